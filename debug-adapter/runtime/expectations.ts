@@ -1,0 +1,43 @@
+// Expectations (language.md §7): does what a mode found match what the file says?
+
+import type { Program } from './program';
+
+export interface FoundFault {
+  kind: string;
+  thread: string;
+}
+
+export interface ExpectationResult {
+  line: number;
+  expect: string;
+  thread?: string;
+  mode: 'run' | 'explore' | 'both';
+  met: boolean;
+}
+
+export interface Verdict {
+  met: boolean;
+  expectations: ExpectationResult[];
+  /** kinds found that no expectation names, and kinds expected but not found */
+  unexpected: string[];
+  missing: string[];
+}
+
+export function judge(p: Program, mode: 'run' | 'explore', faults: readonly FoundFault[]): Verdict {
+  const mine = p.expects.filter((e) => e.mode === 'both' || e.mode === mode);
+  const found = new Set(faults.map((f) => f.kind));
+  const expected = new Set(mine.filter((e) => e.outcome !== 'clean').map((e) => e.outcome));
+  const expectations: ExpectationResult[] = mine.map((e) => {
+    let met: boolean;
+    if (e.outcome === 'clean') met = faults.length === 0;
+    else met = faults.some((f) => f.kind === e.outcome && (e.thread === null || f.thread === e.thread));
+    const r: ExpectationResult = { line: e.line, expect: e.outcome, mode: e.mode, met };
+    if (e.thread) r.thread = e.thread;
+    return r;
+  });
+  const unexpected = [...found].filter((k) => !expected.has(k));
+  const missing = [...expected].filter((k) => !found.has(k));
+  // With no expectation for a mode, it is met when that mode finds no fault.
+  const met = unexpected.length === 0 && missing.length === 0 && expectations.every((e) => e.met);
+  return { met, expectations, unexpected, missing };
+}

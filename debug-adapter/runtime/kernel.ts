@@ -1,0 +1,1118 @@
+// The simulated kernel: executes one step of one thread at a time (language.md §4, §8).
+//
+// A step runs exactly one source statement of the thread (or completes the one it blocked
+// in, or starts a kworker), then everything that has no source and follows from it — the
+// devres release, frees, module puts, leaving finished blocks — until the thread is at its
+// next source statement, blocks, ends or oopses. Who steps when is decided outside: by the
+// run scheduler (schedule.ts), the debugger, or the explorer. The kernel never looks at the
+// wall clock and has no randomness, so a sequence of choices always replays exactly.
+
+import {
+  type CBlock,
+  type CStmt,
+  type HandlerInfo,
+  type Program,
+} from './program';
+import {
+  type CodeFrame,
+  type Fault,
+  type FileState,
+  type Frame,
+  type KernelState,
+  type Loc,
+  type NativeFrame,
+  type NativeOp,
+  type ThreadState,
+  type Wait,
+  type WaitKind,
+  FenceSt,
+  ModState,
+  Op,
+  WorkSt,
+  cloneState,
+} from './state';
+
+export type Mode = 'run' | 'explore';
+
+export interface KernelEvent {
+  step: number;
+  time_ns: number;
+  thread: string;
+  line: number;
+  /** the statement keyword, or a sourceless action: remove, devres, release, exit, kworker,
+   *  complete, timeout, fault, and the notifications unplugged, revoked, refcount-zero,
+   *  module-gone that the debugger's exception filters stop on */
+  kind: string;
+  text: string;
+}
+
+export interface KernelOptions {
+  mode: Mode;
+  /** virtual-time horizon in ns (run mode) */
+  horizonNs?: number;
+  /** keep at most this many events in `events` (they are still counted) */
+  maxEvents?: number;
+  /** called for every event, kept or not */
+  onEvent?: (e: KernelEvent) => void;
+}
+
+export const DEFAULT_HORIZON_NS = 10_000_000_000;
+
+const OOPS = 3;
+const DONE = 0;
+const PUSHED = 1;
+const BLOCKED = 2;
+type Res = typeof DONE | typeof PUSHED | typeof BLOCKED | typeof OOPS;
+
+const MOD_STATE_NAMES = ['live', 'going', 'gone'] as const;
+export const FENCE_STATE_NAMES = ['idle', 'pending', 'signalled', 'error'] as const;
+export const WORK_STATE_NAMES = ['idle', 'pending', 'running'] as const;
+export const MODULE_STATE_NAMES = MOD_STATE_NAMES;
+
+export class Kernel {
+  readonly mode: Mode;
+  readonly horizon: number;
+  s: KernelState;
+  events: KernelEvent[] = [];
+  private maxEvents: number;
+  private onEvent?: (e: KernelEvent) => void;
+  private curLine = 0;
+
+  constructor(readonly p: Program, opts: KernelOptions) {
+    this.mode = opts.mode;
+    this.horizon = opts.horizonNs ?? DEFAULT_HORIZON_NS;
+    this.maxEvents = opts.maxEvents ?? 10_000;
+    this.onEvent = opts.onEvent;
+    this.s = Kernel.initialState(p);
+  }
+
+  static initialState(p: Program): KernelState {
+    const threads: ThreadState[] = p.threads.map((t) => ({
+      name: t.name, work: -1, status: 'ready', frames: [codeFrame(t.body, 'body', -1, null, null)],
+      wait: null, files: [], refs: [], srcu: 0, rcu: [], exiting: false,
+    }));
+    p.works.forEach((w, i) => threads.push({
+      name: `kworker/${w.name}`, work: i, status: 'idle', frames: [], wait: null, files: [], refs: [],
+      srcu: 0, rcu: [], exiting: false,
+    }));
+    return {
+      clock: 0,
+      steps: 0,
+      modules: p.modules.map((m) => ({ state: ModState.Live, refs: m.initialRefs })),
+      devices: p.devices.map((d) => ({ present: true, bound: d.driver >= 0, unbinder: -1 })),
+      drms: p.drms.map(() => ({ refs: 1, unplugged: false, freed: false, releasing: false, bindingRef: true })),
+      revocables: p.revocables.map(() => ({ revoked: false })),
+      data: p.data.map(() => ({ freed: false })),
+      works: p.works.map(() => ({ state: WorkSt.Idle, startAt: 0 })),
+      fences: p.fences.map(() => ({ state: FenceSt.Idle, completeAt: -1, live: false })),
+      mutexes: p.mutexes.map(() => ({ holder: -1, lockStmt: -1 })),
+      threads,
+      order: p.threads.map((_, i) => i),
+      rr: 0,
+      faults: [],
+      ended: false,
+      eventCount: 0,
+    };
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  snapshot(): KernelState {
+    return cloneState(this.s);
+  }
+
+  /** Restores a snapshot; events recorded after it are dropped. */
+  restore(snap: KernelState): void {
+    this.s = cloneState(snap);
+    if (this.events.length > snap.eventCount) this.events.length = snap.eventCount;
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  threadIndex(name: string): number {
+    return this.s.threads.findIndex((t) => t.name === name);
+  }
+
+  /** Whether thread i can take a step now. */
+  canStep(i: number): boolean {
+    const t = this.s.threads[i];
+    if (t.status === 'idle') {
+      const w = this.s.works[t.work];
+      return w.state === WorkSt.Pending && (this.mode === 'explore' || this.s.clock >= w.startAt);
+    }
+    if (t.status !== 'ready') return false;
+    return t.wait === null || this.waitOver(i, t.wait);
+  }
+
+  /** Whether what a blocked thread waits for holds now. */
+  waitOver(i: number, w: Wait): boolean {
+    const s = this.s;
+    switch (w.kind) {
+      case 'sleep':
+        return this.mode === 'explore' || s.clock >= w.until;
+      case 'fence':
+      case 'poll':
+        return s.fences[w.x].state >= FenceSt.Signalled || w.timedOut;
+      case 'srcu':
+        if (w.self) return false;
+        for (let j = 0; j < s.threads.length; j++) if (j !== i && s.threads[j].srcu > 0) return false;
+        return true;
+      case 'rcu':
+        for (const t of s.threads) if (t.rcu.includes(w.x)) return false;
+        return true;
+      case 'mutex':
+        return s.mutexes[w.x].holder === -1;
+      case 'flush':
+        return s.works[w.x].state === WorkSt.Idle;
+      case 'cancel':
+        return s.works[w.x].state !== WorkSt.Running;
+      case 'unbind':
+        return s.devices[w.x].unbinder === -1;
+    }
+  }
+
+  /** A thread spinning in a `poll` (busy, not asleep). */
+  spins(t: ThreadState): boolean {
+    return t.status === 'ready' && t.wait?.kind === 'poll';
+  }
+
+  isBlocked(i: number): boolean {
+    const t = this.s.threads[i];
+    return t.status === 'ready' && t.wait !== null && !this.waitOver(i, t.wait);
+  }
+
+  /** The source position a thread is at (its current statement), if any. */
+  position(t: ThreadState): Loc | null {
+    if (t.wait) return t.wait.loc;
+    for (let k = t.frames.length - 1; k >= 0; k--) {
+      const f = t.frames[k];
+      if (f.t === 0) {
+        const st = f.block.stmts[f.pc];
+        if (st) return st;
+      } else return f.origin;
+    }
+    return null;
+  }
+
+  /** What a blocked thread waits for, in words. */
+  describeWait(w: Wait): string {
+    const p = this.p;
+    switch (w.kind) {
+      case 'sleep': return `sleeping until ${fmtTime(w.until)}`;
+      case 'fence': return `waits for fence ${p.fences[w.x].name}`;
+      case 'poll': return `spins polling fence ${p.fences[w.x].name}`;
+      case 'srcu':
+        return w.self
+          ? 'waits in drm_dev_unplug for its own drm_dev_enter section'
+          : `waits in drm_dev_unplug for the drm_dev_enter sections of ${this.srcuReaders(-1).join(', ')}`;
+      case 'rcu': return `waits in revoke of ${p.revocables[w.x].name} for the RCU readers ${this.rcuReaders(w.x).join(', ')}`;
+      case 'mutex': {
+        const h = this.s.mutexes[w.x].holder;
+        return `waits for mutex ${p.mutexes[w.x].name}${h >= 0 ? ` held by ${this.s.threads[h].name}` : ''}`;
+      }
+      case 'flush': return `waits in flush_work for ${p.works[w.x].name}`;
+      case 'cancel': return `waits in cancel_work_sync for ${p.works[w.x].name}`;
+      case 'unbind': return `waits for the unbind of ${p.devices[w.x].name} by another thread`;
+    }
+  }
+
+  srcuReaders(except: number): string[] {
+    return this.s.threads.filter((t, j) => j !== except && t.srcu > 0).map((t) => t.name);
+  }
+
+  rcuReaders(r: number): string[] {
+    return this.s.threads.filter((t) => t.rcu.includes(r)).map((t) => t.name);
+  }
+
+  // ------------------------------------------------------------------ stepping
+
+  /** Takes one step of thread i; the caller checked canStep(i). */
+  step(i: number): void {
+    const s = this.s;
+    const t = s.threads[i];
+    s.steps++;
+    if (t.status === 'idle') {
+      this.startWork(i, t);
+    } else if (t.wait) {
+      const w = t.wait;
+      t.wait = null;
+      this.curLine = w.loc.line;
+      this.completeWait(i, w);
+      this.advanceTop(t);
+      this.unwind(i, t);
+    } else if (t.frames.length === 0) {
+      this.unwind(i, t);
+    } else {
+      const f = t.frames[t.frames.length - 1] as CodeFrame;
+      const st = f.block.stmts[f.pc];
+      this.curLine = st.line;
+      const r = this.exec(i, t, f, st);
+      if (r === DONE) f.pc++;
+      if (r === BLOCKED || r === OOPS) return;
+      this.unwind(i, t);
+    }
+  }
+
+  /** Run mode: ETIMEDOUT and fence completions due at the current time. */
+  fireDue(): void {
+    const s = this.s;
+    s.fences.forEach((f, q) => {
+      if (f.state === FenceSt.Pending && f.completeAt >= 0 && f.completeAt <= s.clock) {
+        f.state = FenceSt.Signalled;
+        f.completeAt = -1;
+        this.note(-1, 0, 'complete', `fence ${this.p.fences[q].name} signalled by the GPU`);
+      }
+    });
+    s.threads.forEach((t, i) => {
+      const w = t.wait;
+      if (w && w.hasTimeout && !w.timedOut && w.until >= 0 && w.until <= s.clock && !this.waitOver(i, w)) {
+        w.timedOut = true;
+      }
+    });
+  }
+
+  /** Run mode: the earliest timed event after now, or -1. */
+  nextEventTime(): number {
+    const s = this.s;
+    let best = Infinity;
+    for (const t of s.threads) {
+      const w = t.wait;
+      if (t.status !== 'ready' || !w) continue;
+      if (w.kind === 'sleep' && w.until > s.clock) best = Math.min(best, w.until);
+      if (w.hasTimeout && !w.timedOut && w.until > s.clock) best = Math.min(best, w.until);
+    }
+    for (const f of s.fences) if (f.state === FenceSt.Pending && f.completeAt > s.clock) best = Math.min(best, f.completeAt);
+    for (const w of s.works) if (w.state === WorkSt.Pending && w.startAt > s.clock) best = Math.min(best, w.startAt);
+    return best === Infinity ? -1 : best;
+  }
+
+  /** Explore mode: the events that may happen next, besides thread steps. */
+  eventChoices(): string[] {
+    const out: string[] = [];
+    this.s.fences.forEach((f, q) => {
+      if (f.state === FenceSt.Pending && f.live) out.push(`complete:${this.p.fences[q].name}`);
+    });
+    this.s.threads.forEach((t, i) => {
+      const w = t.wait;
+      if (t.status === 'ready' && w && w.hasTimeout && !w.timedOut && !this.waitOver(i, w)) out.push(`timeout:${t.name}`);
+    });
+    return out;
+  }
+
+  /** Explore mode: a fence completes, or a wait times out. */
+  fireEvent(choice: string): boolean {
+    const s = this.s;
+    if (choice.startsWith('complete:')) {
+      const q = this.p.fences.findIndex((f) => f.name === choice.slice(9));
+      const f = s.fences[q];
+      if (!f || f.state !== FenceSt.Pending || !f.live) return false;
+      f.state = FenceSt.Signalled;
+      this.note(-1, 0, 'complete', `fence ${this.p.fences[q].name} signalled by the GPU`);
+      return true;
+    }
+    if (choice.startsWith('timeout:')) {
+      const i = this.threadIndex(choice.slice(8));
+      const t = s.threads[i];
+      const w = t?.wait;
+      if (!w || !w.hasTimeout || w.timedOut || this.waitOver(i, w)) return false;
+      w.timedOut = true;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Called when nothing can step and no timed event is pending: records the deadlock or
+   * hang, if any, and ends the run.
+   */
+  finish(): void {
+    const s = this.s;
+    if (s.ended) return;
+    s.ended = true;
+    const order = this.endOrder();
+    const spinner = order.find((i) => this.spins(s.threads[i]) && !this.waitOver(i, s.threads[i].wait!));
+    if (spinner !== undefined) {
+      const t = s.threads[spinner];
+      if (this.mode === 'run') s.clock = Math.max(s.clock, this.horizon);
+      const w = t.wait!;
+      this.fault('hang', spinner, w.loc,
+        `${t.name} busy-waits on fence ${this.p.fences[w.x].name}, which can never complete: ` +
+        `the GPU is gone and the poll has no timeout`);
+      return;
+    }
+    const blocked = order.filter((i) => this.isBlocked(i));
+    if (blocked.length) {
+      const first = s.threads[blocked[0]];
+      const who = blocked.map((i) => `${s.threads[i].name} ${this.describeWait(s.threads[i].wait!)}`).join('; ');
+      this.fault('deadlock', blocked[0], first.wait!.loc, who);
+    }
+  }
+
+  /** Declared threads in declaration order, then kworkers in the order they first started. */
+  endOrder(): number[] {
+    const s = this.s;
+    const rest = s.threads.map((_, i) => i).filter((i) => !s.order.includes(i));
+    return [...s.order, ...rest];
+  }
+
+  /** Run mode: stop at the horizon (fine point 10). */
+  stopAtHorizon(): void {
+    const s = this.s;
+    const spinner = this.endOrder().find((i) => this.spins(s.threads[i]));
+    s.clock = Math.max(s.clock, this.horizon);
+    if (spinner !== undefined) {
+      const t = s.threads[spinner];
+      this.fault('hang', spinner, t.wait!.loc,
+        `${t.name} still busy-waits on fence ${this.p.fences[t.wait!.x].name} at the horizon (${fmtTime(this.horizon)})`);
+    }
+    s.ended = true;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private startWork(i: number, t: ThreadState): void {
+    const s = this.s;
+    const wi = this.p.works[t.work];
+    if (!s.order.includes(i)) s.order.push(i);
+    s.works[t.work].state = WorkSt.Running;
+    t.status = 'ready';
+    t.exiting = false;
+    t.frames = [codeFrame(wi.body, 'work', wi.module, null, null)];
+    this.curLine = wi.line;
+    if (wi.module >= 0 && s.modules[wi.module].state === ModState.Gone) {
+      this.fault('code-after-unload', i, wi,
+        `work ${wi.name} starts on ${t.name}, but its module ${this.p.modules[wi.module].name} is gone: ` +
+        `its code was freed (queued work must be cancelled in remove or module_exit)`);
+      this.oops(t);
+      return;
+    }
+    this.note(i, wi.line, 'kworker', `work ${wi.name} starts`);
+    this.unwind(i, t);
+  }
+
+  /**
+   * After a statement or op finished: leave finished blocks, run sourceless ops, until the
+   * thread stands at its next source statement, blocks, ends or oopses.
+   */
+  private unwind(i: number, t: ThreadState): void {
+    for (;;) {
+      if (t.status !== 'ready' || t.wait) return;
+      const f = t.frames[t.frames.length - 1];
+      if (!f) {
+        if (t.exiting) {
+          // the exit ops ran to completion
+          return;
+        }
+        this.beginExit(i, t);
+        continue;
+      }
+      if (f.t === 0) {
+        if (f.pc < f.block.stmts.length) {
+          // driver code of a module that went away meanwhile (forced rmmod): the statement
+          // about to run is code after unload — reported when it runs.
+          return;
+        }
+        this.leaveFrame(t, f);
+        if (f.role === 'repeat' && f.repeatLeft > 1) {
+          f.repeatLeft--;
+          f.pc = 0;
+          t.frames.push(f);
+          continue;
+        }
+        this.advanceTop(t);
+        continue;
+      }
+      if (f.i >= f.ops.length) {
+        t.frames.pop();
+        this.advanceTop(t);
+        continue;
+      }
+      const r = this.runOp(i, t, f, f.ops[f.i]);
+      if (r === DONE) f.i++;
+      else if (r === BLOCKED || r === OOPS) return;
+    }
+  }
+
+  /** Pops a finished code frame and undoes what entering it did. */
+  private leaveFrame(t: ThreadState, f: CodeFrame): void {
+    t.frames.pop();
+    if (f.role === 'enter') t.srcu--;
+    else if (f.role === 'access') t.rcu.pop();
+  }
+
+  /** The item the top frame was at is finished. */
+  private advanceTop(t: ThreadState): void {
+    const f = t.frames[t.frames.length - 1];
+    if (!f) return;
+    if (f.t === 0) f.pc++;
+    else f.i++;
+  }
+
+  private beginExit(i: number, t: ThreadState): void {
+    t.exiting = true;
+    const ops: NativeOp[] = [];
+    t.files.forEach((f, k) => {
+      if (f.st === 0) ops.push({ op: Op.CloseAtExit, x: k });
+    });
+    ops.push({ op: Op.ExitDone, x: 0 });
+    const pos = t.work >= 0 ? this.p.works[t.work] : this.p.threads[i]?.range.end ?? { line: 0, column: 0 };
+    t.frames.push(nativeFrame(ops, pos, 'exit'));
+  }
+
+  private exitDone(i: number, t: ThreadState): void {
+    const s = this.s;
+    for (const r of t.refs) {
+      const what = r.kind === 'drm' ? this.p.drms[r.x].name : this.p.modules[r.x].name;
+      const how = r.kind === 'drm' ? 'drm_dev_get without drm_dev_put' : 'try_module_get without module_put';
+      this.fault('leak', i, r.stmt, `${t.name} ends holding a reference to ${what} taken here (${how})`);
+    }
+    s.mutexes.forEach((m, k) => {
+      if (m.holder === i) {
+        const st = this.p.stmts[m.lockStmt];
+        this.fault('leak', i, st, `${t.name} ends holding mutex ${this.p.mutexes[k].name} locked here`);
+      }
+    });
+    t.frames = [];
+    t.exiting = false;
+    if (t.work >= 0) {
+      s.works[t.work].state = WorkSt.Idle;
+      t.status = 'idle';
+      t.files = [];
+      t.refs = [];
+      this.note(i, this.p.works[t.work].line, 'exit', `work ${this.p.works[t.work].name} done`);
+    } else {
+      t.status = 'done';
+      this.note(i, this.curLine, 'exit', `${t.name} exits`);
+    }
+  }
+
+  private oops(t: ThreadState): void {
+    t.status = 'oops';
+  }
+
+  // ------------------------------------------------------------------ faults and events
+
+  fault(kind: string, i: number, loc: Loc, message: string): void {
+    const s = this.s;
+    const thread = i >= 0 ? s.threads[i].name : '';
+    // The same fault at the same place on the same thread is reported once (a repeat loop
+    // would otherwise report it on every iteration).
+    if (s.faults.some((f) => f.kind === kind && f.thread === thread && f.line === loc.line && f.column === loc.column)) return;
+    s.faults = [...s.faults, { kind, thread, line: loc.line, column: loc.column, time_ns: s.clock, message, step: s.steps }];
+    this.note(i, loc.line, 'fault', `${kind}: ${message}`);
+  }
+
+  /** Records an event (the debug console, the CLI timeline, the debugger's filters). */
+  note(i: number, line: number, kind: string, text: string): void {
+    const s = this.s;
+    s.eventCount++;
+    if (this.events.length >= this.maxEvents && !this.onEvent) return;
+    const e: KernelEvent = {
+      step: s.steps, time_ns: s.clock, thread: i >= 0 ? s.threads[i].name : '', line: line || this.curLine, kind, text,
+    };
+    if (this.events.length < this.maxEvents) this.events.push(e);
+    this.onEvent?.(e);
+  }
+
+  /** Whether events are being kept (skip building their text otherwise). */
+  private get recording(): boolean {
+    return this.onEvent !== undefined || this.events.length < this.maxEvents;
+  }
+
+  // ------------------------------------------------------------------ statements
+
+  private block(i: number, t: ThreadState, kind: WaitKind, x: number, loc: Loc, until = -1, hasTimeout = false, self = false): Res {
+    t.wait = { kind, x, until, hasTimeout, timedOut: false, self, loc };
+    void i;
+    return BLOCKED;
+  }
+
+  private exec(i: number, t: ThreadState, f: CodeFrame, st: CStmt): Res {
+    const s = this.s;
+    const p = this.p;
+    // Driver code of a module that is gone: the statement itself is code after unload.
+    if (f.mod >= 0 && s.modules[f.mod].state === ModState.Gone) {
+      this.fault('code-after-unload', i, st,
+        `${t.name} runs \`${st.kind}\` in code of module ${p.modules[f.mod].name}, which is gone`);
+      this.oops(t);
+      return OOPS;
+    }
+    if (st.sleeps && t.rcu.length > 0) {
+      const r = p.revocables[t.rcu[t.rcu.length - 1]].name;
+      this.fault('sleep-in-atomic', i, st,
+        `\`${st.kind}\` may sleep, but ${t.name} is inside \`access ${r}\`, an RCU read-side section (Revocable guard) where sleeping is not allowed`);
+    }
+    switch (st.kind) {
+      case 'open': return this.open(i, t, f, st);
+      case 'close': return this.close(i, t, f, st, st);
+      case 'ioctl': return this.ioctl(i, t, f, st);
+      case 'get': return this.get(i, t, st);
+      case 'put': {
+        const k = t.refs.findLastIndex((r) => r.kind === 'drm' && r.x === st.a);
+        const r = this.putDrm(i, t, st.a, st, 'drm_dev_put');
+        if (r !== OOPS && k >= 0) t.refs.splice(k, 1);
+        return r;
+      }
+      case 'try_module_get': {
+        const m = s.modules[st.a];
+        if (m.state === ModState.Live) {
+          m.refs++;
+          t.refs.push({ kind: 'module', x: st.a, stmt: st });
+          if (this.recording) this.note(i, st.line, st.kind, `${p.modules[st.a].name} ${m.refs - 1}→${m.refs}`);
+        } else {
+          this.note(i, st.line, st.kind, `try_module_get(${p.modules[st.a].name}) fails: the module is ${MOD_STATE_NAMES[m.state]}`);
+        }
+        return DONE;
+      }
+      case 'module_put': {
+        const k = t.refs.findLastIndex((r) => r.kind === 'module' && r.x === st.a);
+        if (k >= 0) t.refs.splice(k, 1);
+        this.modulePut(i, st.a, st, 'module_put');
+        return DONE;
+      }
+      case 'enter': {
+        const d = s.drms[st.a];
+        if (d.freed) return this.useAfterFree(i, t, st, `drm_dev_enter on ${p.drms[st.a].name}, which was freed`);
+        if (d.unplugged) {
+          if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.a].name}) fails: unplugged`);
+          if (st.elseBody) {
+            t.frames.push(codeFrame(st.elseBody, 'else', f.mod, null, null));
+            return PUSHED;
+          }
+          return DONE;
+        }
+        t.srcu++;
+        if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.a].name}): SRCU read section`);
+        t.frames.push({ ...codeFrame(st.body!, 'enter', f.mod, null, null), guard: st.a });
+        return PUSHED;
+      }
+      case 'access': {
+        const r = s.revocables[st.a];
+        if (r.revoked) {
+          if (this.recording) this.note(i, st.line, st.kind, `try_access(${p.revocables[st.a].name}) = None: revoked`);
+          if (st.elseBody) {
+            t.frames.push(codeFrame(st.elseBody, 'else', f.mod, null, null));
+            return PUSHED;
+          }
+          return DONE;
+        }
+        t.rcu.push(st.a);
+        if (this.recording) this.note(i, st.line, st.kind, `try_access(${p.revocables[st.a].name}): RCU read section`);
+        t.frames.push({ ...codeFrame(st.body!, 'access', f.mod, null, null), guard: st.a });
+        return PUSHED;
+      }
+      case 'unplug': return this.unplug(i, t, st.a, st);
+      case 'revoke': return this.revoke(i, t, st.a, st);
+      case 'hotunplug': {
+        const d = s.devices[st.a];
+        d.present = false;
+        s.fences.forEach((fe, q) => {
+          if (p.fences[q].device === st.a && fe.state === FenceSt.Pending) {
+            fe.completeAt = -1;
+            fe.live = false;
+          }
+        });
+        this.note(i, st.line, st.kind, `${p.devices[st.a].name} is gone: its pending fences never complete, its reads return all ones`);
+        return this.unbind(i, t, st.a, st);
+      }
+      case 'unbind': return this.unbind(i, t, st.a, st);
+      case 'rmmod': return this.rmmod(i, t, st);
+      case 'submit': {
+        const fe = s.fences[st.a];
+        const info = p.fences[st.a];
+        if (fe.state === FenceSt.Pending) {
+          this.note(i, st.line, st.kind, `fence ${info.name} is already pending`);
+          return DONE;
+        }
+        fe.state = FenceSt.Pending;
+        fe.live = s.devices[info.device]?.present ?? false;
+        fe.completeAt = fe.live ? s.clock + info.takesNs : -1;
+        if (this.recording) {
+          this.note(i, st.line, st.kind, fe.live
+            ? `fence ${info.name} pending${this.mode === 'run' ? `, completes at ${fmtTime(fe.completeAt)}` : ''}`
+            : `fence ${info.name} pending, but ${p.devices[info.device]?.name} is gone: it never completes`);
+        }
+        return DONE;
+      }
+      case 'wait':
+      case 'poll': {
+        const fe = s.fences[st.a];
+        if (fe.state >= FenceSt.Signalled) {
+          this.note(i, st.line, st.kind, `fence ${p.fences[st.a].name} already ${FENCE_STATE_NAMES[fe.state]}`);
+          return DONE;
+        }
+        const hasTimeout = st.ns >= 0;
+        return this.block(i, t, st.kind === 'wait' ? 'fence' : 'poll', st.a, st, hasTimeout ? s.clock + st.ns : -1, hasTimeout);
+      }
+      case 'signal': {
+        const fe = s.fences[st.a];
+        if (fe.state <= FenceSt.Pending) {
+          fe.state = st.flag ? FenceSt.Error : FenceSt.Signalled;
+          fe.completeAt = -1;
+          this.note(i, st.line, st.kind, `fence ${p.fences[st.a].name} ${st.flag ? 'completed with -ENODEV' : 'signalled'}`);
+        } else {
+          this.note(i, st.line, st.kind, `fence ${p.fences[st.a].name} already ${FENCE_STATE_NAMES[fe.state]}`);
+        }
+        return DONE;
+      }
+      case 'read':
+      case 'write': return this.mmio(i, t, st);
+      case 'use': {
+        const d = s.data[st.a];
+        const info = p.data[st.a];
+        if (d.freed) {
+          const why = info.managed === 'devm'
+            ? `devm data is freed by the devres release at unbind of ${p.devices[info.owner]?.name}`
+            : `drmm data is freed when ${p.drms[info.owner]?.name} is released`;
+          return this.useAfterFree(i, t, st, `${t.name} uses ${info.name}, which was freed (${why})`);
+        }
+        if (this.recording) this.note(i, st.line, st.kind, `uses ${info.name}`);
+        return DONE;
+      }
+      case 'queue': {
+        const w = s.works[st.a];
+        if (w.state !== WorkSt.Idle) {
+          this.note(i, st.line, st.kind, `queue_work(${p.works[st.a].name}) returns false: already ${WORK_STATE_NAMES[w.state]}`);
+          return DONE;
+        }
+        w.state = WorkSt.Pending;
+        w.startAt = s.clock + st.ns;
+        this.note(i, st.line, st.kind, `${p.works[st.a].name} queued${this.mode === 'run' ? `, starts at ${fmtTime(w.startAt)}` : ''}`);
+        return DONE;
+      }
+      case 'flush': {
+        if (s.works[st.a].state === WorkSt.Idle) return DONE;
+        return this.block(i, t, 'flush', st.a, st);
+      }
+      case 'cancel': {
+        const w = s.works[st.a];
+        if (w.state === WorkSt.Pending) {
+          w.state = WorkSt.Idle;
+          this.note(i, st.line, st.kind, `${p.works[st.a].name} taken off the queue`);
+        }
+        if (w.state === WorkSt.Running) return this.block(i, t, 'cancel', st.a, st);
+        return DONE;
+      }
+      case 'sleep':
+        if (this.mode === 'explore') return DONE;
+        if (this.recording) this.note(i, st.line, st.kind, `sleeps until ${fmtTime(s.clock + st.ns)}`);
+        return this.block(i, t, 'sleep', 0, st, s.clock + st.ns);
+      case 'lock': {
+        const m = s.mutexes[st.a];
+        if (m.holder === -1) {
+          m.holder = i;
+          m.lockStmt = st.id;
+          if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.a].name} locked`);
+          return DONE;
+        }
+        return this.block(i, t, 'mutex', st.a, st);
+      }
+      case 'unlock': {
+        const m = s.mutexes[st.a];
+        if (m.holder !== i) {
+          const h = m.holder >= 0 ? `it is held by ${s.threads[m.holder].name}` : 'it is not locked';
+          this.fault('bad-unlock', i, st, `${t.name} unlocks mutex ${p.mutexes[st.a].name}, but ${h}`);
+          return DONE;
+        }
+        m.holder = -1;
+        m.lockStmt = -1;
+        if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.a].name} unlocked`);
+        return DONE;
+      }
+      case 'repeat': {
+        if (st.body!.stmts.length === 0) return DONE;
+        t.frames.push({ ...codeFrame(st.body!, 'repeat', f.mod, null, null), repeatLeft: st.n });
+        return PUSHED;
+      }
+      case 'log':
+        this.note(i, st.line, st.kind, st.text);
+        return DONE;
+    }
+  }
+
+  private completeWait(i: number, w: Wait): void {
+    const s = this.s;
+    const p = this.p;
+    switch (w.kind) {
+      case 'fence':
+      case 'poll': {
+        const fe = s.fences[w.x];
+        if (fe.state >= FenceSt.Signalled) {
+          this.note(i, w.loc.line, w.kind === 'fence' ? 'wait' : 'poll', `fence ${p.fences[w.x].name} ${FENCE_STATE_NAMES[fe.state]}`);
+        } else {
+          this.note(i, w.loc.line, 'timeout', `${w.kind === 'fence' ? 'wait' : 'poll'} on ${p.fences[w.x].name}: ETIMEDOUT`);
+        }
+        break;
+      }
+      case 'mutex':
+        s.mutexes[w.x].holder = i;
+        s.mutexes[w.x].lockStmt = (w.loc as CStmt).id;
+        this.note(i, w.loc.line, 'lock', `${p.mutexes[w.x].name} locked`);
+        break;
+      case 'srcu':
+        this.note(i, w.loc.line, 'unplug', 'synchronize_srcu done: no drm_dev_enter section is left');
+        break;
+      case 'rcu':
+        this.note(i, w.loc.line, 'revoke', `synchronize_rcu done: ${p.revocables[w.x].name} has no readers left`);
+        break;
+      case 'sleep':
+        break;
+      default:
+        this.note(i, w.loc.line, w.kind, 'done waiting');
+        break;
+    }
+  }
+
+  private useAfterFree(i: number, t: ThreadState, loc: Loc, message: string): Res {
+    this.fault('use-after-free', i, loc, message);
+    this.oops(t);
+    return OOPS;
+  }
+
+  private codeAfterUnload(i: number, t: ThreadState, loc: Loc, m: number, what: string): Res {
+    this.fault('code-after-unload', i, loc, `${what}: module ${this.p.modules[m].name} is gone, its code was freed`);
+    this.oops(t);
+    return OOPS;
+  }
+
+  private moduleOfDrm(x: number): number {
+    const drm = this.p.drms[x];
+    return this.p.drivers[drm?.driver]?.module ?? -1;
+  }
+
+  private driverOfDrm(x: number) {
+    return this.p.drivers[this.p.drms[x]?.driver];
+  }
+
+  private findFile(t: ThreadState, f: CodeFrame, slot: number): FileState | undefined {
+    const scope = f.block.scope;
+    for (let k = t.files.length - 1; k >= 0; k--) {
+      const fl = t.files[k];
+      if (fl.scope === scope && fl.slot === slot) return fl;
+    }
+    return undefined;
+  }
+
+  private open(i: number, t: ThreadState, f: CodeFrame, st: CStmt): Res {
+    const s = this.s;
+    const p = this.p;
+    const x = st.a;
+    const d = s.drms[x];
+    const name = p.drms[x].name;
+    const file: FileState = { scope: f.block.scope, slot: st.fileSlot, name: st.text, drm: x, st: 2, holdsModule: false, open: st };
+    t.files.push(file);
+    if (d.unplugged) {
+      this.note(i, st.line, 'open', `open ${name}: ENODEV (unplugged); later uses of ${st.text} fail with EBADF`);
+      return DONE;
+    }
+    if (d.freed) return this.useAfterFree(i, t, st, `open of ${name}, which was freed without ever being unplugged: its minor stayed registered`);
+    if (d.releasing) return this.useAfterFree(i, t, st, `open of ${name} while its release is running (refcount already 0)`);
+    const m = this.moduleOfDrm(x);
+    if (m >= 0 && s.modules[m].state === ModState.Gone) return this.codeAfterUnload(i, t, st, m, `open calls ${p.drms[x].name}'s file operations`);
+    const drv = this.driverOfDrm(x);
+    d.refs++;
+    if (drv?.fopsOwner && m >= 0) {
+      const mod = s.modules[m];
+      if (mod.state !== ModState.Live) {
+        d.refs--;
+        this.note(i, st.line, 'open', `open ${name}: try_module_get(${p.modules[m].name}) fails (module ${MOD_STATE_NAMES[mod.state]}): ENODEV`);
+        return DONE;
+      }
+      mod.refs++;
+      file.holdsModule = true;
+    }
+    file.st = 0;
+    if (this.recording) {
+      const ms = file.holdsModule ? `, ${p.modules[m].name} ${s.modules[m].refs - 1}→${s.modules[m].refs} (fops owner)` : '';
+      this.note(i, st.line, 'open', `${st.text} = open(${name}): ${name} ${d.refs - 1}→${d.refs}${ms}`);
+    }
+    return DONE;
+  }
+
+  /** `close f`, or the close of a still-open file at thread exit (origin: its `open`). */
+  private close(i: number, t: ThreadState, f: CodeFrame | null, st: CStmt | null, origin: Loc, file?: FileState): Res {
+    const s = this.s;
+    const p = this.p;
+    const fl = file ?? this.findFile(t, f!, st!.fileSlot);
+    if (!fl || fl.st !== 0) {
+      this.note(i, origin.line, 'close', `close ${st?.text ?? ''}: EBADF (not open)`);
+      return DONE;
+    }
+    const x = fl.drm;
+    const m = this.moduleOfDrm(x);
+    if (m >= 0 && s.modules[m].state === ModState.Gone) {
+      return this.codeAfterUnload(i, t, origin, m, `close of ${fl.name} calls ${p.drms[x].name}'s release file operation`);
+    }
+    fl.st = 1;
+    const drv = this.driverOfDrm(x);
+    const ops: NativeOp[] = [];
+    if (drv?.close) ops.push({ op: Op.CallHandler, x: p.handlers.indexOf(drv.close) });
+    ops.push({ op: Op.PutDrm, x });
+    if (fl.holdsModule) ops.push({ op: Op.ModulePutOwner, x: m });
+    this.note(i, origin.line, 'close', `close ${fl.name}${drv?.close ? `: drm_release calls ${drv.name}'s close` : ''}`);
+    t.frames.push(nativeFrame(ops, origin, `close ${fl.name}`));
+    return PUSHED;
+  }
+
+  private ioctl(i: number, t: ThreadState, f: CodeFrame, st: CStmt): Res {
+    const s = this.s;
+    const p = this.p;
+    const fl = this.findFile(t, f, st.fileSlot);
+    if (!fl || fl.st !== 0) {
+      this.note(i, st.line, 'ioctl', `ioctl ${st.text}: EBADF`);
+      return DONE;
+    }
+    const x = fl.drm;
+    const m = this.moduleOfDrm(x);
+    if (m >= 0 && s.modules[m].state === ModState.Gone) return this.codeAfterUnload(i, t, st, m, `ioctl on ${fl.name} calls into the driver`);
+    if (s.drms[x].unplugged) {
+      this.note(i, st.line, 'ioctl', `ioctl ${fl.name}: ENODEV (${p.drms[x].name} is unplugged)`);
+      return DONE;
+    }
+    if (s.drms[x].freed) return this.useAfterFree(i, t, st, `ioctl on ${p.drms[x].name}, which was freed`);
+    this.note(i, st.line, 'ioctl', `ioctl ${fl.name}: enters the driver`);
+    if (st.body!.stmts.length === 0) return DONE;
+    t.frames.push(codeFrame(st.body!, 'ioctl', m, null, null));
+    return PUSHED;
+  }
+
+  private get(i: number, t: ThreadState, st: CStmt): Res {
+    const d = this.s.drms[st.a];
+    const name = this.p.drms[st.a].name;
+    if (d.freed) return this.useAfterFree(i, t, st, `drm_dev_get on ${name}, which was freed`);
+    if (d.releasing) return this.useAfterFree(i, t, st, `drm_dev_get on ${name} while its release is running (refcount already 0)`);
+    d.refs++;
+    t.refs.push({ kind: 'drm', x: st.a, stmt: st });
+    if (this.recording) this.note(i, st.line, 'get', `${name} ${d.refs - 1}→${d.refs}`);
+    return DONE;
+  }
+
+  /** A drm_dev_put: may run the release callback (pushed as frames). */
+  private putDrm(i: number, t: ThreadState, x: number, origin: Loc, what: string): Res {
+    const s = this.s;
+    const p = this.p;
+    const d = s.drms[x];
+    const name = p.drms[x].name;
+    if (d.freed) return this.useAfterFree(i, t, origin, `${what} on ${name}, which was freed`);
+    if (d.refs === 0) {
+      this.fault('refcount-underflow', i, origin, `${what} on ${name} while its count is already 0 (its release is running)`);
+      return DONE;
+    }
+    d.refs--;
+    if (this.recording) this.note(i, origin.line, 'put', `${what}(${name}): ${name} ${d.refs + 1}→${d.refs}`);
+    if (d.refs > 0) return DONE;
+    d.releasing = true;
+    this.note(i, origin.line, 'refcount-zero', `${name} refcount reached 0: release`);
+    const rel = p.drms[x].release;
+    const ops: NativeOp[] = [];
+    if (rel) ops.push({ op: Op.CallHandler, x: p.handlers.indexOf(rel) });
+    ops.push({ op: Op.ReleaseDone, x });
+    t.frames.push(nativeFrame(ops, origin, `release ${name}`));
+    return PUSHED;
+  }
+
+  private modulePut(i: number, m: number, origin: Loc, what: string): void {
+    const mod = this.s.modules[m];
+    const name = this.p.modules[m].name;
+    if (mod.refs === 0) {
+      this.fault('refcount-underflow', i, origin, `${what}(${name}) below zero`);
+      return;
+    }
+    mod.refs--;
+    if (this.recording) this.note(i, origin.line, 'module_put', `${name} ${mod.refs + 1}→${mod.refs}`);
+    if (mod.refs === 0) this.note(i, origin.line, 'refcount-zero', `module ${name} refcount reached 0`);
+  }
+
+  private unplug(i: number, t: ThreadState, x: number, origin: Loc): Res {
+    const s = this.s;
+    const d = s.drms[x];
+    const name = this.p.drms[x].name;
+    if (d.freed) return this.useAfterFree(i, t, origin, `drm_dev_unplug on ${name}, which was freed`);
+    if (!d.unplugged) {
+      d.unplugged = true;
+      this.note(i, origin.line, 'unplugged', `drm_dev_unplug(${name}): unplugged; new opens and ioctls get ENODEV`);
+    }
+    if (t.srcu > 0) return this.block(i, t, 'srcu', x, origin, -1, false, true);
+    for (let j = 0; j < s.threads.length; j++) {
+      if (j !== i && s.threads[j].srcu > 0) return this.block(i, t, 'srcu', x, origin);
+    }
+    return DONE;
+  }
+
+  private revoke(i: number, t: ThreadState, r: number, origin: Loc): Res {
+    const s = this.s;
+    const rv = s.revocables[r];
+    if (rv.revoked) return DONE;
+    rv.revoked = true;
+    this.note(i, origin.line, 'revoked', `${this.p.revocables[r].name} revoked: try_access now fails`);
+    for (const th of s.threads) if (th.rcu.includes(r)) return this.block(i, t, 'rcu', r, origin);
+    return DONE;
+  }
+
+  private unbind(i: number, t: ThreadState, dev: number, origin: Loc): Res {
+    const s = this.s;
+    const p = this.p;
+    const d = s.devices[dev];
+    if (d.unbinder >= 0 && d.unbinder !== i) return this.block(i, t, 'unbind', dev, origin);
+    if (!d.bound || d.unbinder === i) return DONE;
+    d.unbinder = i;
+    const drvIdx = p.devices[dev].driver;
+    const drv = p.drivers[drvIdx];
+    const ops: NativeOp[] = [];
+    if (drv.remove) ops.push({ op: Op.CallHandler, x: p.handlers.indexOf(drv.remove) });
+    else p.drms.forEach((m, k) => { if (m.device === dev) ops.push({ op: Op.Unplug, x: k }); });
+    p.revocables.forEach((r, k) => { if (r.device === dev) ops.push({ op: Op.Revoke, x: k }); });
+    p.data.forEach((dd, k) => { if (dd.managed === 'devm' && dd.owner === dev) ops.push({ op: Op.FreeData, x: k }); });
+    p.drms.forEach((m, k) => { if (m.device === dev) ops.push({ op: Op.PutBinding, x: k }); });
+    ops.push({ op: Op.UnbindDone, x: dev });
+    this.note(i, origin.line, 'remove', `unbind ${p.devices[dev].name}: ${drv.remove ? `${drv.name}'s remove` : `default remove (drm_dev_unplug)`}, then the devres release`);
+    t.frames.push(nativeFrame(ops, origin, `unbind ${p.devices[dev].name}`));
+    return PUSHED;
+  }
+
+  private rmmod(i: number, t: ThreadState, st: CStmt): Res {
+    const s = this.s;
+    const p = this.p;
+    const m = s.modules[st.a];
+    const name = p.modules[st.a].name;
+    if (m.state === ModState.Gone) {
+      this.note(i, st.line, 'rmmod', `rmmod ${name}: ENOENT (not loaded)`);
+      return DONE;
+    }
+    if (m.state === ModState.Going) {
+      this.note(i, st.line, 'rmmod', `rmmod ${name}: EBUSY (already being removed)`);
+      return DONE;
+    }
+    if (m.refs > 0 && !st.flag) {
+      this.note(i, st.line, 'rmmod', `rmmod ${name}: EWOULDBLOCK, module is in use (refcount ${m.refs})`);
+      return DONE;
+    }
+    m.state = ModState.Going;
+    this.note(i, st.line, 'rmmod', `rmmod ${name}${st.flag ? ' --force (taints the kernel)' : ''}: going, unbinding its devices`);
+    const ops: NativeOp[] = [];
+    p.devices.forEach((d, k) => {
+      if (d.driver >= 0 && p.drivers[d.driver].module === st.a) ops.push({ op: Op.Unbind, x: k });
+    });
+    ops.push({ op: Op.ModuleGone, x: st.a });
+    t.frames.push(nativeFrame(ops, st, `rmmod ${name}`));
+    return PUSHED;
+  }
+
+  private mmio(i: number, t: ThreadState, st: CStmt): Res {
+    const s = this.s;
+    const p = this.p;
+    const r = st.a;
+    const rinfo = p.revocables[r];
+    const dev = s.devices[rinfo.device];
+    const verb = st.kind === 'read' ? 'reads' : 'writes';
+    if (t.rcu.includes(r) || !s.revocables[r].revoked) {
+      if (this.recording) {
+        let text = `${verb} ${st.text}`;
+        if (!dev?.present && st.kind === 'read') text += ': 0xffffffff (the device is gone)';
+        else if (st.b === 1 && st.kind === 'read') text += ` = ${s.clock} ns`;
+        this.note(i, st.line, st.kind, text);
+      }
+      return DONE;
+    }
+    this.fault('unguarded-mmio', i, st,
+      `${t.name} ${verb} ${st.text} outside \`access ${rinfo.name}\`, but ${rinfo.name} was revoked: the BAR is unmapped`);
+    this.oops(t);
+    return OOPS;
+  }
+
+  // ------------------------------------------------------------------ sourceless ops
+
+  private runOp(i: number, t: ThreadState, f: NativeFrame, op: NativeOp): Res {
+    const s = this.s;
+    const p = this.p;
+    const origin = f.origin;
+    switch (op.op) {
+      case Op.CallHandler: {
+        const h = p.handlers[op.x];
+        if (h.module >= 0 && s.modules[h.module].state === ModState.Gone) {
+          return this.codeAfterUnload(i, t, origin, h.module, `the ${h.event} callback of ${h.target} is called`);
+        }
+        this.note(i, origin.line, h.event, `${h.event} (${h.target}) runs on ${t.name}`);
+        if (h.body.stmts.length === 0) return DONE;
+        t.frames.push(codeFrame(h.body, 'handler', h.module, h, origin as CStmt));
+        return PUSHED;
+      }
+      case Op.Unplug: return this.unplug(i, t, op.x, origin);
+      case Op.Revoke: return this.revoke(i, t, op.x, origin);
+      case Op.FreeData:
+        s.data[op.x].freed = true;
+        this.note(i, origin.line, 'devres', `devm data ${p.data[op.x].name} freed`);
+        return DONE;
+      case Op.PutBinding: {
+        if (!s.drms[op.x].bindingRef) return DONE;
+        s.drms[op.x].bindingRef = false;
+        return this.putDrm(i, t, op.x, origin, 'devres drm_dev_put');
+      }
+      case Op.PutDrm: {
+        return this.putDrm(i, t, op.x, origin, 'drm_dev_put');
+      }
+      case Op.ModulePutOwner:
+        this.modulePut(i, op.x, origin, 'module_put (fops owner)');
+        return DONE;
+      case Op.Unbind: {
+        return this.unbind(i, t, op.x, origin);
+      }
+      case Op.UnbindDone: {
+        const d = s.devices[op.x];
+        d.bound = false;
+        d.unbinder = -1;
+        this.note(i, origin.line, 'devres', `${p.devices[op.x].name} unbound`);
+        return DONE;
+      }
+      case Op.ReleaseDone: {
+        const x = op.x;
+        const d = s.drms[x];
+        p.data.forEach((dd, k) => {
+          if (dd.managed === 'drmm' && dd.owner === x && !s.data[k].freed) {
+            s.data[k].freed = true;
+            this.note(i, origin.line, 'release', `drmm data ${dd.name} freed`);
+          }
+        });
+        d.freed = true;
+        d.releasing = false;
+        this.note(i, origin.line, 'release', `${p.drms[x].name} freed`);
+        const drv = this.driverOfDrm(x);
+        if (drv?.drmHoldsModule && drv.module >= 0) this.modulePut(i, drv.module, origin, `${p.drms[x].name} drops its module reference`);
+        return DONE;
+      }
+      case Op.ModuleGone:
+        s.modules[op.x].state = ModState.Gone;
+        this.note(i, origin.line, 'module-gone', `module ${p.modules[op.x].name} is gone: its code is freed`);
+        return DONE;
+      case Op.CloseAtExit: {
+        const fl = t.files[op.x];
+        return this.close(i, t, null, null, fl.open, fl);
+      }
+      case Op.ExitDone:
+        this.exitDone(i, t);
+        return OOPS; // the thread is finished: nothing more to unwind
+    }
+  }
+}
+
+// A frame pushed by a statement or an op finishes by popping into its parent, which then
+// advances past the item that pushed it (advanceTop): one rule for code and native frames.
+
+function codeFrame(block: CBlock, role: CodeFrame['role'], mod: number, handler: HandlerInfo | null, caller: CStmt | null): CodeFrame {
+  return { t: 0, block, pc: 0, role, guard: -1, repeatLeft: 0, mod, handler, caller };
+}
+
+function nativeFrame(ops: NativeOp[], origin: Loc, label: string): NativeFrame {
+  return { t: 1, ops, i: 0, origin, label };
+}
+
+export function fmtTime(ns: number): string {
+  if (ns < 0) return 'never';
+  if (ns === 0) return '0';
+  if (ns % 1_000_000_000 === 0) return `${ns / 1_000_000_000}s`;
+  if (ns % 1_000_000 === 0) return `${ns / 1_000_000}ms`;
+  if (ns % 1_000 === 0) return `${ns / 1_000}us`;
+  return `${ns}ns`;
+}
+
+export type { Frame, Fault };

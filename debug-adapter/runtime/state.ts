@@ -1,0 +1,183 @@
+// The simulated kernel's mutable state (language.md §3), as plain data: small objects and
+// arrays of numbers, with references only to the immutable compiled program. Copying it
+// (`cloneState`) is how the debugger keeps history and the explorer branches.
+
+import type { CBlock, CStmt, HandlerInfo } from './program';
+
+export const enum ModState { Live = 0, Going = 1, Gone = 2 }
+export const enum FenceSt { Idle = 0, Pending = 1, Signalled = 2, Error = 3 }
+export const enum WorkSt { Idle = 0, Pending = 1, Running = 2 }
+
+export interface ModuleState { state: ModState; refs: number }
+export interface DeviceState { present: boolean; bound: boolean; /** thread unbinding it, or -1 */ unbinder: number }
+export interface DrmState {
+  refs: number;
+  unplugged: boolean;
+  freed: boolean;
+  /** count reached 0, release not finished */
+  releasing: boolean;
+  /** the binding's reference has not been dropped yet */
+  bindingRef: boolean;
+}
+export interface RevocableState { revoked: boolean }
+export interface DataState { freed: boolean }
+export interface WorkState { state: WorkSt; startAt: number }
+export interface FenceState {
+  state: FenceSt;
+  /** run mode: when it completes; -1 never */
+  completeAt: number;
+  /** submitted while its device was present, not hot-unplugged since */
+  live: boolean;
+}
+export interface MutexState { holder: number; lockStmt: number }
+
+export type FrameRole = 'body' | 'handler' | 'ioctl' | 'work' | 'enter' | 'access' | 'else' | 'repeat';
+
+export interface CodeFrame {
+  t: 0;
+  block: CBlock;
+  pc: number;
+  role: FrameRole;
+  /** the drm (enter) or revocable (access) this frame guards, or -1 */
+  guard: number;
+  repeatLeft: number;
+  /** the module whose code this is, or -1 for a thread's own code */
+  mod: number;
+  handler: HandlerInfo | null;
+  /** the statement that called into this frame (handlers), for stack display */
+  caller: CStmt | null;
+}
+
+export interface NativeOp { op: Op; x: number }
+
+/** The parts of a statement that have no source: devres release, frees, puts. */
+export interface NativeFrame {
+  t: 1;
+  ops: readonly NativeOp[];
+  i: number;
+  /** the statement faults of these ops are reported at */
+  origin: Loc;
+  label: string;
+}
+
+export type Frame = CodeFrame | NativeFrame;
+
+export const enum Op {
+  CallHandler, Unplug, Revoke, FreeData, PutBinding, PutDrm, ModulePutOwner, Unbind, UnbindDone,
+  ReleaseDone, ModuleGone, CloseAtExit, ExitDone,
+}
+
+export type WaitKind = 'sleep' | 'fence' | 'poll' | 'srcu' | 'rcu' | 'mutex' | 'flush' | 'cancel' | 'unbind';
+
+export interface Wait {
+  kind: WaitKind;
+  x: number;
+  /** sleep end, or the timeout's deadline (run mode); -1 none */
+  until: number;
+  hasTimeout: boolean;
+  timedOut: boolean;
+  /** waits on itself (unplug inside its own enter): never ends */
+  self: boolean;
+  loc: Loc;
+}
+
+export interface FileState {
+  scope: number;
+  slot: number;
+  name: string;
+  drm: number;
+  /** 0 open, 1 closed, 2 failed to open */
+  st: 0 | 1 | 2;
+  holdsModule: boolean;
+  open: CStmt;
+}
+
+export interface HeldRef { kind: 'drm' | 'module'; x: number; stmt: CStmt }
+
+export type ThreadStatus = 'ready' | 'idle' | 'done' | 'oops';
+
+export interface ThreadState {
+  name: string;
+  /** -1 for a declared thread, the work index for a kworker */
+  work: number;
+  status: ThreadStatus;
+  frames: Frame[];
+  wait: Wait | null;
+  files: FileState[];
+  refs: HeldRef[];
+  /** nesting depth of `enter` sections (SRCU) */
+  srcu: number;
+  /** revocables of the enclosing `access` sections, outermost first (RCU) */
+  rcu: number[];
+  exiting: boolean;
+}
+
+export interface Loc { line: number; column: number }
+
+export interface Fault {
+  kind: string;
+  thread: string;
+  line: number;
+  column: number;
+  time_ns: number;
+  message: string;
+  step: number;
+}
+
+export interface KernelState {
+  clock: number;
+  steps: number;
+  modules: ModuleState[];
+  devices: DeviceState[];
+  drms: DrmState[];
+  revocables: RevocableState[];
+  data: DataState[];
+  works: WorkState[];
+  fences: FenceState[];
+  mutexes: MutexState[];
+  threads: ThreadState[];
+  /** run-mode turn order: declared threads, then kworkers by first start */
+  order: number[];
+  /** run mode: where in `order` the round-robin goes on */
+  rr: number;
+  faults: Fault[];
+  /** set once the run has ended (deadlock, hang, horizon, all done) */
+  ended: boolean;
+  eventCount: number;
+}
+
+export function cloneThread(t: ThreadState): ThreadState {
+  return {
+    name: t.name,
+    work: t.work,
+    status: t.status,
+    frames: t.frames.map((f) => ({ ...f })),
+    wait: t.wait ? { ...t.wait } : null,
+    files: t.files.map((f) => ({ ...f })),
+    refs: t.refs.slice(),
+    srcu: t.srcu,
+    rcu: t.rcu.slice(),
+    exiting: t.exiting,
+  };
+}
+
+export function cloneState(s: KernelState): KernelState {
+  return {
+    clock: s.clock,
+    steps: s.steps,
+    modules: s.modules.map((m) => ({ ...m })),
+    devices: s.devices.map((d) => ({ ...d })),
+    drms: s.drms.map((d) => ({ ...d })),
+    revocables: s.revocables.map((r) => ({ ...r })),
+    data: s.data.map((d) => ({ ...d })),
+    works: s.works.map((w) => ({ ...w })),
+    fences: s.fences.map((f) => ({ ...f })),
+    mutexes: s.mutexes.map((m) => ({ ...m })),
+    threads: s.threads.map(cloneThread),
+    order: s.order.slice(),
+    rr: s.rr,
+    faults: s.faults.slice(),
+    ended: s.ended,
+    eventCount: s.eventCount,
+  };
+}
