@@ -1,0 +1,182 @@
+// A read-only index of one parsed scenario for the lint rules: declarations by name, the
+// relations between them (which driver binds which device, which drm lives on it), and
+// every statement with the compound statements that enclose it.
+//
+// It tolerates whatever the parser recovered: nodes with empty names are skipped, and
+// names that resolve to nothing (or to the wrong kind) simply do not take part.
+
+import type {
+  Block,
+  DataDecl,
+  DriverDecl,
+  DrmDecl,
+  FileNode,
+  HandlerDecl,
+  HandlerEvent,
+  Ident,
+  NamedDecl,
+  Stmt,
+  ThreadDecl,
+  WorkDecl,
+} from '../../grammar/ast';
+import { SourceText } from './text';
+
+/** A declaration that holds code. */
+export type CodeDecl = ThreadDecl | HandlerDecl | WorkDecl;
+
+/** A compound statement around a statement; `inElse` when in its `else` block. */
+export interface Frame {
+  stmt: Stmt;
+  inElse: boolean;
+}
+
+export interface StmtSite {
+  stmt: Stmt;
+  /** enclosing compound statements, outermost first */
+  frames: readonly Frame[];
+  owner: CodeDecl;
+}
+
+export function named(id: Ident | undefined | null): id is Ident {
+  return !!id && typeof id.name === 'string' && id.name !== '';
+}
+
+export class Model {
+  readonly src: SourceText;
+  /** first declaration of each name (duplicates are a static error reported elsewhere) */
+  readonly decls = new Map<string, NamedDecl>();
+  readonly drivers: DriverDecl[] = [];
+  readonly drms: DrmDecl[] = [];
+  readonly datas: DataDecl[] = [];
+  readonly works: WorkDecl[] = [];
+  readonly handlers: HandlerDecl[] = [];
+  readonly threads: ThreadDecl[] = [];
+  readonly code: CodeDecl[] = [];
+  /** every statement of every body, in source order of bodies then statements */
+  readonly sites: StmtSite[] = [];
+
+  constructor(
+    readonly file: FileNode,
+    text: string,
+  ) {
+    this.src = new SourceText(text);
+    for (const d of file?.decls ?? []) {
+      if (!d) continue;
+      if (d.kind !== 'handler' && d.kind !== 'expect') {
+        if (!named(d.name)) continue;
+        if (!this.decls.has(d.name.name)) this.decls.set(d.name.name, d);
+      }
+      switch (d.kind) {
+        case 'driver':
+          this.drivers.push(d);
+          break;
+        case 'drm':
+          this.drms.push(d);
+          break;
+        case 'data':
+          this.datas.push(d);
+          break;
+        case 'work':
+          this.works.push(d);
+          this.code.push(d);
+          break;
+        case 'handler':
+          this.handlers.push(d);
+          this.code.push(d);
+          break;
+        case 'thread':
+          this.threads.push(d);
+          this.code.push(d);
+          break;
+        default:
+          break;
+      }
+    }
+    for (const c of this.code) collect(c.body, c, [], this.sites);
+  }
+
+  get<K extends NamedDecl['kind']>(id: Ident | undefined, kind: K): Extract<NamedDecl, { kind: K }> | undefined {
+    if (!named(id)) return undefined;
+    const d = this.decls.get(id.name);
+    return d && d.kind === kind ? (d as Extract<NamedDecl, { kind: K }>) : undefined;
+  }
+
+  drmsOfDevice(device: string): DrmDecl[] {
+    return this.drms.filter((x) => named(x.name) && x.device?.name === device);
+  }
+
+  driversOfDevice(device: string): DriverDecl[] {
+    return this.drivers.filter((d) => named(d.name) && d.device?.name === device);
+  }
+
+  /** The first handler of `event` for `target` (two are a bad-handler error). */
+  handler(event: HandlerEvent, target: string): HandlerDecl | undefined {
+    return this.handlers.find((h) => h.event === event && h.target?.name === target);
+  }
+
+  /** The revocable a `read`/`write` target stands for: itself, or a timer's revocable. */
+  revocableOf(id: Ident): string | undefined {
+    const r = this.get(id, 'revocable');
+    if (r) return r.name.name;
+    const t = this.get(id, 'timer');
+    return t && named(t.revocable) && this.get(t.revocable, 'revocable') ? t.revocable.name : undefined;
+  }
+
+  /** Statements anywhere in any body that satisfy `pred`. */
+  anyStmt(pred: (s: Stmt) => boolean): boolean {
+    return this.sites.some((x) => pred(x.stmt));
+  }
+
+  /** Driver code: an ioctl body, a handler body, a work body (language.md §3). */
+  isDriverCode(site: StmtSite): boolean {
+    return site.owner.kind !== 'thread' || site.frames.some((f) => f.stmt.kind === 'ioctl');
+  }
+}
+
+/** Every statement of `block` at any depth, in source order. */
+export function stmtsOf(block: Block | undefined): Stmt[] {
+  const out: StmtSite[] = [];
+  collect(block, undefined as unknown as CodeDecl, [], out);
+  return out.map((x) => x.stmt);
+}
+
+function collect(block: Block | undefined, owner: CodeDecl, frames: Frame[], out: StmtSite[]): void {
+  for (const s of block?.stmts ?? []) {
+    if (!s) continue;
+    out.push({ stmt: s, frames: frames.slice(), owner });
+    switch (s.kind) {
+      case 'ioctl':
+      case 'repeat':
+        frames.push({ stmt: s, inElse: false });
+        collect(s.body, owner, frames, out);
+        frames.pop();
+        break;
+      case 'enter':
+      case 'access':
+        frames.push({ stmt: s, inElse: false });
+        collect(s.body, owner, frames, out);
+        frames.pop();
+        if (s.elseBody) {
+          frames.push({ stmt: s, inElse: true });
+          collect(s.elseBody, owner, frames, out);
+          frames.pop();
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** The identifier a simple-shaped statement names (not `open`'s file, `ioctl`'s file or `sleep`/`log`). */
+export function targetOf(s: Stmt): Ident | undefined {
+  switch (s.kind) {
+    case 'ioctl':
+    case 'sleep':
+    case 'repeat':
+    case 'log':
+      return undefined;
+    default:
+      return s.target;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Diagnostic, Range, Severity } from '../../grammar/ast';
+import type { Model } from './model';
+import type { TextEdit } from './text';
+
+export type { TextEdit } from './text';
+
+export interface QuickFix {
+  title: string;
+  /** non-overlapping edits, all against the original text (LSP WorkspaceEdit semantics) */
+  edits: TextEdit[];
+}
+
+export interface LintDiagnostic extends Diagnostic {
+  fixes: QuickFix[];
+}
+
+/** The lint codes of tools.md §3 and their severities. */
+export const LINT_SEVERITY = {
+  'sleep-in-atomic': 'error',
+  'wait-in-enter': 'warning',
+  'poll-without-timeout': 'warning',
+  'unguarded-mmio': 'warning',
+  'missing-fops-owner': 'warning',
+  'release-without-module-ref': 'info',
+  'unbalanced-ref': 'warning',
+  'unplug-without-remove': 'warning',
+  'devm-data-in-uapi': 'warning',
+  'work-not-cancelled': 'warning',
+  unused: 'info',
+} as const satisfies Record<string, Severity>;
+
+export type LintCode = keyof typeof LINT_SEVERITY;
+
+export const LINT_CODES = Object.keys(LINT_SEVERITY) as LintCode[];
+
+export type Rule = (m: Model) => LintDiagnostic[];
+
+export function diag(code: LintCode, range: Range, message: string, fixes: QuickFix[] = []): LintDiagnostic {
+  return { code, severity: LINT_SEVERITY[code], message, range, fixes };
+}

@@ -1,0 +1,23 @@
+// Where the shared contract lives: ../shared beside the clone (always there in CI; a
+// user's fresh clone may not have it, and then the suites that read it say so and skip).
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(__dirname, '..');
+export const SHARED = resolve(REPO, '../shared');
+export const CONFORMANCE = join(SHARED, 'conformance');
+export const HAS_SHARED = existsSync(CONFORMANCE);
+
+export function conformanceFiles(): string[] {
+  if (!HAS_SHARED) return [];
+  return readdirSync(CONFORMANCE).filter((f) => f.endsWith('.lifetime')).sort().map((f) => join(CONFORMANCE, f));
+}
+
+let said = false;
+/** Says once, in one line, that the shared conformance files are absent. */
+export function noteMissingShared(): void {
+  if (!HAS_SHARED && !said) {
+    said = true;
+    console.log(`../shared/conformance not found beside the clone (${CONFORMANCE}): skipping the conformance cases`);
+  }
+}
