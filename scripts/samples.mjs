@@ -1,0 +1,22 @@
+// `npm run samples`: runs every scenario of samples/ with `lifetime run`, one verdict a line.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = new URL('../samples/', import.meta.url).pathname;
+const bin = new URL('../bin/lifetime.js', import.meta.url).pathname;
+let failed = 0;
+for (const f of readdirSync(dir).filter((n) => n.endsWith('.lifetime')).sort()) {
+  const r = spawnSync(process.execPath, [bin, 'run', join(dir, f), '--json'], { encoding: 'utf8' });
+  if (r.status === 2) {
+    failed++;
+    console.log(`${f}: ${r.stderr.trim() || 'static errors'}`);
+    continue;
+  }
+  const j = JSON.parse(r.stdout);
+  const kinds = [...new Set(j.faults.map((x) => `${x.kind} in ${x.thread}`))];
+  if (!j.met) failed++;
+  console.log(`${j.met ? 'ok  ' : 'FAIL'} ${f.padEnd(40)} ${kinds.length ? kinds.join(', ') : 'clean'} (${j.steps} steps)`);
+}
+console.log(`\nDetails: node bin/lifetime.js run samples/FILE   (add --json for machine output)`);
+process.exitCode = failed ? 1 : 0;
