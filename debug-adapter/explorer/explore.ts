@@ -29,6 +29,8 @@ export interface ExploreFault {
   schedule: string[];
   /** the other threads' positions when the fault happened */
   others: { thread: string; line: number; column: number }[];
+  /** deadlock only: every blocked thread */
+  blocked?: string[];
 }
 
 export interface ExploreResult {
@@ -82,11 +84,14 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
     const fs = k.s.faults;
     for (let j = before; j < fs.length; j++) {
       const f = fs[j];
-      const key = `${f.kind}\u0000${f.thread}`;
+      // A deadlock is told apart by its set of blocked threads: `expect deadlock in T`
+      // holds when T is among them in some schedule.
+      const key = `${f.kind}\u0000${f.thread}\u0000${f.blocked?.join(',') ?? ''}`;
       if (found.has(key)) continue;
       found.set(key, {
         kind: f.kind, thread: f.thread, line: f.line, column: f.column, message: f.message, schedule: sched(),
         others: positions(k, f.thread),
+        ...(f.blocked ? { blocked: f.blocked } : {}),
       });
     }
   };

@@ -5,6 +5,13 @@ import type { Program } from './program';
 export interface FoundFault {
   kind: string;
   thread: string;
+  /** a deadlock's blocked threads */
+  blocked?: string[];
+}
+
+/** Whether a fault happened on thread T (for a deadlock: T is among the blocked threads). */
+export function onThread(f: FoundFault, t: string): boolean {
+  return f.thread === t || (f.blocked?.includes(t) ?? false);
 }
 
 export interface ExpectationResult {
@@ -30,7 +37,7 @@ export function judge(p: Program, mode: 'run' | 'explore', faults: readonly Foun
   const expectations: ExpectationResult[] = mine.map((e) => {
     let met: boolean;
     if (e.outcome === 'clean') met = faults.length === 0;
-    else met = faults.some((f) => f.kind === e.outcome && (e.thread === null || f.thread === e.thread));
+    else met = faults.some((f) => f.kind === e.outcome && (e.thread === null || onThread(f, e.thread)));
     const r: ExpectationResult = { line: e.line, expect: e.outcome, mode: e.mode, met };
     if (e.thread) r.thread = e.thread;
     return r;

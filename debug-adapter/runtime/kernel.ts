@@ -345,6 +345,8 @@ export class Kernel {
       const first = s.threads[blocked[0]];
       const who = blocked.map((i) => `${s.threads[i].name} ${this.describeWait(s.threads[i].wait!)}`).join('; ');
       this.fault('deadlock', blocked[0], first.wait!.loc, who);
+      const f = s.faults[s.faults.length - 1];
+      if (f?.kind === 'deadlock') f.blocked = blocked.map((i) => s.threads[i].name);
     }
   }
 

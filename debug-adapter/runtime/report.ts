@@ -10,6 +10,8 @@ export interface FaultJson {
   column: number;
   time_ns: number;
   message: string;
+  /** deadlock only: every blocked thread */
+  blocked?: string[];
 }
 
 export interface FinalState {
@@ -41,6 +43,7 @@ export interface RunJson {
 export function faultJson(k: Kernel): FaultJson[] {
   return k.s.faults.map((f) => ({
     kind: f.kind, thread: f.thread, line: f.line, column: f.column, time_ns: f.time_ns, message: f.message,
+    ...(f.blocked ? { blocked: f.blocked } : {}),
   }));
 }
 

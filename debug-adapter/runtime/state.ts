@@ -122,6 +122,8 @@ export interface Fault {
   time_ns: number;
   message: string;
   step: number;
+  /** a deadlock: every blocked thread (`expect deadlock in T` holds when T is among them) */
+  blocked?: string[];
 }
 
 export interface KernelState {
