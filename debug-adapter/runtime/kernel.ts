@@ -484,7 +484,8 @@ export class Kernel {
       this.note(i, this.p.works[t.work].line, 'exit', `work ${this.p.works[t.work].name} done`);
     } else {
       t.status = 'done';
-      this.note(i, this.curLine, 'exit', `${t.name} exits`);
+      // the thread's closing brace, not the last line it ran (which may be in a handler)
+      this.note(i, this.p.threads[i]?.range.end.line ?? this.curLine, 'exit', `${t.name} exits`);
     }
   }
 
