@@ -11,8 +11,10 @@ const entries = {
   bench: 'bench/main.ts',
 };
 
+// `node scripts/build.mjs cli server` builds only those entries (all by default).
+const only = process.argv.slice(2);
 const jobs = Object.entries(entries)
-  .filter(([, src]) => existsSync(src))
+  .filter(([name, src]) => existsSync(src) && (only.length === 0 || only.includes(name)))
   .map(([name, src]) =>
     build({
       entryPoints: [src],
