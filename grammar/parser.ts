@@ -1,0 +1,991 @@
+// The parser of `.lifetime` files (language.md §2): tokens to the typed AST of ./ast.
+//
+// Design: a chevrotain EmbeddedActionsParser with error recovery, built once at module
+// load. Nodes are created as soon as their leading keyword is consumed and are attached to
+// their parent (or the file) straight away; later tokens fill them in. So when chevrotain
+// abandons a rule to re-sync (a statement with a missing piece, a block left open at the end
+// of the file), everything parsed so far stays in the tree, with placeholder `Ident`s
+// (name "") where tokens are missing. `finally` blocks set each node's end, whatever happens.
+
+import { EmbeddedActionsParser, EOF, tokenMatcher, type IOrAlt, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import {
+  NS_PER,
+  type Block,
+  type DataDecl,
+  type DeviceDecl,
+  type DrmDecl,
+  type ModuleDecl,
+  type MutexDecl,
+  type RevocableDecl,
+  type TimerDecl,
+  type Decl,
+  type Diagnostic,
+  type DriverDecl,
+  type DriverOption,
+  type Duration,
+  type ExpectDecl,
+  type FenceDecl,
+  type FileNode,
+  type HandlerDecl,
+  type HandlerEvent,
+  type Ident,
+  type IntLit,
+  type Position,
+  type Range,
+  type SimpleOp,
+  type Stmt,
+  type StringLit,
+  type ThreadDecl,
+  type WorkDecl,
+} from './ast';
+import {
+  BadNumber,
+  BareDeclKw,
+  BoolKw,
+  Colon,
+  DurationTok,
+  ExpectModeKw,
+  FaultWord,
+  GuardKw,
+  HandlerEventKw,
+  Identifier,
+  IntegerTok,
+  KEYWORDS,
+  KW,
+  KeywordAsName,
+  LBrace,
+  ManagedKw,
+  OnDeclKw,
+  RBrace,
+  SimpleStmtKw,
+  StringTok,
+  WaitKw,
+  isRealToken,
+  lex,
+  parserTokens,
+  stringValue,
+  tokenEnd,
+  tokenRange,
+  tokenStart,
+  type Comment,
+} from './lexer';
+
+export interface ParseResult {
+  file: FileNode;
+  /** syntax errors (code `syntax`), sorted by position */
+  diagnostics: Diagnostic[];
+  /** the comments of the text, in order (for the formatter and folding) */
+  comments: Comment[];
+}
+
+// ---------------------------------------------------------------- error messages
+
+export const STATEMENT_HINT = 'a statement such as `open`, `wait`, `unplug`…';
+export const DECLARATION_HINT = 'a declaration such as `module`, `driver`, `thread`, `expect`…';
+
+const keywordTypes = new Set<TokenType>(KEYWORDS.map((k) => KW[k]));
+const stmtKeywordTypes = new Set<TokenType>(
+  ['open', 'ioctl', 'enter', 'access', 'rmmod', 'wait', 'poll', 'signal', 'queue', 'sleep', 'repeat', 'log', 'close', 'get', 'put',
+    'try_module_get', 'module_put', 'unplug', 'revoke', 'hotunplug', 'unbind', 'submit', 'read', 'write', 'use', 'flush', 'cancel',
+    'lock', 'unlock'].map((k) => KW[k as keyof typeof KW]),
+);
+
+function labelOf(t: TokenType): string {
+  if (t === EOF) return 'the end of the file';
+  return t.LABEL ?? `\`${t.name}\``;
+}
+
+function found(t: IToken | undefined): string {
+  if (!t || !isRealToken(t) || t.tokenType === EOF) return 'the end of the file';
+  const img = t.image.length > 24 ? `${t.image.slice(0, 24)}…` : t.image;
+  return keywordTypes.has(t.tokenType) ? `the keyword \`${img}\`` : `\`${img}\``;
+}
+
+function joinOr(items: string[]): string {
+  const unique = [...new Set(items)];
+  if (unique.length <= 1) return unique[0] ?? 'something else';
+  return `${unique.slice(0, -1).join(', ')} or ${unique[unique.length - 1]}`;
+}
+
+function topLevelMessage(actual: IToken): string {
+  if (actual.tokenType === KW.scenario) return `\`scenario\` may appear only once, at the start of the file: expected ${DECLARATION_HINT}`;
+  const base = `expected ${DECLARATION_HINT} but found ${found(actual)}`;
+  return stmtKeywordTypes.has(actual.tokenType) ? `${base} (statements belong inside a \`thread\`, \`on\` or \`work\` block)` : base;
+}
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual, ruleName }) {
+    if (expected === EOF) return topLevelMessage(actual);
+    if (expected === RBrace && ruleName === 'block') return `expected ${STATEMENT_HINT} or \`}\` but found ${found(actual)}`;
+    if (expected === RBrace && ruleName === 'driverDecl') {
+      return `expected a driver option such as \`fops_owner: no\` or \`}\` but found ${found(actual)}`;
+    }
+    return `expected ${labelOf(expected)} but found ${found(actual)}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    return topLevelMessage(firstRedundant);
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
+    const first = actual[0];
+    if (ruleName === 'stmt') return `expected ${STATEMENT_HINT} but found ${found(first)}`;
+    if (ruleName === 'file') return first ? topLevelMessage(first) : `expected ${DECLARATION_HINT}`;
+    if (ruleName === 'expectDecl') return `expected \`clean\` or a fault kind such as \`deadlock\` or \`use-after-free\` but found ${found(first)}`;
+    if (ruleName === 'declName') return `expected a name but found ${found(first)}`;
+    const value = VALUE_RULES[ruleName];
+    if (value) return `expected ${value.expected.LABEL} but found ${found(first)}`;
+    const labels = expectedPathsPerAlt.flatMap((alt) => alt.map((path) => (path[0] ? labelOf(path[0]) : 'nothing')));
+    return `expected ${joinOr(labels)} but found ${found(first)}`;
+  },
+  buildEarlyExitMessage({ expectedIterationPaths, actual }) {
+    const labels = expectedIterationPaths.map((path) => (path[0] ? labelOf(path[0]) : 'nothing'));
+    return `expected ${joinOr(labels)} but found ${found(actual[0])}`;
+  },
+};
+
+// ---------------------------------------------------------------- values
+
+// Tokens that may stand where a value belongs, by mistake (`sleep 5`, `repeat 2ms`, `log hi`).
+// The value rules take any of them, so that one error is reported and the statement, and
+// what follows it, still parse; chevrotain alone would re-sync at the next `}` and close the
+// enclosing block early.
+const VALUE_LIKE: TokenType[] = [DurationTok, IntegerTok, BadNumber, StringTok, Identifier, FaultWord];
+const VALUE_RULES: Record<string, { expected: TokenType }> = {
+  durationValue: { expected: DurationTok },
+  countValue: { expected: IntegerTok },
+  textValue: { expected: StringTok },
+};
+
+const START: Position = { line: 1, column: 1, offset: 0 };
+
+function point(p: Position): Range {
+  return { start: p, end: p };
+}
+
+/** Nanoseconds of a duration as written (`250us`, `1_000ms`); NaN if it is not one. */
+export function durationNs(text: string): number {
+  const unitLen = text.endsWith('s') ? (/[num]s$/.test(text) ? 2 : 1) : 0;
+  if (unitLen === 0) return NaN;
+  const digits = text.slice(0, text.length - unitLen);
+  const unit = text.slice(text.length - unitLen) as keyof typeof NS_PER;
+  const n = integerValue(digits);
+  return n * NS_PER[unit];
+}
+
+/** The value of an integer as written (`1_000`); NaN if it is not one. */
+export function integerValue(text: string): number {
+  if (!/^[0-9][0-9_]*$/.test(text)) return NaN;
+  return Number(text.includes('_') ? text.replace(/_/g, '') : text);
+}
+
+// Only tokens whose absence leaves a well-formed placeholder may be invented by single-token
+// insertion: a missing name becomes an Ident "", a missing `{` an empty block start. Category
+// tokens (`yes`/`no`, handler events…) are not: there is no honest placeholder for them.
+const insertable = new Set<TokenType>([LBrace, RBrace, Colon, Identifier, StringTok, DurationTok, IntegerTok, KW.on, KW.in, KW.binds]);
+
+// Nodes whose content is partly a guess made while recovering from a syntax error (a
+// handler whose event was misspelt, data without `devm`/`drmm`, an option without a value).
+// The analysis does not report kind errors that only the guess would cause.
+const recovered = new WeakSet<object>();
+
+/** Whether the parser had to guess part of `node` (its syntax error is already reported). */
+export function isRecovered(node: object): boolean {
+  return recovered.has(node);
+}
+
+// Placeholders for parts not parsed yet. A node starts with them and `finish` replaces any
+// that are left (the rule failed first) by fresh empty values at the point parsing stopped;
+// sharing them until then saves allocating placeholders that are nearly always overwritten.
+const ZERO: Range = point(START);
+const MISSING_IDENT: Ident = Object.freeze({ name: '', range: ZERO });
+const MISSING_BLOCK: Block = Object.freeze({ stmts: [] as Stmt[], range: ZERO });
+const MISSING_DURATION: Duration = Object.freeze({ ns: 0, text: '', range: ZERO });
+const MISSING_INT: IntLit = Object.freeze({ value: 0, text: '', range: ZERO });
+const MISSING_STRING: StringLit = Object.freeze({ value: '', range: ZERO });
+
+// ---------------------------------------------------------------- the parser
+
+class LifetimeParser extends EmbeddedActionsParser {
+  decls: Decl[] = [];
+  scenario: StringLit | undefined;
+  /** the statement list of the block being parsed */
+  private sink: Stmt[] | undefined;
+  /** errors found by the grammar actions, beyond chevrotain's */
+  extra: Diagnostic[] = [];
+
+  constructor() {
+    super(parserTokens, { recoveryEnabled: true, maxLookahead: 1, errorMessageProvider: messages });
+    this.performSelfAnalysis();
+    if (typeof (this as unknown as { getFollowsForInRuleRecovery?: unknown }).getFollowsForInRuleRecovery === 'function') this.cacheFollows();
+  }
+
+  begin(tokens: IToken[]): void {
+    this.decls = [];
+    this.scenario = undefined;
+    this.extra = [];
+    this.sink = undefined;
+    this.identTok = undefined;
+    this.input = tokens;
+  }
+
+  override canTokenTypeBeInsertedInRecovery(tokType: TokenType): boolean {
+    return insertable.has(tokType);
+  }
+
+  /**
+   * Installs a cache over chevrotain's follow-set computation for single-token recovery: it
+   * walks the grammar on every mismatched token, which made a file with thousands of errors
+   * take seconds. The grammar is fixed, so the result depends only on the grammar path.
+   */
+  private cacheFollows(): void {
+    type Internals = {
+      getFollowsForInRuleRecovery(tokType: TokenType, idx: number): TokenType[];
+      getCurrentGrammarPath(tokType: TokenType, idx: number): { ruleStack: string[]; occurrenceStack: number[] };
+    };
+    const self = this as unknown as Internals;
+    const compute = self.getFollowsForInRuleRecovery.bind(this);
+    const cache = new Map<string, TokenType[]>();
+    self.getFollowsForInRuleRecovery = (tokType: TokenType, idx: number): TokenType[] => {
+      const path = self.getCurrentGrammarPath(tokType, idx);
+      const key = `${path.ruleStack.join(',')}|${path.occurrenceStack.join(',')}|${tokType.tokenTypeIdx}|${idx}`;
+      let follows = cache.get(key);
+      if (!follows) {
+        follows = compute(tokType, idx);
+        if (cache.size > 10_000) cache.clear();
+        cache.set(key, follows);
+      }
+      return follows;
+    };
+  }
+
+  // ---------------------------------------------------------------- helpers (not rules)
+
+  /** Where a missing token would be: just after the last real token consumed. */
+  private here(): Position {
+    const prev = this.LA(0);
+    if (prev === this.identTok) return this.identEnd; // most nodes end with a name: share its end
+    return isRealToken(prev) ? tokenEnd(prev) : START;
+  }
+
+  private identTok: IToken | undefined;
+  private identEnd: Position = START;
+
+  /** Sets the end of `n` and replaces the placeholders of what was never parsed. */
+  private finish(n: { range: Range }): void {
+    const end = this.here();
+    n.range = { start: n.range.start, end: end.offset >= n.range.start.offset ? end : n.range.start };
+    const fields = n as unknown as Record<string, unknown>;
+    for (const k in fields) {
+      const v = fields[k];
+      if (v === MISSING_IDENT) fields[k] = { name: '', range: point(end) };
+      else if (v === MISSING_BLOCK) fields[k] = { stmts: [], range: point(end) };
+      else if (v === MISSING_DURATION) fields[k] = { ns: 0, text: '', range: point(end) };
+      else if (v === MISSING_INT) fields[k] = { value: 0, text: '', range: point(end) };
+      else if (v === MISSING_STRING) fields[k] = { value: '', range: point(end) };
+    }
+  }
+
+  private ident(t: IToken): Ident {
+    if (!isRealToken(t) || t.tokenType === EOF) return { name: '', range: point(this.here()) };
+    const range = tokenRange(t);
+    this.identTok = t;
+    this.identEnd = range.end;
+    return { name: t.image, range };
+  }
+
+  private str(t: IToken | undefined): StringLit {
+    if (!t || !isRealToken(t) || this.wrongValue(t, StringTok)) return { value: '', range: t && isRealToken(t) ? tokenRange(t) : point(this.here()) };
+    return { value: stringValue(t), range: tokenRange(t) };
+  }
+
+  /** A declared name from `declName` (undefined when that rule had to re-sync). */
+  private declared(t: IToken | undefined): Ident {
+    return t ? this.ident(t) : MISSING_IDENT;
+  }
+
+  // `on` starts a handler only when what follows looks like one (`on remove x {`, or the
+  // recoverable `on x {` and `on typo x {`); any other `on` at top level is the rest of a
+  // broken declaration or statement, skipped by the re-sync instead of read as a handler.
+  private handlerAhead(): boolean {
+    if (this.LA(1).tokenType !== KW.on) return true;
+    const t2 = this.LA(2);
+    if (tokenMatcher(t2, HandlerEventKw)) return true;
+    if (t2.tokenType !== Identifier) return false;
+    const t3 = this.LA(3).tokenType;
+    return t3 === LBrace || (t3 === Identifier && this.LA(4).tokenType === LBrace);
+  }
+
+  /** A value token from a value rule: the wrong kind of token is reported, and gives an empty value. */
+  private wrongValue(t: IToken | undefined, expected: TokenType): boolean {
+    if (!t || !isRealToken(t) || t.tokenType === expected) return false;
+    let hint = '';
+    if (expected === DurationTok && t.tokenType === IntegerTok) hint = ` (add a unit: \`${t.image}ms\`, or ns, us, s)`;
+    this.report(`expected ${expected.LABEL} but found ${found(t)}${hint}`, t);
+    return true;
+  }
+
+  private dur(t: IToken | undefined): Duration {
+    if (!t || !isRealToken(t) || this.wrongValue(t, DurationTok)) return { ns: 0, text: '', range: t && isRealToken(t) ? tokenRange(t) : point(this.here()) };
+    const ns = durationNs(t.image);
+    return { ns: Number.isNaN(ns) ? 0 : ns, text: Number.isNaN(ns) ? '' : t.image, range: tokenRange(t) };
+  }
+
+  private int(t: IToken | undefined): IntLit {
+    if (!t || !isRealToken(t) || this.wrongValue(t, IntegerTok)) return { value: 0, text: '', range: t && isRealToken(t) ? tokenRange(t) : point(this.here()) };
+    const v = integerValue(t.image);
+    return { value: Number.isNaN(v) ? 0 : v, text: Number.isNaN(v) ? '' : t.image, range: tokenRange(t) };
+  }
+
+  /** A syntax error found by a grammar action; `node` is then marked as recovered. */
+  private report(message: string, t: IToken, node?: object): void {
+    if (this.RECORDING_PHASE) return;
+    if (node) recovered.add(node);
+    this.extra.push(syntaxError(message, isRealToken(t) && t.tokenType !== EOF ? tokenRange(t) : point(this.here())));
+  }
+
+  private newBlock(): Block {
+    return { stmts: [], range: point(this.here()) };
+  }
+
+  /** Gives `node` the range of keyword `kw` (its end is set by `finish`) and attaches it to `sink`. */
+  private start<T extends Node>(sink: { push(x: T): unknown } | undefined, kw: IToken, node: Draft<T>): T {
+    const n = node as unknown as T & { keywordRange?: Range };
+    // A statement shares its keyword's range object until `finish` gives it its own.
+    n.range = n.keywordRange ?? (isRealToken(kw) ? tokenRange(kw) : point(this.here()));
+    if (sink && !this.RECORDING_PHASE) sink.push(n);
+    return n;
+  }
+
+  // ---------------------------------------------------------------- rules
+
+  private declAlts: IOrAlt<void>[] | undefined;
+
+  file = this.RULE('file', () => {
+    this.OPTION(() => {
+      this.CONSUME(KW.scenario);
+      this.scenario = this.str(this.SUBRULE(this.textValue));
+    });
+    this.MANY({
+      GATE: () => this.handlerAhead(),
+      DEF: () =>
+        this.OR<void>((this.declAlts ??= [
+          { ALT: () => this.SUBRULE(this.bareDecl) },
+          { ALT: () => this.SUBRULE(this.driverDecl) },
+          { ALT: () => this.SUBRULE(this.onDecl) },
+          { ALT: () => this.SUBRULE(this.fenceDecl) },
+          { ALT: () => this.SUBRULE(this.dataDecl) },
+          { ALT: () => this.SUBRULE(this.workDecl) },
+          { ALT: () => this.SUBRULE(this.handlerDecl) },
+          { ALT: () => this.SUBRULE(this.threadDecl) },
+          { ALT: () => this.SUBRULE(this.expectDecl) },
+        ])),
+    });
+  });
+
+  // module / device / mutex NAME
+  bareDecl = this.RULE('bareDecl', () => {
+    const kw = this.CONSUME(BareDeclKw);
+    const d = this.start<ModuleDecl | DeviceDecl | MutexDecl>(this.decls, kw, {
+      kind: kw.image as 'module' | 'device' | 'mutex',
+      name: MISSING_IDENT,
+    });
+    try {
+      d.name = this.declared(this.SUBRULE(this.declName));
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  // drm / revocable NAME on DEVICE, timer NAME on REVOCABLE
+  onDecl = this.RULE('onDecl', () => {
+    const kw = this.CONSUME(OnDeclKw);
+    const kind = kw.image as 'drm' | 'revocable' | 'timer';
+    const d = this.start<DrmDecl | RevocableDecl | TimerDecl>(
+      this.decls,
+      kw,
+      kind === 'timer'
+        ? { kind, name: MISSING_IDENT, revocable: MISSING_IDENT }
+        : { kind: kind === 'drm' ? 'drm' : 'revocable', name: MISSING_IDENT, device: MISSING_IDENT },
+    );
+    try {
+      d.name = this.declared(this.SUBRULE(this.declName));
+      this.CONSUME(KW.on);
+      const owner = this.ident(this.CONSUME2(Identifier));
+      if (d.kind === 'timer') d.revocable = owner;
+      else d.device = owner;
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  fenceDecl = this.RULE('fenceDecl', () => {
+    const kw = this.CONSUME(KW.fence);
+    const d = this.start<FenceDecl>(this.decls, kw, { kind: 'fence', name: MISSING_IDENT, device: MISSING_IDENT });
+    try {
+      d.name = this.declared(this.SUBRULE(this.declName));
+      this.CONSUME(KW.on);
+      d.device = this.ident(this.CONSUME2(Identifier));
+      this.OPTION(() => {
+        this.CONSUME(KW.takes);
+        d.takes = this.dur(this.SUBRULE(this.durationValue));
+      });
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  dataDecl = this.RULE('dataDecl', () => {
+    const kw = this.CONSUME(KW.data);
+    const d = this.start<DataDecl>(this.decls, kw, { kind: 'data', name: MISSING_IDENT, managed: 'devm', owner: MISSING_IDENT });
+    try {
+      d.name = this.declared(this.SUBRULE(this.declName));
+      // `devm`/`drmm` missing or misspelt: one error here, and `on OWNER` still parses (else
+      // chevrotain would re-sync at that `on` and read it as a handler).
+      let managed = false;
+      this.OPTION(() => {
+        this.OR([
+          {
+            ALT: () => {
+              const m = this.CONSUME(ManagedKw);
+              if (m.image === 'drmm') d.managed = 'drmm';
+              managed = true;
+            },
+          },
+          {
+            ALT: () => {
+              const m = this.CONSUME3(Identifier);
+              this.report(`expected \`devm\` or \`drmm\` but found \`${m.image}\``, m, d);
+              managed = true;
+            },
+          },
+        ]);
+      });
+      if (!managed) this.report(`expected \`devm\` or \`drmm\` but found ${found(this.LA(1))}`, this.LA(1), d);
+      this.CONSUME(KW.on);
+      d.owner = this.ident(this.CONSUME2(Identifier));
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  driverDecl = this.RULE('driverDecl', () => {
+    const kw = this.CONSUME(KW.driver);
+    const d = this.start<DriverDecl>(this.decls, kw, {
+      kind: 'driver',
+      name: MISSING_IDENT,
+      module: MISSING_IDENT,
+      device: MISSING_IDENT,
+      options: [],
+    });
+    try {
+      d.name = this.declared(this.SUBRULE(this.declName));
+      this.CONSUME(KW.in);
+      d.module = this.ident(this.CONSUME2(Identifier));
+      this.CONSUME(KW.binds);
+      d.device = this.ident(this.CONSUME3(Identifier));
+      this.OPTION(() => {
+        this.CONSUME(LBrace);
+        this.MANY(() => this.SUBRULE(this.driverOption, { ARGS: [d.options] }));
+        this.CONSUME(RBrace);
+      });
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  // NAME ':' ('yes' | 'no'); a name in place of the value is reported here, not by chevrotain,
+  // so `fops_owner: maybe` gives one clear error and the next option still parses.
+  driverOption = this.RULE('driverOption', (sink: DriverOption[] | undefined) => {
+    const nameTok = this.CONSUME(Identifier);
+    const o = this.start<DriverOption>(sink, nameTok, { name: this.ident(nameTok), value: false, valueRange: point(this.here()) });
+    try {
+      this.CONSUME(Colon);
+      this.OR([
+        {
+          ALT: () => {
+            const v = this.CONSUME(BoolKw);
+            if (isRealToken(v)) {
+              o.value = v.image === 'yes';
+              o.valueRange = tokenRange(v);
+            }
+          },
+        },
+        {
+          ALT: () => {
+            const v = this.CONSUME2(Identifier);
+            if (isRealToken(v)) o.valueRange = tokenRange(v);
+            this.report(`expected \`yes\` or \`no\` but found \`${v.image}\``, v, o);
+          },
+        },
+      ]);
+    } finally {
+      this.finish(o);
+    }
+  });
+
+  workDecl = this.RULE('workDecl', () => {
+    const kw = this.CONSUME(KW.work);
+    const d = this.start<WorkDecl>(this.decls, kw, {
+      kind: 'work',
+      name: MISSING_IDENT,
+      driver: MISSING_IDENT,
+      body: MISSING_BLOCK,
+    });
+    try {
+      d.name = this.declared(this.SUBRULE(this.declName));
+      this.CONSUME(KW.in);
+      d.driver = this.ident(this.CONSUME2(Identifier));
+      d.body = this.newBlock();
+      this.SUBRULE(this.block, { ARGS: [d.body] });
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  handlerDecl = this.RULE('handlerDecl', () => {
+    const kw = this.CONSUME(KW.on);
+    const d = this.start<HandlerDecl>(this.decls, kw, {
+      kind: 'handler',
+      event: 'remove',
+      eventRange: point(this.here()),
+      target: MISSING_IDENT,
+      body: MISSING_BLOCK,
+    });
+    try {
+      this.OR([
+        {
+          ALT: () => {
+            const ev = this.CONSUME(HandlerEventKw);
+            if (isRealToken(ev)) {
+              d.event = ev.image as HandlerEvent;
+              d.eventRange = tokenRange(ev);
+            }
+            d.target = this.ident(this.CONSUME(Identifier));
+          },
+        },
+        {
+          // A wrong event (`on unload nova_drm {`) or none (`on nova_drm {`): one error, and
+          // the body still parses. The handler is marked recovered: its event is a guess.
+          ALT: () => {
+            const first = this.CONSUME2(Identifier);
+            let target: IToken | undefined;
+            this.OPTION(() => {
+              target = this.CONSUME3(Identifier);
+            });
+            if (target) {
+              d.target = this.ident(target);
+              this.report(`expected \`remove\`, \`close\` or \`release\` but found \`${first.image}\``, first, d);
+            } else {
+              d.target = this.ident(first);
+              this.report(`expected \`remove\`, \`close\` or \`release\` before \`${first.image}\``, first, d);
+            }
+          },
+        },
+      ]);
+      d.body = this.newBlock();
+      this.SUBRULE(this.block, { ARGS: [d.body] });
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  threadDecl = this.RULE('threadDecl', () => {
+    const kw = this.CONSUME(KW.thread);
+    const d = this.start<ThreadDecl>(this.decls, kw, { kind: 'thread', name: MISSING_IDENT, body: MISSING_BLOCK });
+    try {
+      d.name = this.declared(this.SUBRULE(this.declName));
+      this.OPTION(() => {
+        d.description = this.str(this.CONSUME(StringTok));
+      });
+      d.body = this.newBlock();
+      this.SUBRULE(this.block, { ARGS: [d.body] });
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  // expect ('run'|'explore')? ('clean' | FAULT) ('in' THREAD)?
+  // `in THREAD` after `clean` is accepted here and rejected by the analysis (bad-value), so
+  // the thread name still resolves for the editor.
+  expectDecl = this.RULE('expectDecl', () => {
+    const kw = this.CONSUME(KW.expect);
+    const d = this.start<ExpectDecl>(this.decls, kw, { kind: 'expect', mode: 'both', outcome: '', outcomeRange: point(this.here()) });
+    try {
+      this.OPTION(() => {
+        const m = this.CONSUME(ExpectModeKw);
+        d.mode = m.image === 'explore' ? 'explore' : 'run';
+      });
+      const setOutcome = (t: IToken): void => {
+        if (isRealToken(t)) {
+          d.outcome = t.image;
+          d.outcomeRange = tokenRange(t);
+        }
+      };
+      this.OR([
+        { ALT: () => setOutcome(this.CONSUME(KW.clean)) },
+        { ALT: () => setOutcome(this.CONSUME(Identifier)) },
+        { ALT: () => setOutcome(this.CONSUME(FaultWord)) },
+      ]);
+      this.OPTION2(() => {
+        this.CONSUME(KW.in);
+        d.thread = MISSING_IDENT;
+        d.thread = this.ident(this.CONSUME2(Identifier));
+      });
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  // The declared name of a declaration; a keyword there is taken as the name, with an error.
+  private declNameAlts: IOrAlt<IToken>[] | undefined;
+  declName = this.RULE('declName', (): IToken => {
+    return this.OR((this.declNameAlts ??= [
+      { ALT: () => this.CONSUME(Identifier) },
+      {
+        ALT: () => {
+          const t = this.CONSUME(KeywordAsName);
+          this.report(`\`${t.image}\` is a keyword and cannot be used as a name`, t);
+          return t;
+        },
+      },
+    ]));
+  });
+
+  private valueAlts(): IOrAlt<IToken>[] {
+    return VALUE_LIKE.map((t) => ({ ALT: () => this.CONSUME(t) }));
+  }
+  private durationAlts: IOrAlt<IToken>[] | undefined;
+  private countAlts: IOrAlt<IToken>[] | undefined;
+  private textAlts: IOrAlt<IToken>[] | undefined;
+  durationValue = this.RULE('durationValue', (): IToken => this.OR((this.durationAlts ??= this.valueAlts())));
+  countValue = this.RULE('countValue', (): IToken => this.OR((this.countAlts ??= this.valueAlts())));
+  textValue = this.RULE('textValue', (): IToken => this.OR((this.textAlts ??= this.valueAlts())));
+
+  block = this.RULE('block', (blk: Block | undefined) => {
+    const b = blk ?? { stmts: [], range: point(START) };
+    const open = this.CONSUME(LBrace);
+    if (isRealToken(open)) b.range = { start: tokenStart(open), end: tokenEnd(open) };
+    try {
+      const outer = this.sink;
+      this.sink = b.stmts;
+      try {
+        this.MANY(() => this.SUBRULE(this.stmt));
+      } finally {
+        this.sink = outer;
+      }
+      this.CONSUME(RBrace);
+    } finally {
+      this.finish(b);
+    }
+  });
+
+  // The alternatives are built once (chevrotain allows it) and read the current block's
+  // statement list from `this.sink`: a fresh array of 11 closures per statement was a good
+  // part of the parse time of a large file.
+  private stmtAlts: IOrAlt<void>[] | undefined;
+
+  stmt = this.RULE('stmt', () => {
+    this.OR((this.stmtAlts ??= this.makeStmtAlts()));
+  });
+
+  private makeStmtAlts(): IOrAlt<void>[] {
+    return [
+      {
+        // close/get/put/… NAME: the keyword is the kind
+        ALT: () => {
+          const kw = this.CONSUME(SimpleStmtKw);
+          const s = this.start<Stmt & { kind: SimpleOp }>(this.sink, kw, {
+            kind: kw.image as SimpleOp,
+            keywordRange: tokenRange(kw),
+            target: MISSING_IDENT,
+          });
+          try {
+            s.target = this.ident(this.CONSUME1(Identifier));
+          } finally {
+            this.finish(s);
+          }
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(KW.open);
+          const s = this.start<Stmt & { kind: 'open' }>(this.sink, kw, {
+            kind: 'open',
+            keywordRange: tokenRange(kw),
+            file: MISSING_IDENT,
+            target: MISSING_IDENT,
+          });
+          try {
+            s.file = this.ident(this.CONSUME2(Identifier));
+            this.CONSUME(KW.on);
+            s.target = this.ident(this.CONSUME3(Identifier));
+          } finally {
+            this.finish(s);
+          }
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(KW.ioctl);
+          const s = this.start<Stmt & { kind: 'ioctl' }>(this.sink, kw, {
+            kind: 'ioctl',
+            keywordRange: tokenRange(kw),
+            file: MISSING_IDENT,
+            body: MISSING_BLOCK,
+          });
+          try {
+            s.file = this.ident(this.CONSUME4(Identifier));
+            s.body = this.newBlock();
+            this.SUBRULE1(this.block, { ARGS: [s.body] });
+          } finally {
+            this.finish(s);
+          }
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(GuardKw);
+          const s = this.start<Stmt & { kind: 'enter' | 'access' }>(this.sink, kw, {
+            kind: kw.image === 'access' ? 'access' : 'enter',
+            keywordRange: tokenRange(kw),
+            target: MISSING_IDENT,
+            body: MISSING_BLOCK,
+          });
+          try {
+            s.target = this.ident(this.CONSUME5(Identifier));
+            s.body = this.newBlock();
+            this.SUBRULE2(this.block, { ARGS: [s.body] });
+            this.OPTION(() => {
+              this.CONSUME(KW.else);
+              const e = this.newBlock();
+              s.elseBody = e;
+              this.SUBRULE3(this.block, { ARGS: [e] });
+            });
+          } finally {
+            this.finish(s);
+          }
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(KW.rmmod);
+          const s = this.start<Stmt & { kind: 'rmmod' }>(this.sink, kw, {
+            kind: 'rmmod',
+            keywordRange: tokenRange(kw),
+            target: MISSING_IDENT,
+            force: false,
+          });
+          try {
+            s.target = this.ident(this.CONSUME6(Identifier));
+            this.OPTION2(() => {
+              this.CONSUME(KW.force);
+              s.force = true;
+            });
+          } finally {
+            this.finish(s);
+          }
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(WaitKw);
+          const s = this.start<Stmt & { kind: 'wait' | 'poll' }>(this.sink, kw, {
+            kind: kw.image === 'poll' ? 'poll' : 'wait',
+            keywordRange: tokenRange(kw),
+            target: MISSING_IDENT,
+          });
+          try {
+            s.target = this.ident(this.CONSUME7(Identifier));
+            this.OPTION3(() => {
+              this.CONSUME(KW.timeout);
+              s.timeout = this.dur(this.SUBRULE1(this.durationValue));
+            });
+          } finally {
+            this.finish(s);
+          }
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(KW.signal);
+          const s = this.start<Stmt & { kind: 'signal' }>(this.sink, kw, {
+            kind: 'signal',
+            keywordRange: tokenRange(kw),
+            target: MISSING_IDENT,
+            error: false,
+          });
+          try {
+            s.target = this.ident(this.CONSUME8(Identifier));
+            this.OPTION4(() => {
+              this.CONSUME(KW.error);
+              s.error = true;
+            });
+          } finally {
+            this.finish(s);
+          }
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(KW.queue);
+          const s = this.start<Stmt & { kind: 'queue' }>(this.sink, kw, {
+            kind: 'queue',
+            keywordRange: tokenRange(kw),
+            target: MISSING_IDENT,
+          });
+          try {
+            s.target = this.ident(this.CONSUME9(Identifier));
+            this.OPTION5(() => {
+              this.CONSUME(KW.after);
+              s.after = this.dur(this.SUBRULE2(this.durationValue));
+            });
+          } finally {
+            this.finish(s);
+          }
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(KW.sleep);
+          const s = this.start<Stmt & { kind: 'sleep' }>(this.sink, kw, {
+            kind: 'sleep',
+            keywordRange: tokenRange(kw),
+            duration: MISSING_DURATION,
+          });
+          try {
+            s.duration = this.dur(this.SUBRULE3(this.durationValue));
+          } finally {
+            this.finish(s);
+          }
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(KW.repeat);
+          const s = this.start<Stmt & { kind: 'repeat' }>(this.sink, kw, {
+            kind: 'repeat',
+            keywordRange: tokenRange(kw),
+            count: MISSING_INT,
+            body: MISSING_BLOCK,
+          });
+          try {
+            s.count = this.int(this.SUBRULE(this.countValue));
+            s.body = this.newBlock();
+            this.SUBRULE4(this.block, { ARGS: [s.body] });
+          } finally {
+            this.finish(s);
+          }
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(KW.log);
+          const s = this.start<Stmt & { kind: 'log' }>(this.sink, kw, {
+            kind: 'log',
+            keywordRange: tokenRange(kw),
+            text: MISSING_STRING,
+          });
+          try {
+            s.text = this.str(this.SUBRULE(this.textValue));
+          } finally {
+            this.finish(s);
+          }
+        },
+      },
+    ];
+  }
+}
+
+interface Node {
+  range: Range;
+}
+
+/** A node without its range (distributes over unions). */
+type Draft<T> = T extends unknown ? Omit<T, 'range'> : never;
+
+function syntaxError(message: string, range: Range): Diagnostic {
+  return { code: 'syntax', severity: 'error', message, range };
+}
+
+// ---------------------------------------------------------------- entry point
+
+let instance: LifetimeParser | undefined;
+function parser(): LifetimeParser {
+  // Built on first use, once: performSelfAnalysis is the expensive part.
+  instance ??= new LifetimeParser();
+  return instance;
+}
+parser();
+
+/** Position of the end of `text`, counting from the end of its last token. */
+function endOfText(text: string, last: IToken | undefined): Position {
+  let p = last && isRealToken(last) ? tokenEnd(last) : START;
+  let { line, column } = p;
+  for (let i = p.offset; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line++;
+      column = 1;
+    } else column++;
+  }
+  p = { line, column, offset: text.length };
+  return p;
+}
+
+function errorRange(e: IRecognitionException, eof: Position): Range {
+  const t = e.token;
+  if (isRealToken(t) && t.tokenType !== EOF) return tokenRange(t);
+  return point(eof);
+}
+
+export function emptyFile(text: string): FileNode {
+  return { range: { start: START, end: endOfText(text, undefined) }, decls: [] };
+}
+
+function internalError(e: unknown): string {
+  // Hundreds of nested blocks exhaust the stack of the recursive-descent parser.
+  if (e instanceof RangeError) return 'blocks are nested too deeply to parse; the rest of the file is ignored';
+  return `internal parser error: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/** Parses `text`. Never throws: any failure is a `syntax` diagnostic. */
+export function parse(text: string): ParseResult {
+  try {
+    const lexed = lex(text);
+    const p = parser();
+    p.begin(lexed.tokens);
+    // chevrotain reports each syntax error as an Error object; capturing their stack traces
+    // was most of the time spent on a file full of errors. Restored before returning.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      p.file();
+    } catch (e) {
+      // chevrotain handles its own errors; anything else is ours. Keep what was parsed.
+      p.extra.push(syntaxError(internalError(e), point(START)));
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
+    const eof = endOfText(text, lexed.tokens[lexed.tokens.length - 1]);
+    const diagnostics: Diagnostic[] = [...lexed.diagnostics, ...p.extra];
+    const seen = new Set<string>();
+    for (const e of p.errors) {
+      const range = errorRange(e, eof);
+      const key = `${range.start.offset}:${e.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      diagnostics.push(syntaxError(e.message, range));
+    }
+    diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
+    const file: FileNode = { range: { start: START, end: eof }, decls: p.decls };
+    if (p.scenario) file.scenario = p.scenario;
+    p.decls = [];
+    p.scenario = undefined;
+    return { file, diagnostics, comments: lexed.comments };
+  } catch (e) {
+    return {
+      file: emptyFile(text),
+      diagnostics: [syntaxError(internalError(e), point(START))],
+      comments: [],
+    };
+  }
+}
