@@ -1,12 +1,14 @@
 // `npm run bench`: every benchmark of the project, each printing its table.
 // Not a test: figures depend on the machine; targets are shown beside them.
 import { benchCore } from './core';
+import { benchDap } from './dap';
 import { printTable } from './table';
 
 async function main(): Promise<void> {
   const only = process.argv[2];
   const suites: [string, string, () => Promise<import('./table').BenchRow[]> | import('./table').BenchRow[]][] = [
     ['core', 'Core: parser and runtime', benchCore],
+    ['dap', 'Debug adapter', benchDap],
   ];
   for (const [key, title, fn] of suites) {
     if (only && only !== key) continue;

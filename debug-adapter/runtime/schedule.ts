@@ -94,11 +94,22 @@ export function takeChoice(k: Kernel, choice: string): boolean {
   return true;
 }
 
+/** A witness saved by the debugger under the run schedule has `advance:<time>` entries. */
+export function isRunSchedule(schedule: readonly string[]): boolean {
+  return schedule.some((c) => typeof c === 'string' && c.startsWith('advance:'));
+}
+
+const DURATION = /^([0-9][0-9_]*)(ns|us|ms|s)$/;
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
+
 /**
- * Replays a witness with explore semantics (run --schedule, the debugger's `schedule`).
- * Throws ScheduleError naming the first choice that cannot be taken.
+ * Replays a witness: with explore semantics (thread names, `complete:<fence>`,
+ * `timeout:<thread>`), or — when it has `advance:<time>` entries, as the debugger saves a
+ * history taken under the run schedule — with run semantics, the clock moving at each
+ * `advance`. Throws ScheduleError naming the first choice that cannot be taken.
  */
 export function replaySchedule(p: Program, schedule: readonly string[], opts: Omit<KernelOptions, 'mode'> = {}): Kernel {
+  if (isRunSchedule(schedule)) return replayRun(p, schedule, opts);
   const k = new Kernel(p, { ...opts, mode: 'explore' });
   schedule.forEach((c, n) => {
     if (k.s.ended) return;
@@ -109,5 +120,30 @@ export function replaySchedule(p: Program, schedule: readonly string[], opts: Om
     }
   });
   if (exploreChoices(k).length === 0) k.finish();
+  return k;
+}
+
+function replayRun(p: Program, schedule: readonly string[], opts: Omit<KernelOptions, 'mode'>): Kernel {
+  const k = new Kernel(p, { ...opts, mode: 'run' });
+  schedule.forEach((c, n) => {
+    const where = `schedule entry ${n + 1} (${JSON.stringify(c)})`;
+    if (k.s.ended) throw new ScheduleError(`${where}: the run has already ended`);
+    if (typeof c === 'string' && c.startsWith('advance:')) {
+      const m = DURATION.exec(c.slice(8));
+      const want = m ? Number(m[1].replace(/_/g, '')) * UNIT_NS[m[2]] : c.slice(8) === '0' ? 0 : NaN;
+      if (Number.isNaN(want)) throw new ScheduleError(`${where}: expected advance:<time>, such as advance:2ms`);
+      if (pickDefault(k) >= 0) throw new ScheduleError(`${where}: threads can still run at ${k.s.clock} ns; the clock does not move yet`);
+      advanceClock(k);
+      if (k.s.clock !== want) throw new ScheduleError(`${where}: the clock moves to ${k.s.clock} ns here, not ${want} ns`);
+      return;
+    }
+    const i = typeof c === 'string' ? k.threadIndex(c) : -1;
+    if (i < 0 || !k.canStep(i)) {
+      throw new ScheduleError(`${where} cannot be taken here; possible: ${k.s.threads.filter((_, j) => k.canStep(j)).map((t) => t.name).join(', ') || 'nothing (advance the clock)'}`);
+    }
+    stepRun(k, i);
+  });
+  // The run goes on with the default schedule after the witness, to its end.
+  while (runOne(k));
   return k;
 }

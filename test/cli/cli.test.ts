@@ -115,6 +115,19 @@ describe('lifetime run', () => {
     expect(j.events.some((e: { text: string }) => e.text.includes('ENODEV'))).toBe(true);
   });
 
+  it('replays a debugger-saved run-mode witness (advance:<time> entries), then runs on', () => {
+    const src = file('pin.lifetime', CLEAN.replace('close f', 'sleep 2ms\n  close f').replace('expect clean', 'thread admin { sleep 1ms\n rmmod m }\nexpect clean'));
+    // admin first, then app's open and sleep, then the clock moves to 1ms: rmmod fails
+    const r = cli(['run', src, '--schedule', file('run-w.json', JSON.stringify(['admin', 'app', 'app', 'advance:1ms', 'admin', 'admin'])), '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.events.find((e: { kind: string }) => e.kind === 'rmmod')).toMatchObject({ time_ns: 1_000_000, text: expect.stringContaining('EWOULDBLOCK') });
+    expect(j.time_ns).toBe(2_000_000);
+    const bad = cli(['run', src, '--schedule', file('run-bad.json', JSON.stringify(['advance:1ms']))]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/schedule entry 1 \("advance:1ms"\): threads can still run/);
+  });
+
   it('says which witness entry cannot be taken', () => {
     const src = file('clean.lifetime', CLEAN);
     const r = cli(['run', src, '--schedule', file('bad.json', '["nobody"]')]);

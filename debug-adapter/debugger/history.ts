@@ -1,0 +1,183 @@
+// The debugger's history: the runtime is deterministic, so the state after n actions is
+// fully given by the initial state and the first n actions. We keep the actions (one int
+// each) and a snapshot of the state every `interval` actions; any earlier state is the
+// nearest snapshot at or before it plus a replay of at most `interval` actions. Memory is
+// therefore ~6 bytes per action plus one state copy per `interval` actions, and going back
+// costs at most `interval` kernel steps.
+
+import { Kernel, type KernelEvent, type Mode } from '../runtime/kernel';
+import type { Program } from '../runtime/program';
+import { advanceClock, pickDefault, stepRun } from '../runtime/schedule';
+import type { KernelState } from '../runtime/state';
+import { codeDepth } from './objects';
+
+/**
+ * An action code: >= 0 steps that thread; ADVANCE moves the run-mode clock to the next timed
+ * event (or ends the run), and in explore mode ends the run (`finish`); below that, explore
+ * events: -2 - q completes fence q, -2 - fences - i times out thread i's wait.
+ */
+export const ADVANCE = -1;
+
+export const DEFAULT_SNAPSHOT_INTERVAL = 1000;
+/** More snapshots than this and every other one is dropped (the interval doubles). */
+const MAX_SNAPSHOTS = 4096;
+
+export class History {
+  readonly k: Kernel;
+  /** where kernel events go; null while replaying to a known state */
+  sink: ((e: KernelEvent) => void) | null = null;
+  private codes = new Int32Array(4096);
+  /** the acting thread's visible depth before the action (-1: not a thread step) */
+  private depths = new Int16Array(4096);
+  private len = 0;
+  private snaps: KernelState[] = [];
+  private interval: number;
+
+  constructor(readonly p: Program, readonly mode: Mode, horizonNs: number | undefined, interval = DEFAULT_SNAPSHOT_INTERVAL) {
+    this.interval = Math.max(1, Math.floor(interval));
+    // Events are streamed, never stored: the kernel keeps none (maxEvents 0).
+    this.k = new Kernel(p, { mode, horizonNs, maxEvents: 0, onEvent: (e) => this.sink?.(e) });
+    this.snaps.push(this.k.snapshot());
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  codeAt(i: number): number {
+    return this.codes[i];
+  }
+
+  depthAt(i: number): number {
+    return this.depths[i];
+  }
+
+  get snapshotInterval(): number {
+    return this.interval;
+  }
+
+  get snapshotCount(): number {
+    return this.snaps.length;
+  }
+
+  /** Takes an action and records it. */
+  apply(code: number): void {
+    const d = code >= 0 ? Math.min(codeDepth(this.k.s.threads[code]), 32767) : -1;
+    this.exec(code);
+    if (this.len === this.codes.length) this.grow();
+    this.codes[this.len] = code;
+    this.depths[this.len] = d;
+    this.len++;
+    if (this.len % this.interval === 0) {
+      this.snaps.push(this.k.snapshot());
+      if (this.snaps.length > MAX_SNAPSHOTS) this.thin();
+    }
+  }
+
+  /** Runs an action on the kernel without recording it (apply, and replay). */
+  exec(code: number): void {
+    const k = this.k;
+    if (this.mode === 'run') {
+      // pickDefault admits kworkers into the turn order: doing it here, inside the action,
+      // keeps a replayed state identical to the live one whoever chose the action.
+      pickDefault(k);
+      if (code >= 0) stepRun(k, code);
+      else advanceClock(k);
+      return;
+    }
+    if (code >= 0) k.step(code);
+    else if (code === ADVANCE) k.finish();
+    else k.fireEvent(this.choiceName(code));
+  }
+
+  /** Goes back to the state after the first n actions; the later ones are forgotten. */
+  goto(n: number): void {
+    if (n < 0 || n > this.len) throw new RangeError(`history position ${n} outside 0..${this.len}`);
+    this.restoreNear(n);
+    this.len = n;
+    this.snaps.length = Math.floor(n / this.interval) + 1;
+  }
+
+  /**
+   * Puts the kernel in the state after n actions without forgetting anything: for scans
+   * (reverse continue). Returns the position of the snapshot used.
+   */
+  seek(n: number, sink: ((e: KernelEvent) => void) | null = null): void {
+    this.restoreNear(n, sink);
+  }
+
+  /** The first position of the segment that holds position n (a snapshot). */
+  segmentStart(n: number): number {
+    return Math.floor(n / this.interval) * this.interval;
+  }
+
+  private restoreNear(n: number, sink: ((e: KernelEvent) => void) | null = null): void {
+    const j = Math.floor(n / this.interval);
+    this.k.restore(this.snaps[j]);
+    const saved = this.sink;
+    this.sink = sink;
+    try {
+      for (let a = j * this.interval; a < n; a++) this.exec(this.codes[a]);
+    } finally {
+      this.sink = saved;
+    }
+  }
+
+  /** Explore-event codes ↔ choice names (`complete:<fence>`, `timeout:<thread>`). */
+  choiceName(code: number): string {
+    const e = -2 - code;
+    const nf = this.p.fences.length;
+    return e < nf ? `complete:${this.p.fences[e].name}` : `timeout:${this.k.s.threads[e - nf]?.name ?? '?'}`;
+  }
+
+  choiceCode(choice: string): number | null {
+    if (choice.startsWith('complete:')) {
+      const q = this.p.fences.findIndex((f) => f.name === choice.slice(9));
+      return q >= 0 ? -2 - q : null;
+    }
+    if (choice.startsWith('timeout:')) {
+      const i = this.k.threadIndex(choice.slice(8));
+      return i >= 0 ? -2 - this.p.fences.length - i : null;
+    }
+    const i = this.k.threadIndex(choice);
+    return i >= 0 ? i : null;
+  }
+
+  /** The last position before `before` at which thread i stepped from depth <= maxDepth, or -1. */
+  lastStepOf(i: number, before: number, maxDepth: number): number {
+    for (let j = before - 1; j >= 0; j--) {
+      if (this.codes[j] === i && this.depths[j] <= maxDepth) return j;
+    }
+    return -1;
+  }
+
+  /** Bytes held by the history (actions, depths, snapshots), estimated. */
+  approxBytes(): number {
+    const snapBytes = this.snaps.length ? this.snaps.length * estimateStateBytes(this.snaps[this.snaps.length - 1]) : 0;
+    return this.codes.byteLength + this.depths.byteLength + snapBytes;
+  }
+
+  private grow(): void {
+    const c = new Int32Array(this.codes.length * 2);
+    c.set(this.codes);
+    this.codes = c;
+    const d = new Int16Array(this.depths.length * 2);
+    d.set(this.depths);
+    this.depths = d;
+  }
+
+  private thin(): void {
+    this.snaps = this.snaps.filter((_, j) => j % 2 === 0);
+    this.interval *= 2;
+  }
+}
+
+/** A rough size of a state copy: JSON length is a fair proxy for its small objects. */
+function estimateStateBytes(s: KernelState): number {
+  let n = 200;
+  n += (s.modules.length + s.devices.length + s.drms.length + s.revocables.length + s.data.length +
+    s.works.length + s.fences.length + s.mutexes.length) * 64;
+  for (const t of s.threads) n += 200 + t.frames.length * 96 + t.files.length * 96 + t.refs.length * 8 + t.rcu.length * 8;
+  n += s.faults.length * 160;
+  return n;
+}

@@ -1,0 +1,123 @@
+// Witnesses: the schedules the debugger replays (`schedule` launch argument) and saves
+// (`lifetime/saveWitness`).
+//
+// Two formats, both JSON arrays of strings:
+// - explore semantics (what `lifetime explore` prints and `lifetime run --schedule` replays):
+//   thread names, `complete:<fence>`, `timeout:<thread>`; time is abstract.
+// - run semantics, for a history taken under the default run schedule with its virtual
+//   clock: thread names and `advance:<time>`, the clock moving to the next timed event (the
+//   time it reaches, e.g. `advance:2ms`, is checked on replay). A schedule with at least one
+//   `advance:` entry is a run-mode one. Thread names can never contain `:`, so the two
+//   cannot be confused with a thread.
+
+import { fmtTime } from '../runtime/kernel';
+import type { Program } from '../runtime/program';
+import { ADVANCE, History } from './history';
+
+export class WitnessError extends Error {}
+
+export interface Witness {
+  mode: 'run' | 'explore';
+  /** the action codes (History) */
+  codes: number[];
+  /** run mode: the clock after each `advance` (parallel to codes; -1 elsewhere) */
+  times: number[];
+  entries: string[];
+}
+
+const DUR = /^([0-9][0-9_]*)(ns|us|ms|s)$/;
+const UNIT: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
+
+export function parseDuration(text: string): number | null {
+  const m = DUR.exec(text.trim());
+  if (!m) return text.trim() === '0' ? 0 : null;
+  const ns = Number(m[1].replace(/_/g, '')) * UNIT[m[2]];
+  return Number.isSafeInteger(ns) ? ns : null;
+}
+
+/** Accepts the array itself, or an object with a `schedule` array (an explore fault, a saved reply). */
+export function scheduleEntries(v: unknown, where: string): string[] {
+  if (v && typeof v === 'object' && !Array.isArray(v) && Array.isArray((v as { schedule?: unknown }).schedule)) {
+    v = (v as { schedule: unknown }).schedule;
+  }
+  if (!Array.isArray(v)) throw new WitnessError(`${where}: a schedule is a JSON array of choices (thread names, complete:<fence>, timeout:<thread>, advance:<time>)`);
+  v.forEach((c, n) => {
+    if (typeof c !== 'string') throw new WitnessError(`${where}: entry ${n + 1} is ${JSON.stringify(c)}, not a string`);
+  });
+  return v as string[];
+}
+
+/**
+ * Checks a witness against the program by replaying it on a scratch kernel, and turns it
+ * into action codes. Throws WitnessError naming the first entry that cannot be taken.
+ */
+export function decodeWitness(p: Program, entries: string[], horizonNs?: number): Witness {
+  const mode = entries.some((e) => e.startsWith('advance:')) ? 'run' : 'explore';
+  const h = new History(p, mode, horizonNs, 1 << 30);
+  const k = h.k;
+  const codes: number[] = [];
+  const times: number[] = [];
+  entries.forEach((e, n) => {
+    const where = `schedule entry ${n + 1} (${JSON.stringify(e)})`;
+    if (k.s.ended) throw new WitnessError(`${where}: the run has already ended`);
+    let code: number | null;
+    let want = -1;
+    if (e.startsWith('advance:')) {
+      const t = parseDuration(e.slice(8));
+      if (t === null) throw new WitnessError(`${where}: expected advance:<time>, such as advance:2ms`);
+      if (k.nextEventTime() < 0 || k.nextEventTime() > k.horizon) {
+        throw new WitnessError(`${where}: no timed event is pending here`);
+      }
+      code = ADVANCE;
+      want = t;
+    } else {
+      if (mode === 'run' && (e.startsWith('complete:') || e.startsWith('timeout:'))) {
+        throw new WitnessError(`${where}: a run-mode schedule (one with advance: entries) has no ${e.split(':')[0]}: choices; the clock decides`);
+      }
+      code = h.choiceCode(e);
+      if (code === null) throw new WitnessError(`${where}: no such thread${e.includes(':') ? ', fence' : ''} in this scenario`);
+      if (code >= 0 && !k.canStep(code)) {
+        const t = k.s.threads[code];
+        const why = t.status === 'done' ? 'it has ended' : t.status === 'oops' ? 'it has oopsed' : t.status === 'idle' ? 'its work is not queued (or not due)' : t.wait ? k.describeWait(t.wait) : 'it cannot run';
+        throw new WitnessError(`${where}: ${t.name} cannot run here (${why})`);
+      }
+      if (code < ADVANCE && !k.eventChoices().includes(e)) {
+        throw new WitnessError(`${where}: not possible here; possible: ${k.eventChoices().join(', ') || 'no event'}`);
+      }
+    }
+    h.exec(code);
+    if (want >= 0 && k.s.clock !== want) {
+      throw new WitnessError(`${where}: the clock moves to ${fmtTime(k.s.clock)} here, not ${fmtTime(want)}`);
+    }
+    codes.push(code);
+    times.push(want);
+  });
+  return { mode, codes, times, entries };
+}
+
+/**
+ * The witness of a history: its actions as schedule entries. Run mode needs the clock after
+ * each advance, so the history is replayed once on a scratch kernel (cost: its length).
+ */
+export function encodeHistory(h: History): string[] {
+  const out: string[] = [];
+  const n = h.length;
+  if (h.mode === 'explore') {
+    for (let i = 0; i < n; i++) {
+      const c = h.codeAt(i);
+      if (c >= 0) out.push(h.k.s.threads[c].name);
+      else if (c < ADVANCE) out.push(h.choiceName(c));
+      // ADVANCE is `finish`: the end of the run, not a choice.
+    }
+    return out;
+  }
+  const scratch = new History(h.p, 'run', h.k.horizon, 1 << 30);
+  for (let i = 0; i < n; i++) {
+    const c = h.codeAt(i);
+    scratch.exec(c);
+    if (c >= 0) out.push(scratch.k.s.threads[c].name);
+    else if (!scratch.k.s.ended) out.push(`advance:${fmtTime(scratch.k.s.clock)}`);
+    // an advance that ended the run is implied: the replay ends there by itself
+  }
+  return out;
+}
