@@ -1,7 +1,9 @@
 // `lifetime`: check, run and explore scenarios from the command line (tools.md §1).
 // Everything here is presentation; the work is done by grammar/, server/ and debug-adapter/.
 
+import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { renderRunSvg } from '../debug-adapter/timeline';
 import { compile, type Analysis } from '../grammar';
 import type { Diagnostic } from '../grammar/ast';
 import { lint } from '../server/lints';
@@ -23,6 +25,7 @@ options:
   --json             machine-readable output on stdout (nothing else)
   --horizon DUR      run: stop the virtual clock at DUR (default 10s)
   --schedule FILE    run: replay a witness (a JSON array of choices)
+  --svg OUT.svg      run: also draw the lifetimes over the steps as an SVG timeline
   --events N         run --json: keep the first N events (default 10000)
   --max-states N     explore: stop after N states (default 2000000)
   --max-memory MB    explore: stop when the explorer's heap passes MB (default 4096)
@@ -35,6 +38,7 @@ interface Options {
   json: boolean;
   horizon?: number;
   schedule?: string;
+  svg?: string;
   events: number;
   maxStates?: number;
   maxMemoryMb?: number;
@@ -63,6 +67,7 @@ function parseArgs(argv: string[]): Options {
       case '--no-color': o.color = false; break;
       case '--horizon': o.horizon = parseDuration(value(i, a), a); i++; break;
       case '--schedule': o.schedule = value(i, a); i++; break;
+      case '--svg': o.svg = value(i, a); i++; break;
       case '--events': o.events = count(value(i, a), a); i++; break;
       case '--max-states': o.maxStates = count(value(i, a), a); i++; break;
       case '--max-memory': o.maxMemoryMb = count(value(i, a), a); i++; break;
@@ -182,6 +187,14 @@ function run(o: Options, write: (s: string) => void): number {
   } else {
     k = runDefault(p, { horizonNs: o.horizon, maxEvents: o.events });
     report = runJson(l.file, k, 'run');
+  }
+  if (o.svg) {
+    const svg = renderRunSvg(p, { horizonNs: o.horizon, schedule: report.schedule, file: shown(l.file) });
+    try {
+      writeFileSync(o.svg, svg);
+    } catch (e) {
+      throw new UsageError(`${o.svg}: cannot write the SVG (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
   }
   if (o.json) write(JSON.stringify(report, null, 2));
   else printRun(o, l, p, k, report, write);

@@ -39,6 +39,12 @@ export class LifetimeDebugSession extends DebugSession {
   private configWaiters: (() => void)[] = [];
   private terminated = false;
 
+  /** The running scenario's history and path, for a subclass that adds to the state event
+   *  (the extension's inline adapter adds the whole timeline). */
+  protected get current(): { h: Engine['h']; path: string } | null {
+    return this.engine ? { h: this.engine.h, path: this.engine.path } : null;
+  }
+
   constructor() {
     super();
     this.setDebuggerLinesStartAt1(true);

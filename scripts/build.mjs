@@ -8,6 +8,10 @@ const entries = {
   server: 'server/main.ts',
   adapter: 'debug-adapter/main.ts',
   extension: 'client/extension.ts',
+  // the extension's own bundles, loaded only when needed (not at activation):
+  'language-client': 'client/languageClient.ts',
+  'inline-adapter': 'client/inlineAdapter.ts',
+  'explore-worker': 'client/exploreWorker.ts',
   bench: 'bench/main.ts',
 };
 

@@ -1,6 +1,6 @@
 // The `lifetime` command as a user runs it: a subprocess, its stdout, stderr and exit code.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,6 +95,19 @@ describe('lifetime run', () => {
     const full = JSON.parse(cli(['run', src, '--json', '--events', '1']).stdout);
     expect(full.events).toHaveLength(1);
     expect(full.time_ns).toBe(5_000_000_000);
+  });
+
+  it('draws the run as an SVG timeline with --svg', () => {
+    const out = join(dir, 'run.svg');
+    const r = cli(['run', file('svg.lifetime', DEADLOCK), '--svg', out]);
+    expect(r.code).toBe(0);
+    const svg = readFileSync(out, 'utf8');
+    expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    for (const lane of ['nova', 'gpu0', 'card0', 'job', 'app', 'hotplug']) expect(svg).toContain(`>${lane}<`);
+    expect(svg).toContain('deadlock in app');
+    const bad = cli(['run', file('svg2.lifetime', DEADLOCK), '--svg', join(dir, 'no/such/dir/x.svg')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/x\.svg: cannot write the SVG \(ENOENT\)/);
   });
 
   it('refuses a file with static errors: diagnostics as JSON, exit 2', () => {

@@ -1,0 +1,483 @@
+// The end-to-end test of the extension in real VS Code (code-server) and a real browser.
+// Run through scripts/e2e.sh (npm run test:e2e), which installs code-server and packages
+// the .vsix first. Steps, each with its own timeout, each logged with its time:
+//   install the .vsix, open a copy of samples/, open a scenario, wait for its diagnostics in
+//   the Problems panel, hover a statement and read the hover, set a breakpoint (F9), F5
+//   (stops on entry), continue to the breakpoint, read the refcounts in the Variables view,
+//   step back, read them again, look at the Lifetimes view (webview), continue to the
+//   deadlock, read the activation time from the output channel's log.
+// Screenshots go to OUT/*.png, a summary to OUT/summary.json. code-server runs in its own
+// process group (setsid) and is stopped with kill -- -PGID whatever happens.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const CODE_SERVER = arg('code-server');
+const VSIX = resolve(arg('vsix', 'driver-lifetime-0.1.0.vsix'));
+const OUT = resolve(arg('out', 'test-results/e2e'));
+const PGID_FILE = arg('pgid-file', join(OUT, 'code-server.pgid'));
+const SCENARIO = 'hotunplug-deadlock-wait-in-enter.lifetime';
+// the breakpoint goes on `wait job`, inside the ioctl's drm_dev_enter (line found in the file)
+let BREAK_LINE = 0;
+const DEADLINE_MS = Number(process.env.E2E_DEADLINE_MS || 270_000);
+
+if (!CODE_SERVER || !existsSync(CODE_SERVER)) {
+  console.error('e2e: --code-server PATH is required (scripts/e2e.sh finds it)');
+  process.exit(2);
+}
+
+const started = Date.now();
+const summary = { steps: [], screenshots: [], ok: false };
+const log = (m) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${m}`);
+
+let csProc = null;
+let browser = null;
+const csLog = [];
+
+function stopAll() {
+  if (browser) {
+    const b = browser;
+    browser = null;
+    b.close().catch(() => {});
+  }
+  if (csProc?.pid) {
+    try {
+      writeFileSync(join(OUT, 'code-server.log'), csLog.join(''));
+    } catch {}
+    try {
+      process.kill(-csProc.pid, 'SIGTERM');
+    } catch {}
+    try {
+      execFileSync('sleep', ['0.5']);
+      process.kill(-csProc.pid, 'SIGKILL');
+    } catch {}
+    csProc = null;
+    rmSync(PGID_FILE, { force: true });
+  }
+}
+process.on('exit', stopAll);
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    stopAll();
+    process.exit(1);
+  });
+}
+const deadline = setTimeout(() => {
+  console.error(`e2e: FAILED: over the ${DEADLINE_MS / 1000} s deadline`);
+  summary.error = 'deadline';
+  writeSummary();
+  stopAll();
+  process.exit(1);
+}, DEADLINE_MS);
+deadline.unref();
+
+function writeSummary() {
+  summary.totalSeconds = (Date.now() - started) / 1000;
+  writeFileSync(join(OUT, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+async function step(name, f) {
+  const t = Date.now();
+  log(`${name}…`);
+  try {
+    const result = await f();
+    const s = { name, seconds: (Date.now() - t) / 1000, ...(result && typeof result === 'object' ? result : result !== undefined ? { result } : {}) };
+    summary.steps.push(s);
+    log(`${name}: ok (${s.seconds.toFixed(1)} s)${result !== undefined ? ` ${JSON.stringify(result).slice(0, 300)}` : ''}`);
+    return result;
+  } catch (e) {
+    summary.steps.push({ name, seconds: (Date.now() - t) / 1000, error: String(e?.message ?? e) });
+    throw new Error(`${name}: ${e?.message ?? e}`);
+  }
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitHealthy(port, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (r.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`code-server did not answer /healthz within ${ms / 1000} s`);
+}
+
+function findFiles(dir, pred, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    const st = statSync(p);
+    if (st.isDirectory()) findFiles(p, pred, out);
+    else if (pred(p)) out.push(p);
+  }
+  return out;
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  for (const f of readdirSync(OUT)) if (f.endsWith('.png')) rmSync(join(OUT, f));
+  const scratch = join(OUT, 'scratch');
+  rmSync(scratch, { recursive: true, force: true });
+  const dirs = {
+    data: join(scratch, 'user-data'),
+    ext: join(scratch, 'extensions'),
+    xdgConfig: join(scratch, 'xdg-config'),
+    xdgData: join(scratch, 'xdg-data'),
+    profile: join(scratch, 'chromium-profile'),
+    workspace: join(scratch, 'samples'),
+  };
+  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+  // The samples folder with its .vscode/launch.json and settings.json, copied so the test
+  // never writes into the repository.
+  cpSync(join(root, 'samples'), dirs.workspace, { recursive: true });
+  const scenarioLines = readFileSync(join(dirs.workspace, SCENARIO), 'utf8').split('\n');
+  BREAK_LINE = scenarioLines.findIndex((l) => /^\s*wait job\b/.test(l)) + 1;
+  if (!BREAK_LINE) throw new Error(`${SCENARIO} has no \`wait job\` line any more: update scripts/e2e.mjs`);
+  mkdirSync(join(dirs.data, 'User'), { recursive: true });
+  writeFileSync(join(dirs.data, 'User', 'settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'security.workspace.trust.enabled': false,
+    'workbench.tips.enabled': false,
+    'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'update.mode': 'none',
+    'chat.commandCenter.enabled': false,
+    'workbench.colorTheme': 'Default Dark Modern',
+    'editor.minimap.enabled': false,
+    'window.commandCenter': false,
+    'editor.hover.delay': 200,
+    'git.enabled': false,
+    'git.openRepositoryInParentFolders': 'never',
+  }, null, 2));
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: dirs.xdgConfig,
+    XDG_DATA_HOME: dirs.xdgData,
+    // the extension host's own node for the language server and the CLI
+    NODE_OPTIONS: '',
+  };
+  const csArgs = ['--user-data-dir', dirs.data, '--extensions-dir', dirs.ext];
+
+  await step('install the .vsix', () => {
+    const out = execFileSync(CODE_SERVER, [...csArgs, '--install-extension', VSIX], { env, encoding: 'utf8', timeout: 60_000 });
+    if (!/successfully installed/i.test(out)) throw new Error(out);
+    return { vsix: VSIX, kib: Math.round(statSync(VSIX).size / 1024) };
+  });
+
+  const port = await freePort();
+  await step('start code-server', async () => {
+    csProc = spawn('setsid', [CODE_SERVER, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
+      '--disable-update-check', '--disable-workspace-trust', ...csArgs], {
+      env, stdio: ['ignore', 'pipe', 'pipe'], detached: false,
+    });
+    // setsid makes the child a group leader: its pid is the group id
+    writeFileSync(PGID_FILE, String(csProc.pid));
+    csProc.stdout.on('data', (d) => csLog.push(String(d)));
+    csProc.stderr.on('data', (d) => csLog.push(String(d)));
+    await waitHealthy(port, 30_000);
+    return { port };
+  });
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  const notFound = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) notFound.push(`${r.status()} ${r.url()}`);
+  });
+  const shot = async (name) => {
+    const file = join(OUT, `${name}.png`);
+    await page.screenshot({ path: file });
+    summary.screenshots.push(file);
+    log(`screenshot ${file}`);
+  };
+  const run = async (command) => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${command}`);
+    await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Enter');
+  };
+
+  await step('open the samples folder', async () => {
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // the explorer lists the samples
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'four-lifetimes.lifetime' }).first().waitFor({ timeout: 30_000 });
+  });
+
+  await step(`open ${SCENARIO}`, async () => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(SCENARIO);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: SCENARIO }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-line', { hasText: 'wait job' }).first().waitFor({ timeout: 15_000 });
+    // the language mode in the status bar says the editor knows the language
+    const mode = await page.locator('.statusbar-item[id="status.editor.mode"]').innerText({ timeout: 10_000 });
+    if (!/lifetime/i.test(mode)) throw new Error(`language mode is ${mode}`);
+    return { languageMode: mode.trim() };
+  });
+
+  const problems = await step('diagnostics in the Problems panel', async () => {
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'wait-in-enter' }).first();
+    await row.waitFor({ timeout: 45_000 });
+    const rows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    await shot('01-problems');
+    return { rows: rows.map((r) => r.replace(/\s+/g, ' ').trim()).filter(Boolean) };
+  });
+
+  await step('code lenses and colours', async () => {
+    await page.locator('.monaco-editor .codelens-decoration', { hasText: 'Run' }).first().waitFor({ timeout: 20_000 });
+    const lenses = await page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
+    return { lenses: lenses.map((t) => t.replace(/\s+/g, ' ').trim()) };
+  });
+
+  const outputLog = () => {
+    const files = findFiles(join(dirs.data, 'logs'), (p) => /Driver Lifetime\.log$/.test(p));
+    return files.length ? readFileSync(files[0], 'utf8') : '';
+  };
+  const waitLog = async (re, ms) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      const m = re.exec(outputLog());
+      if (m) return m;
+      await page.waitForTimeout(300);
+    }
+    throw new Error(`the output channel never showed ${re}`);
+  };
+
+  const runLens = await step('Run code lens: the CLI run in the output channel', async () => {
+    await page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Run$/ }).first().click();
+    const m = await waitLog(/^run: .*$/m, 30_000);
+    const note = page.locator('.notification-toast', { hasText: 'expectations met' }).first();
+    await note.waitFor({ timeout: 10_000 });
+    await shot('02a-run-scenario');
+    return { summary: m[0] };
+  });
+
+  const exploreLens = await step('Explore code lens: every schedule, with a witness', async () => {
+    await run('Notifications: Clear All Notifications');
+    await page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Explore$/ }).first().click();
+    const m = await waitLog(/^explore: .*$/m, 60_000);
+    const witness = /witness 1 \((\d+) choices\)/.exec(outputLog());
+    if (!witness) throw new Error('no witness in the explore output');
+    const note = page.locator('.notification-toast', { hasText: 'Debug Witness' }).first();
+    await note.waitFor({ timeout: 10_000 });
+    await shot('02b-explore-schedules');
+    await run('Notifications: Clear All Notifications');
+    return { summary: m[0], witnessChoices: Number(witness[1]) };
+  });
+
+  const hover = await step('hover a statement', async () => {
+    // close the panel so that the editor has room, then hover the keyword `wait`
+    await page.keyboard.press('Control+J');
+    const line = page.locator('.monaco-editor .view-line', { hasText: 'wait job' }).first();
+    const token = line.locator('span span', { hasText: /^wait$/ }).first();
+    await token.hover();
+    const hoverBox = page.locator('.monaco-hover-content >> visible=true').first();
+    await hoverBox.waitFor({ state: 'visible', timeout: 15_000 });
+    await page.waitForTimeout(500);
+    const text = (await hoverBox.innerText()).trim();
+    if (text.length < 10) throw new Error(`hover text too short: ${JSON.stringify(text)}`);
+    await shot('02-hover');
+    await page.keyboard.press('Escape');
+    return { text };
+  });
+
+  await step('set a breakpoint on the `wait job` line', async () => {
+    // put the cursor on the line (a click on its text), check the status bar, then F9
+    await page.locator('.monaco-editor .view-line', { hasText: 'wait job' }).first().click();
+    // the status bar follows the cursor a moment later
+    let pos = '';
+    for (let i = 0; i < 20; i++) {
+      pos = await page.locator('.statusbar-item[id="status.editor.selection"]').innerText({ timeout: 5_000 });
+      if (new RegExp(`Ln ${BREAK_LINE}\\b`).test(pos)) break;
+      await page.waitForTimeout(200);
+    }
+    if (!new RegExp(`Ln ${BREAK_LINE}\\b`).test(pos)) throw new Error(`the cursor is at ${pos}`);
+    await page.keyboard.press('F9');
+    await page.locator('.monaco-editor .codicon-debug-breakpoint, .monaco-editor .codicon-debug-breakpoint-unverified').first().waitFor({ timeout: 10_000 });
+  });
+
+  const entry = await step('F5: the debugger stops on entry', async () => {
+    await page.keyboard.press('F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 30_000 });
+    // stopped: the call stack shows a paused thread and the editor a current line
+    await page.locator('.monaco-editor .codicon-debug-stackframe').first().waitFor({ timeout: 30_000 });
+    const variables = page.locator('.debug-pane .debug-variables .monaco-list-row, .debug-view-content .monaco-list-row');
+    await variables.first().waitFor({ timeout: 20_000 });
+    return {};
+  });
+  void entry;
+
+  const readVariables = async () => {
+    // the Lifetimes scope, expanded by default; wait until it lists card0
+    const rows = page.locator('.debug-variables .monaco-list-row');
+    await rows.filter({ hasText: 'card0' }).first().waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(400);
+    return (await rows.allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  };
+
+  const atBreakpoint = await step('continue to the breakpoint, read the Variables view', async () => {
+    await page.keyboard.press('F5');
+    // the call stack says why it paused, and the cursor stands on the breakpoint's line
+    await page.locator('.debug-call-stack .state', { hasText: /breakpoint/i }).first().waitFor({ timeout: 20_000 });
+    let pos = '';
+    for (let i = 0; i < 20 && !new RegExp(`Ln ${BREAK_LINE}\\b`).test(pos); i++) {
+      await page.waitForTimeout(200);
+      pos = await page.locator('.statusbar-item[id="status.editor.selection"]').innerText({ timeout: 5_000 });
+    }
+    if (!new RegExp(`Ln ${BREAK_LINE}\\b`).test(pos)) throw new Error(`stopped at ${pos}, not at line ${BREAK_LINE}`);
+    await page.waitForTimeout(800);
+    const rows = await readVariables();
+    const card0 = rows.find((r) => /^card0\b/.test(r));
+    const nova = rows.find((r) => /^nova\b/.test(r));
+    if (!card0 || !/refcount 2/.test(card0)) throw new Error(`card0 is not at refcount 2 at line ${BREAK_LINE}: ${JSON.stringify(rows)}`);
+    await shot('03-variables-at-breakpoint');
+    return { card0, nova, rows };
+  });
+
+  const afterBack = await step('step back', async () => {
+    const before = atBreakpoint.rows.join('\n');
+    const back = page.locator('.debug-toolbar .action-item .codicon-debug-step-back').first();
+    await back.click({ timeout: 10_000 });
+    let rows = [];
+    const until = Date.now() + 15_000;
+    while (Date.now() < until) {
+      await page.waitForTimeout(400);
+      rows = await readVariables();
+      if (rows.join('\n') !== before) break;
+    }
+    if (rows.join('\n') === before) throw new Error('the Variables view did not change after step back');
+    await shot('04-variables-after-step-back');
+    return { rows, job: rows.find((r) => /^job\b/.test(r)) };
+  });
+  void afterBack;
+
+  const lifetimes = await step('the Lifetimes view', async () => {
+    await run('Lifetime: Show Lifetimes View');
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const svg = frame.locator('svg.lifetimes.chart');
+    await svg.waitFor({ timeout: 20_000 });
+    const lanes = (await frame.locator('svg.lifetimes.chart text.lane-name').allTextContents()).map((t) => t.trim());
+    const current = await frame.locator('svg.lifetimes.chart rect.current').count();
+    const status = await frame.locator('#status').innerText();
+    if (!lanes.includes('card0') || !lanes.includes('nova')) throw new Error(`lanes: ${JSON.stringify(lanes)}`);
+    if (current !== 1) throw new Error('no current stop highlighted');
+    await shot('05-lifetimes-view');
+    return { lanes, status };
+  });
+
+  const deadlock = await step('continue to the deadlock: a fault in the Lifetimes view', async () => {
+    // F5 until the run stops on the fault (the breakpoint on line 30 is hit again first)
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const fault = frame.locator('svg.lifetimes.chart g.fault').first();
+    let presses = 0;
+    for (; presses < 4 && !(await fault.isVisible()); presses++) {
+      await page.keyboard.press('F5');
+      await fault.waitFor({ timeout: 4_000 }).catch(() => {});
+    }
+    await fault.waitFor({ timeout: 5_000 });
+    const reason = await page.locator('.debug-call-stack .state.label, .debug-call-stack .monaco-list-row .state').allInnerTexts().catch(() => []);
+    const faults = await frame.locator('#faults li').allInnerTexts();
+    await page.waitForTimeout(500);
+    await shot('06-lifetimes-deadlock');
+    return { faults, presses, callStack: reason };
+  });
+
+  await step('stop debugging', async () => {
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => {});
+  });
+
+  const activation = await step('activation time from the output channel', async () => {
+    // output channels are backed by files in the window's log folder
+    let files = [];
+    const until = Date.now() + 10_000;
+    while (Date.now() < until) {
+      files = findFiles(join(dirs.data, 'logs'), (p) => /Driver Lifetime\.log$/.test(p));
+      if (files.length && /activated in/.test(readFileSync(files[0], 'utf8'))) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    if (!files.length) throw new Error('no log of the "Driver Lifetime" output channel');
+    const text = readFileSync(files[0], 'utf8');
+    const m = /activated in ([0-9.]+) ms/.exec(text);
+    if (!m) throw new Error(`no activation line in ${files[0]}`);
+    const ms = Number(m[1]);
+    if (ms >= 100) throw new Error(`activation took ${ms} ms (limit 100 ms)`);
+    const load = /bundle was evaluated in ([0-9.]+) ms/.exec(text);
+    const server = /language client loaded, server starting \(([0-9.]+) ms/.exec(text);
+    return { activationMs: ms, bundleEvaluationMs: load ? Number(load[1]) : undefined, languageClientLoadMs: server ? Number(server[1]) : undefined };
+  });
+
+  summary.results = {
+    problems: problems.rows, run: runLens.summary, explore: exploreLens.summary, hover: hover.text, variablesAtBreakpoint: atBreakpoint.rows, lifetimes, deadlock,
+    activation,
+  };
+  summary.consoleErrors = consoleErrors.slice(0, 20);
+  summary.failedRequests = notFound.slice(0, 20);
+  // the webview's strict CSP must not have blocked anything of ours
+  const blocked = consoleErrors.filter((e) => /Content Security Policy/i.test(e));
+  if (blocked.length) throw new Error(`CSP violations: ${blocked.join(' | ')}`);
+  summary.ok = true;
+}
+
+main().then(
+  () => {
+    writeSummary();
+    stopAll();
+    log(`e2e: PASSED in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    process.exit(0);
+  },
+  async (e) => {
+    console.error(`e2e: FAILED: ${e?.message ?? e}`);
+    summary.error = String(e?.message ?? e);
+    try {
+      const pages = browser ? browser.contexts().flatMap((c) => c.pages()) : [];
+      if (pages[0]) {
+        const file = join(OUT, '99-failure.png');
+        await pages[0].screenshot({ path: file });
+        summary.screenshots.push(file);
+        console.error(`e2e: screenshot of the failure: ${file}`);
+      }
+    } catch {}
+    writeSummary();
+    stopAll();
+    process.exit(1);
+  },
+);
