@@ -2,12 +2,14 @@
 // Not a test: figures depend on the machine; targets are shown beside them.
 import { benchCore } from './core';
 import { benchDap } from './dap';
+import { benchLsp } from './lsp';
 import { printTable } from './table';
 
 async function main(): Promise<void> {
   const only = process.argv[2];
   const suites: [string, string, () => Promise<import('./table').BenchRow[]> | import('./table').BenchRow[]][] = [
     ['core', 'Core: parser and runtime', benchCore],
+    ['lsp', 'Language server', benchLsp],
     ['dap', 'Debug adapter', benchDap],
   ];
   for (const [key, title, fn] of suites) {
