@@ -4,57 +4,7 @@ import { compile } from '../grammar';
 import { lower } from '../debug-adapter/runtime/program';
 import { runDefault } from '../debug-adapter/runtime/schedule';
 import { type BenchRow, mb, median } from './table';
-
-/** A realistic scenario of about `lines` lines: many user threads, handlers, works. */
-export function generateScenario(lines: number): string {
-  const out = [
-    'scenario "generated load"',
-    'module nova',
-    'device gpu0',
-    'driver nova_drm in nova binds gpu0 {',
-    '  fops_owner: yes',
-    '}',
-    'drm card0 on gpu0',
-    'revocable bar0 on gpu0',
-    'timer ptimer on bar0',
-    'fence job on gpu0 takes 2ms',
-    'data state drmm on card0',
-    'mutex dev_lock',
-    'work retire in nova_drm {',
-    '  log "retire"',
-    '}',
-    'on remove nova_drm {',
-    '  cancel retire',
-    '  unplug card0',
-    '}',
-  ];
-  let n = 0;
-  while (out.length < lines - 20) {
-    out.push(
-      `thread user${n} "client ${n}" {`,
-      '  open f on card0',
-      '  ioctl f {',
-      '    enter card0 {',
-      '      submit job',
-      '      wait job timeout 10ms',
-      '      access bar0 {',
-      '        read ptimer',
-      '      } else {',
-      '        log "revoked"',
-      '      }',
-      '      use state',
-      '    }',
-      '  }',
-      '  lock dev_lock',
-      '  unlock dev_lock',
-      '  close f',
-      '}',
-    );
-    n++;
-  }
-  out.push('thread hotplug {', '  sleep 1ms', '  hotunplug gpu0', '}', 'expect run clean');
-  return out.join('\n') + '\n';
-}
+import { generateScenario } from './lsp';
 
 export function benchCore(): BenchRow[] {
   const rows: BenchRow[] = [];
