@@ -6,7 +6,9 @@ import { join } from 'node:path';
 const dir = new URL('../samples/', import.meta.url).pathname;
 const bin = new URL('../bin/lifetime.js', import.meta.url).pathname;
 let failed = 0;
-for (const f of readdirSync(dir).filter((n) => n.endsWith('.lifetime')).sort()) {
+const files = readdirSync(dir).filter((n) => n.endsWith('.lifetime')).sort();
+const width = Math.max(...files.map((f) => f.length)) + 1;
+for (const f of files) {
   const r = spawnSync(process.execPath, [bin, 'run', join(dir, f), '--json'], { encoding: 'utf8' });
   if (r.status === 2) {
     failed++;
@@ -16,7 +18,7 @@ for (const f of readdirSync(dir).filter((n) => n.endsWith('.lifetime')).sort()) 
   const j = JSON.parse(r.stdout);
   const kinds = [...new Set(j.faults.map((x) => `${x.kind} in ${x.thread}`))];
   if (!j.met) failed++;
-  console.log(`${j.met ? 'ok  ' : 'FAIL'} ${f.padEnd(40)} ${kinds.length ? kinds.join(', ') : 'clean'} (${j.steps} steps)`);
+  console.log(`${j.met ? 'ok  ' : 'FAIL'} ${f.padEnd(width)} ${kinds.length ? kinds.join(', ') : 'clean'} (${j.steps} steps)`);
 }
 console.log(`\nDetails: node bin/lifetime.js run samples/FILE   (add --json for machine output)`);
 process.exitCode = failed ? 1 : 0;
