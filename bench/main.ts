@@ -2,6 +2,7 @@
 // Not a test: figures depend on the machine; targets are shown beside them.
 import { benchCore } from './core';
 import { benchDap } from './dap';
+import { benchExplore } from './explore';
 import { benchLsp } from './lsp';
 import { printTable } from './table';
 
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
     ['core', 'Core: parser and runtime', benchCore],
     ['lsp', 'Language server', benchLsp],
     ['dap', 'Debug adapter', benchDap],
+    ['explore', 'Explorer vs Spin', benchExplore],
   ];
   for (const [key, title, fn] of suites) {
     if (only && only !== key) continue;

@@ -1,12 +1,29 @@
-// The explorer (language.md §6 explore mode): every schedule of a scenario, breadth first so
-// that the first witness found for a fault is a shortest one, with visited states hashed so
-// that each distinct kernel state is expanded once.
+// The explorer (language.md §6 explore mode): every schedule of a scenario, breadth first
+// so that the first witness found for a fault is a shortest one in the explored graph, with
+// each distinct state expanded once. Three reductions shrink the graph without losing a
+// fault kind, a (kind, thread) pair, a deadlock, a hang or a leak (docs/explorer.md):
+//
+//   - partial-order reduction: a persistent (stubborn) set of transitions per state
+//     instead of all of them (por.ts);
+//   - symmetry: interchangeable threads are one, by a canonical state encoding
+//     (encode.ts); faults found on one are carried over to the others by permuting the
+//     witness, which is then replayed to check it;
+//   - forgetting dead state: finished threads, fences nobody will look at again, closed
+//     files nothing can find (encode.ts).
+//
+// States are kept as compact byte strings in a hash set (stateset.ts); only the frontier
+// keeps whole kernel states.
 
 import { Kernel } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
-import { exploreChoices, takeChoice } from '../runtime/schedule';
-import type { KernelState, ThreadState } from '../runtime/state';
+import { cloneState, type Fault, type KernelState, type ThreadState } from '../runtime/state';
+import { successorState } from './clone';
 import { judge, type ExpectationResult } from '../runtime/expectations';
+import { Analysis } from './analysis';
+import { Encoder } from './encode';
+import { Reducer } from './por';
+import { StateSet } from './stateset';
+import { mapSchedule, permForFirst, renaming, replayWitness, swap } from './witness';
 
 export interface ExploreOptions {
   /** stop after this many distinct states (default 2,000,000) */
@@ -18,6 +35,23 @@ export interface ExploreOptions {
   progressEveryMs?: number;
   /** checked between states: return true to stop early (cancellation) */
   shouldStop?: () => boolean;
+  /**
+   * All reductions (default true). `false` explores the plain state graph; the three
+   * options below (each defaulting to this one) switch one reduction at a time.
+   */
+  reduction?: boolean;
+  /** partial-order reduction (persistent sets) */
+  por?: boolean;
+  /** symmetry between interchangeable threads */
+  symmetry?: boolean;
+  /** forgetting dead state (finished threads, unused fences, closed files) */
+  forget?: boolean;
+  /** self-check for tests: every expanded state must keep its key while its successors are made */
+  paranoid?: boolean;
+  /** internal (tests): compute conflicts pair by pair instead of by bit masks */
+  pairwise?: boolean;
+  /** called when a fault of a new (kind, thread) is found, as it is found */
+  onFault?: (f: { kind: string; thread: string }) => void;
 }
 
 export interface ExploreFault {
@@ -29,7 +63,7 @@ export interface ExploreFault {
   schedule: string[];
   /** the other threads' positions when the fault happened */
   others: { thread: string; line: number; column: number }[];
-  /** deadlock only: every blocked thread */
+  /** a deadlock: every blocked thread (`expect deadlock in T` holds when T is among them) */
   blocked?: string[];
 }
 
@@ -56,72 +90,255 @@ export interface ExploreJson {
 const DEFAULT_MAX_STATES = 2_000_000;
 const DEFAULT_MAX_MEMORY = 4 * 1024 * 1024 * 1024;
 
+/** A fault kind reported when the run ends (on the first of several threads), not by a step. */
+const AT_END = new Set(['deadlock', 'hang']);
+
+interface Found {
+  kind: string;
+  thread: string;
+  schedule: string[];
+  atEnd: boolean;
+  /** what the exploring kernel saw (used when a replay cannot confirm it) */
+  fault: Fault;
+  others: ExploreFault['others'];
+}
+
 export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
   const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
   const maxMem = opts.maxMemoryBytes ?? DEFAULT_MAX_MEMORY;
+  const red = opts.reduction ?? true;
+  const usePor = opts.por ?? red;
+  const forget = opts.forget ?? red;
+  const A = new Analysis(p);
+  const useSym = (opts.symmetry ?? red) && A.classes.length > 0;
   const k = new Kernel(p, { mode: 'explore', maxEvents: 0 });
-  const init = k.snapshot();
-  const seen = new Set<string>([stateKey(init)]);
-  // Parent links of every node, for witnesses; the queue holds only the frontier's states.
-  const parents: number[] = [-1];
-  const choices: string[] = [''];
-  const queue: { id: number; state: KernelState; depth: number }[] = [{ id: 0, state: init, depth: 0 }];
-  const found = new Map<string, ExploreFault>();
+  const enc = new Encoder(A, { symmetry: useSym, forget });
+  const R = new Reducer(A, k, forget);
+  if (opts.pairwise) R.useIndex = false;
+  const seen = new StateSet();
+  const T = k.s.threads.length;
+  const Q = p.fences.length;
+  const dead = new Uint8Array(p.fences.length);
+  // the cycle proviso is needed only where the state graph may have cycles
+  const proviso = usePor && A.mayCycle;
+
+  // parent links of every stored state, for witnesses
+  let parents = new Int32Array(1 << 12);
+  let via = new Int32Array(1 << 12);
+  const names: string[] = [];
+  const nameId = new Map<string, number>();
+  const intern = (s: string) => {
+    let id = nameId.get(s);
+    if (id === undefined) {
+      id = names.length;
+      names.push(s);
+      nameId.set(s, id);
+    }
+    return id;
+  };
+  const link = (id: number, parent: number, choice: number) => {
+    if (id >= parents.length) {
+      const np = new Int32Array(parents.length * 2);
+      np.set(parents);
+      parents = np;
+      const nv = new Int32Array(via.length * 2);
+      nv.set(via);
+      via = nv;
+    }
+    parents[id] = parent;
+    via[id] = choice;
+  };
+  const witness = (id: number, last?: number): string[] => {
+    const out: string[] = [];
+    for (let n = id; n > 0; n = parents[n]) out.push(names[via[n]]);
+    out.reverse();
+    if (last !== undefined) out.push(names[last]);
+    return out;
+  };
+
+  const found = new Map<string, Found>();
+  const keyOf = (kind: string, thread: string) => `${kind}\u0000${thread}`;
+  // `expect deadlock in T` holds when T is among the blocked threads of some deadlock: every
+  // thread blocked in some deadlock gets a witness (a deadlock beyond the first of its key)
+  const extras: Found[] = [];
+  const covered = new Set<string>();
+  const cover = (fd: Found) => {
+    for (const b of fd.fault.blocked ?? []) covered.add(b);
+  };
+
+  /** Keeps a witness, confirmed by replay, of a fault carried over by a permutation. */
+  const image = (f: Fault, sched: string[], perm: number[], atEnd: boolean, thread: string | null): Found | null => {
+    const mapped = mapSchedule(sched, renaming(A, perm));
+    const r = replayWitness(p, mapped, f.kind, thread, atEnd);
+    if (!r) return null; // cannot happen if the classes are right; the image is then simply not claimed
+    const fd: Found = {
+      kind: f.kind, thread: r.fault.thread, schedule: r.schedule, atEnd: false, fault: r.fault,
+      others: positions(r.kernel, r.fault.thread),
+    };
+    const key = keyOf(fd.kind, fd.thread);
+    if (!found.has(key)) {
+      found.set(key, fd);
+      opts.onFault?.({ kind: fd.kind, thread: fd.thread });
+    } else extras.push(fd);
+    cover(fd);
+    return fd;
+  };
+
+  /** Records a fault found by the search, and its images under symmetry. */
+  const record = (f: Fault, schedule: () => string[], atEnd: boolean, endSet: number[] | null) => {
+    const key = keyOf(f.kind, f.thread);
+    let sched: string[] | null = null;
+    const blocked = f.blocked ?? [];
+    if (!found.has(key) || blocked.some((b) => !covered.has(b))) {
+      sched = schedule();
+      const fd: Found = { kind: f.kind, thread: f.thread, schedule: sched, atEnd, fault: f, others: positions(k, f.thread) };
+      if (!found.has(key)) {
+        found.set(key, fd);
+        opts.onFault?.({ kind: f.kind, thread: f.thread });
+      } else extras.push(fd);
+      cover(fd);
+    }
+    if (!useSym) return;
+    const ti = k.s.threads.findIndex((t) => t.name === f.thread);
+    if (atEnd && endSet) {
+      // the first of the threads a deadlock or hang names may be another one in a permutation
+      for (const x of endSet) {
+        if (A.classOf[x] >= 0) continue;
+        const name = k.s.threads[x].name;
+        if (found.has(keyOf(f.kind, name))) continue;
+        const perm = permForFirst(A, T, endSet, x);
+        if (perm) image(f, (sched ??= schedule()), perm, true, name);
+      }
+      for (const c of A.classes) {
+        for (const x of c.members) {
+          const name = p.threads[x].name;
+          if (!found.has(keyOf(f.kind, name))) {
+            const perm = permForFirst(A, T, endSet, x);
+            if (perm) image(f, (sched ??= schedule()), perm, true, name);
+          }
+          // a deadlock that blocks x: swap x with a blocked member of its class
+          if (f.kind === 'deadlock' && !covered.has(name) && !endSet.includes(x)) {
+            const b = c.members.find((m) => endSet.includes(m));
+            if (b !== undefined) image(f, (sched ??= schedule()), swap(T, b, x), true, null);
+          }
+        }
+      }
+    } else if (ti >= 0 && A.classOf[ti] >= 0) {
+      for (const x of A.classes[A.classOf[ti]].members) {
+        const name = p.threads[x].name;
+        if (x === ti || found.has(keyOf(f.kind, name))) continue;
+        image(f, (sched ??= schedule()), swap(T, ti, x), false, name);
+      }
+    }
+  };
+
+  const choiceIds = Array.from({ length: R.E }, (_, e) => intern(R.choiceName(e)));
+  const init = k.s;
+  init.faults = [];
+  const ids0 = new Int32Array(T).fill(-1);
+  enc.fillIds(init, ids0);
+  R.ids = ids0;
+  if (forget) R.deadFences(dead);
+  // the dead fences of each stored state, Q per state
+  let deadStore = new Uint8Array(Math.max(1, Q) * 1024);
+  deadStore.set(dead, 0);
+  const baseDead = new Uint8Array(Q);
+  const e0 = enc.encode(init, dead, ids0);
+  seen.add(e0.buf, e0.len);
+  link(0, -1, -1);
+  const queue: (KernelState | undefined)[] = [init];
+  // the numbers of each stored state's threads' own parts (Encoder.fillIds), T per state
+  let idStore = new Int32Array(Math.max(1, T) * 1024);
+  idStore.set(ids0, 0);
+  const scratchIds = new Int32Array(T);
+  const baseIds = new Int32Array(T);
+  const depths: number[] = [0];
   let transitions = 0;
   let maxDepth = 0;
   let stopReason = '';
   const started = Date.now();
   let lastReport = started;
 
-  const witness = (id: number, last?: string): string[] => {
-    const out: string[] = [];
-    for (let n = id; n > 0; n = parents[n]) out.push(choices[n]);
-    out.reverse();
-    if (last !== undefined) out.push(last);
-    return out;
-  };
-  const record = (before: number, sched: () => string[]) => {
-    const fs = k.s.faults;
-    for (let j = before; j < fs.length; j++) {
-      const f = fs[j];
-      // A deadlock is told apart by its set of blocked threads: `expect deadlock in T`
-      // holds when T is among them in some schedule.
-      const key = `${f.kind}\u0000${f.thread}\u0000${f.blocked?.join(',') ?? ''}`;
-      if (found.has(key)) continue;
-      found.set(key, {
-        kind: f.kind, thread: f.thread, line: f.line, column: f.column, message: f.message, schedule: sched(),
-        others: positions(k, f.thread),
-        ...(f.blocked ? { blocked: f.blocked } : {}),
-      });
-    }
-  };
-
   for (let head = 0; head < queue.length; head++) {
-    const node = queue[head];
-    queue[head] = undefined as never; // let the expanded state be collected
-    k.restore(node.state);
-    const cs = exploreChoices(k);
-    if (cs.length === 0) {
-      const before = k.s.faults.length;
+    const base = queue[head]!;
+    for (let i = 0; i < T; i++) baseIds[i] = idStore[head * T + i];
+    for (let q = 0; q < Q; q++) baseDead[q] = deadStore[head * Q + q];
+    queue[head] = undefined; // let the expanded state be collected
+    const depth = depths[head];
+    k.s = base;
+    R.ids = baseIds;
+    R.knownDead = forget ? baseDead : null;
+    const { all, reduced } = R.choose(!usePor);
+    if (all.length === 0) {
+      // a final state: deadlock, hang, or the end of every thread
+      const s = cloneState(base);
+      s.faults = [];
+      k.s = s;
       k.finish();
-      record(before, () => witness(node.id));
+      if (s.faults.length) {
+        const endSet = endThreads(k);
+        for (const f of s.faults) record(f, () => witness(head), AT_END.has(f.kind), endSet);
+      }
       continue;
     }
-    for (const c of cs) {
-      k.restore(node.state);
-      const before = k.s.faults.length;
-      takeChoice(k, c);
-      transitions++;
-      if (k.s.faults.length > before) record(before, () => witness(node.id, c));
-      const key = stateKey(k.s);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const id = parents.length;
-      parents.push(node.id);
-      choices.push(c);
-      const depth = node.depth + 1;
-      if (depth > maxDepth) maxDepth = depth;
-      queue.push({ id, state: k.snapshot(), depth });
+    let revisited = false;
+    const expand = (list: readonly number[]) => {
+      for (const e of list) {
+        const choice = choiceIds[e];
+        const mover = e < T ? e : e >= T + Q ? e - T - Q : -1;
+        const s = successorState(base, mover);
+        k.s = s;
+        if (e < T) k.step(e);
+        else k.fireEvent(names[choice]);
+        transitions++;
+        if (s.faults.length) for (const f of s.faults) record(f, () => witness(head, choice), false, null);
+        k.s = s;
+        const ids = scratchIds;
+        for (let i = 0; i < T; i++) ids[i] = baseIds[i];
+        if (mover >= 0) ids[mover] = -1;
+        enc.fillIds(s, ids);
+        R.ids = ids;
+        if (forget) R.deadFencesAfter(dead, baseDead, mover, e >= T && e < T + Q ? e - T : -1);
+        const key = enc.encode(s, dead, ids);
+        const id = seen.add(key.buf, key.len);
+        if (id < 0) {
+          revisited = true;
+          continue;
+        }
+        link(id, head, choice);
+        queue.push(s);
+        if ((id + 1) * T > idStore.length) {
+          const grown = new Int32Array(idStore.length * 2);
+          grown.set(idStore);
+          idStore = grown;
+        }
+        idStore.set(ids, id * T);
+        if ((id + 1) * Q > deadStore.length) {
+          const grown = new Uint8Array(deadStore.length * 2);
+          grown.set(deadStore);
+          deadStore = grown;
+        }
+        deadStore.set(dead, id * Q);
+        depths.push(depth + 1);
+        if (depth + 1 > maxDepth) maxDepth = depth + 1;
+      }
+    };
+    expand(reduced);
+    if (proviso && revisited && reduced.length < all.length) {
+      // BFS cycle proviso: a reduced state whose successor was seen before is expanded fully
+      expand(all.filter((e) => !reduced.includes(e)));
+    }
+    if (opts.paranoid) {
+      k.s = base;
+      const fresh = new Int32Array(T).fill(-1);
+      enc.fillIds(base, fresh);
+      R.ids = fresh;
+      if (forget) {
+        R.deadFences(dead);
+        for (let q = 0; q < Q; q++) if (dead[q] !== baseDead[q]) throw new Error(`explorer: state ${head}: fence ${q} dead flag kept wrong`);
+      }
+      const again = enc.encode(base, dead, fresh);
+      if (seen.find(again.buf, again.len) !== head) throw new Error(`explorer: state ${head} changed while its successors were made`);
     }
     if (seen.size >= maxStates) {
       stopReason = `stopped at --max-states ${maxStates}`;
@@ -132,16 +349,37 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
         stopReason = 'cancelled';
         break;
       }
-      if (process.memoryUsage().heapUsed > maxMem) {
+      const mu = process.memoryUsage();
+      if (mu.heapUsed + mu.arrayBuffers > maxMem) {
         stopReason = `stopped at the memory bound (${Math.round(maxMem / 1048576)} MB)`;
         break;
       }
       const now = Date.now();
       if (opts.onProgress && now - lastReport >= (opts.progressEveryMs ?? 200)) {
         lastReport = now;
-        opts.onProgress({ states: seen.size, statesPerSecond: seen.size / Math.max(0.001, (now - started) / 1000), depth: node.depth });
+        opts.onProgress({ states: seen.size, statesPerSecond: seen.size / Math.max(0.001, (now - started) / 1000), depth });
       }
     }
+  }
+
+  // Confirm each witness by replaying it as `run --schedule` would; a deadlock's witness is
+  // finished with the completions the reduced search left out.
+  const faults: ExploreFault[] = [];
+  for (const fd of [...found.values(), ...extras]) {
+    let f = fd.fault;
+    let schedule = fd.schedule;
+    let others = fd.others;
+    if (fd.atEnd) {
+      const r = replayWitness(p, fd.schedule, fd.kind, fd.thread, true);
+      if (r) {
+        f = r.fault;
+        schedule = r.schedule;
+        others = positions(r.kernel, fd.thread);
+      }
+    }
+    const out: ExploreFault = { kind: fd.kind, thread: fd.thread, line: f.line, column: f.column, message: f.message, schedule, others };
+    if (f.blocked) out.blocked = f.blocked.slice();
+    faults.push(out);
   }
   return {
     complete: stopReason === '',
@@ -149,8 +387,17 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
     states: seen.size,
     transitions,
     maxDepth,
-    faults: [...found.values()],
+    faults,
   };
+}
+
+/** The threads a final state's deadlock or hang names (the first of them is reported). */
+function endThreads(k: Kernel): number[] {
+  const s = k.s;
+  const order = k.endOrder();
+  const spinners = order.filter((i) => k.spins(s.threads[i]) && !k.waitOver(i, s.threads[i].wait!));
+  if (spinners.length) return spinners;
+  return order.filter((i) => k.isBlocked(i));
 }
 
 export function exploreJson(file: string, p: Program, r: ExploreResult): ExploreJson {
@@ -178,9 +425,8 @@ function positions(k: Kernel, except: string): ExploreFault['others'] {
 }
 
 /**
- * A canonical text of everything that decides the future of a state. Left out: the fault
- * list (faults are recorded when found), step and event counts, the clock and the run-mode
- * turn order, which explore mode never reads.
+ * A canonical text of everything that decides the future of a state (the plain key, kept
+ * for callers that want a readable one; the explorer itself uses encode.ts).
  */
 export function stateKey(s: KernelState): string {
   const parts: (string | number)[] = [];

@@ -1,0 +1,504 @@
+// Static analysis of a lowered program for the explorer's reductions:
+//
+// - footprints of every statement: `shallow` (what the step that runs it may touch: the
+//   statement, and the sourceless work that follows in the same step) and `deep` (what
+//   running it may touch, the blocks it opens and the handlers it calls included), and of
+//   every block suffix (what a thread standing at that statement may still touch);
+// - the fences private to one thread (touched by its body and nothing else), whose state
+//   can be forgotten once that thread has passed its last use;
+// - classes of interchangeable threads (same body up to their private fences), for the
+//   symmetry reduction, with the statement and block offsets that map one onto another.
+
+import type { CBlock, CStmt, HandlerInfo, Program } from '../runtime/program';
+import { Op, type NativeOp } from '../runtime/state';
+import { ANY_RCU, ANY_SRCU, FP, Layout, SELF_LOCAL, SELF_RCU, SELF_SRCU, TIMED } from './footprint';
+
+export interface ThreadShape {
+  /** first block id and count of the thread's body (the lowerer numbers a body's blocks and statements contiguously) */
+  blockStart: number;
+  blockEnd: number;
+  stmtStart: number;
+  stmtEnd: number;
+  /** the fences only this thread touches, in order of first use */
+  privateFences: number[];
+}
+
+export interface SymmetryClass {
+  /** thread indices, in declaration order */
+  members: number[];
+}
+
+export class Analysis {
+  readonly L: Layout;
+  readonly shallow: FP[] = [];
+  readonly deep: FP[] = [];
+  /** suffix[block id][pc]: deep footprint of statements pc.. of the block */
+  readonly suffix: FP[][] = [];
+  /** per block: the modules whose code it may be (for the gone check of driver code) */
+  readonly blockMods: number[][] = [];
+  readonly threadShapes: ThreadShape[] = [];
+  /** fence → the declared thread it is private to, or -1 */
+  readonly fenceOwner: number[];
+  readonly classes: SymmetryClass[] = [];
+  /** thread → its class index, or -1 */
+  readonly classOf: number[];
+  /** some statement queues work w */
+  readonly queued: boolean[];
+  /** work bodies can queue work: the state graph may have cycles */
+  readonly mayCycle: boolean;
+  readonly kworkerDeep: FP[] = [];
+  readonly empty: FP;
+
+  private handlerDeepMemo = new Map<HandlerInfo, FP>();
+  private handlerBusy = new Set<HandlerInfo>();
+  private blockOwner: number[] = [];
+
+  constructor(readonly p: Program) {
+    this.L = new Layout({
+      modules: p.modules.length, devices: p.devices.length, drms: p.drms.length,
+      revocables: p.revocables.length, data: p.data.length, works: p.works.length,
+      fences: p.fences.length, mutexes: p.mutexes.length,
+    });
+    this.empty = new FP(this.L);
+    this.fenceOwner = new Array(p.fences.length).fill(-1);
+    this.classOf = new Array(p.threads.length).fill(-1);
+    this.queued = new Array(p.works.length).fill(false);
+
+    this.computeBlockMods();
+    for (const st of p.stmts) this.shallow[st.id] = this.stmtFP(st, false);
+    for (const st of p.stmts) this.deepStmt(st);
+    for (const b of p.blocks) {
+      const suf: FP[] = new Array(b.stmts.length + 1);
+      suf[b.stmts.length] = this.empty;
+      for (let k = b.stmts.length - 1; k >= 0; k--) suf[k] = suf[k + 1].clone().or(this.deep[b.stmts[k].id]);
+      this.suffix[b.id] = suf;
+    }
+    p.works.forEach((w, i) => {
+      const f = new FP(this.L).rw(this.L.work(i), SELF_LOCAL);
+      if (w.module >= 0) f.read(this.L.mGone(w.module));
+      f.or(this.blockDeep(w.body));
+      this.kworkerDeep[i] = f;
+    });
+    for (const st of p.stmts) if (st.kind === 'queue' && st.a >= 0) this.queued[st.a] = true;
+    let cyc = false;
+    for (const w of p.works) {
+      const f = this.blockDeep(w.body);
+      for (let j = 0; j < p.works.length; j++) if (f.hasWrite(this.L.work(j))) cyc = true;
+      if (f.top) cyc = true;
+    }
+    this.mayCycle = cyc;
+    this.computeShapes();
+    this.computeClasses();
+  }
+
+  // ---------------------------------------------------------------- blocks and modules
+
+  private computeBlockMods(): void {
+    const p = this.p;
+    const drmMod = (x: number) => p.drivers[p.drms[x]?.driver]?.module ?? -1;
+    // opens by (scope, slot): which drms a file name may be on
+    const opens = new Map<string, Set<number>>();
+    for (const st of p.stmts) {
+      if (st.kind !== 'open' || st.a < 0) continue;
+      const scope = p.blocks[this.blockOf(st)]?.scope ?? -1;
+      const key = `${scope}:${st.fileSlot}`;
+      if (!opens.has(key)) opens.set(key, new Set());
+      opens.get(key)!.add(st.a);
+    }
+    this.fileDrms = (scope, slot) => [...(opens.get(`${scope}:${slot}`) ?? [])];
+    const visit = (b: CBlock, mods: number[], owner: number) => {
+      this.blockMods[b.id] = mods;
+      this.blockOwner[b.id] = owner;
+      for (const st of b.stmts) {
+        if (st.kind === 'ioctl' && st.body) {
+          const ms = [...new Set(this.fileDrms(b.scope, st.fileSlot).map(drmMod).filter((m) => m >= 0))];
+          visit(st.body, ms, owner);
+        } else {
+          if (st.body) visit(st.body, mods, owner);
+          if (st.elseBody) visit(st.elseBody, mods, owner);
+        }
+      }
+    };
+    p.threads.forEach((t, i) => visit(t.body, [], i));
+    for (const h of p.handlers) visit(h.body, h.module >= 0 ? [h.module] : [], -1);
+    for (const w of p.works) visit(w.body, w.module >= 0 ? [w.module] : [], -1);
+  }
+
+  /** the drms a file slot of a scope may be opened on */
+  fileDrms: (scope: number, slot: number) => number[] = () => [];
+
+  drmModule(x: number): number {
+    const p = this.p;
+    return p.drivers[p.drms[x]?.driver]?.module ?? -1;
+  }
+
+  // ---------------------------------------------------------------- footprints
+
+  private blockDeep(b: CBlock): FP {
+    const f = new FP(this.L);
+    for (const st of b.stmts) f.or(this.deepStmt(st));
+    return f;
+  }
+
+  deepStmt(st: CStmt): FP {
+    const memo = this.deep[st.id];
+    if (memo) return memo;
+    const f = this.stmtFP(st, true);
+    for (const m of this.blockMods[this.blockOf(st)] ?? []) f.read(this.L.mGone(m));
+    if (st.body) f.or(this.blockDeep(st.body), st.kind === 'repeat' ? st.n : 1);
+    if (st.elseBody) f.or(this.blockDeep(st.elseBody));
+    this.deep[st.id] = f;
+    return f;
+  }
+
+  private stmtBlock: number[] | null = null;
+  private blockOf(st: CStmt): number {
+    if (!this.stmtBlock) {
+      this.stmtBlock = [];
+      for (const b of this.p.blocks) for (const s of b.stmts) this.stmtBlock[s.id] = b.id;
+    }
+    return this.stmtBlock[st.id];
+  }
+
+  handlerDeep(h: HandlerInfo): FP {
+    const memo = this.handlerDeepMemo.get(h);
+    if (memo) return memo;
+    if (this.handlerBusy.has(h)) return FP.top(this.L); // a handler that may call itself
+    this.handlerBusy.add(h);
+    const f = new FP(this.L);
+    if (h.module >= 0) f.read(this.L.mGone(h.module));
+    f.or(this.blockDeep(h.body));
+    this.handlerBusy.delete(h);
+    this.handlerDeepMemo.set(h, f);
+    return f;
+  }
+
+  private callHandler(f: FP, h: HandlerInfo | null, deep: boolean): void {
+    if (!h) return;
+    if (h.module >= 0) f.read(this.L.mGone(h.module));
+    if (deep) f.or(this.handlerDeep(h));
+  }
+
+  private memo = new Map<number, FP>();
+  /** memoised footprints, keyed by (what, object, flags): numbers, no strings on hot paths */
+  private cached(what: number, x: number, flags: number, make: () => FP): FP {
+    const key = (x * 16 + flags) * 8 + what;
+    let f = this.memo.get(key);
+    if (!f) {
+      f = make();
+      this.memo.set(key, f);
+    }
+    return f;
+  }
+
+  /** The release of drm x (what a put reaching zero does). */
+  private releaseFP(x: number, deep: boolean): FP {
+    return this.cached(0, x, +deep, () => this.makeReleaseFP(x, deep));
+  }
+
+  private makeReleaseFP(x: number, deep: boolean): FP {
+    const L = this.L, p = this.p;
+    const f = new FP(L).write(L.drmFree(x));
+    this.callHandler(f, p.drms[x].release, deep);
+    p.data.forEach((d, k) => { if (d.managed === 'drmm' && d.owner === x) f.write(L.data(k)); });
+    const drv = p.drivers[p.drms[x].driver];
+    if (drv?.drmHoldsModule && drv.module >= 0) f.decr(L.modRef(drv.module), 0); // counted apart
+    return f;
+  }
+
+  putDrmFP(f: FP, x: number, n: number, deep: boolean): void {
+    f.or(this.cached(1, x, +deep + 2 * n, () => {
+      const L = this.L;
+      return new FP(L).read(L.drmFree(x)).decr(L.drmRef(x), n).onZero(L.drmRef(x), this.releaseFP(x, deep));
+    }));
+  }
+
+  /** A close of a file on drm x (`fileDec`: whether its own put counts as a draw-down). */
+  closeFP(f: FP, x: number, holds: boolean, fileDec: number, deep: boolean): void {
+    f.or(this.cached(2, x, +deep + 2 * fileDec + 4 * +holds, () => {
+      const g = new FP(this.L);
+      this.makeCloseFP(g, x, holds, fileDec, deep);
+      return g;
+    }));
+  }
+
+  private makeCloseFP(f: FP, x: number, holds: boolean, fileDec: number, deep: boolean): void {
+    const L = this.L, p = this.p;
+    const m = this.drmModule(x);
+    if (m >= 0) f.read(L.mGone(m));
+    this.callHandler(f, p.drivers[p.drms[x].driver]?.close ?? null, deep);
+    this.putDrmFP(f, x, fileDec, deep);
+    if (holds && m >= 0) f.decr(L.modRef(m), fileDec);
+  }
+
+  private unplugFP(f: FP, x: number): void {
+    const L = this.L;
+    f.read(L.drmFree(x), ANY_SRCU).rw(L.drmUnpl(x));
+  }
+
+  private revokeFP(f: FP, r: number): void {
+    f.rw(this.L.rev(r)).read(ANY_RCU);
+  }
+
+  unbindFP(f: FP, dev: number, deep: boolean): void {
+    f.or(this.cached(3, dev, +deep, () => {
+      const g = new FP(this.L);
+      this.makeUnbindFP(g, dev, deep);
+      return g;
+    }));
+  }
+
+  private makeUnbindFP(f: FP, dev: number, deep: boolean): void {
+    const L = this.L, p = this.p;
+    f.rw(L.devBind(dev));
+    const drv = p.drivers[p.devices[dev]?.driver];
+    if (!drv) return;
+    // the unbind itself, unless it is done or in the hands of a thread that will not move
+    const chain = new FP(L);
+    if (drv.remove) this.callHandler(chain, drv.remove, deep);
+    else p.drms.forEach((m, k) => { if (m.device === dev) this.unplugFP(chain, k); });
+    // with the default remove, the rest comes after drm_dev_unplug's wait for the SRCU readers
+    const rest = drv.remove ? chain : new FP(L);
+    this.afterUnplugFP(rest, dev, deep);
+    if (rest !== chain) chain.onZero(L.guardUnbind(dev), rest);
+    f.onZero(L.guardOwned(dev), chain);
+  }
+
+  /** The devres release of an unbind: revokes, frees, the binding's put, unbound. */
+  afterUnplugFP(f: FP, dev: number, deep: boolean): void {
+    const L = this.L, p = this.p;
+    p.revocables.forEach((r, k) => { if (r.device === dev) this.revokeFP(f, k); });
+    p.data.forEach((d, k) => { if (d.managed === 'devm' && d.owner === dev) f.write(L.data(k)); });
+    p.drms.forEach((m, k) => {
+      if (m.device !== dev) return;
+      f.rw(L.drmBindRef(k));
+      this.putDrmFP(f, k, 0, deep); // the binding's reference is counted apart
+    });
+    f.write(L.devBind(dev));
+  }
+
+  /** Whether device d's driver has the default remove (drm_dev_unplug of its drm devices). */
+  defaultRemove(d: number): boolean {
+    const drv = this.p.drivers[this.p.devices[d]?.driver];
+    return !!drv && !drv.remove;
+  }
+
+  /** The footprint of one native op (the sourceless parts of statements). */
+  opFP(f: FP, op: NativeOp, deep: boolean, fileOf?: (x: number) => { drm: number; holdsModule: boolean } | undefined, closeDec = 1): void {
+    const L = this.L, p = this.p;
+    switch (op.op) {
+      case Op.CallHandler: this.callHandler(f, p.handlers[op.x], deep); break;
+      case Op.Unplug: this.unplugFP(f, op.x); break;
+      case Op.Revoke: this.revokeFP(f, op.x); break;
+      case Op.FreeData: f.write(L.data(op.x)); break;
+      case Op.PutBinding: f.rw(L.drmBindRef(op.x)); this.putDrmFP(f, op.x, 0, deep); break;
+      case Op.PutDrm: this.putDrmFP(f, op.x, 1, deep); break;
+      case Op.ModulePutOwner: f.decr(L.modRef(op.x), 1); break;
+      case Op.Unbind: this.unbindFP(f, op.x, deep); break;
+      case Op.UnbindDone: f.write(L.devBind(op.x)); break;
+      case Op.ReleaseDone: {
+        const x = op.x;
+        f.write(L.drmFree(x));
+        p.data.forEach((d, k) => { if (d.managed === 'drmm' && d.owner === x) f.write(L.data(k)); });
+        const drv = p.drivers[p.drms[x].driver];
+        if (drv?.drmHoldsModule && drv.module >= 0) f.decr(L.modRef(drv.module), 0);
+        break;
+      }
+      case Op.ModuleGone: f.onZero(L.guardGone(op.x), new FP(L).write(L.mGone(op.x))); break;
+      case Op.CloseAtExit: {
+        const fl = fileOf?.(op.x);
+        if (fl) this.closeFP(f, fl.drm, fl.holdsModule, closeDec, deep);
+        else f.or(FP.top(L));
+        break;
+      }
+      case Op.ExitDone: break; // a kworker's exit is added by the caller
+    }
+  }
+
+  /**
+   * A statement's own footprint. Shallow: the step that runs it (its file's close
+   * counted as a draw-down); deep: also what it may run later (handlers, an open's
+   * close at exit) but not its nested blocks, which deepStmt adds.
+   */
+  private stmtFP(st: CStmt, deep: boolean): FP {
+    const L = this.L, p = this.p;
+    const f = new FP(L).rw(SELF_LOCAL);
+    const a = st.a;
+    switch (st.kind) {
+      case 'open': {
+        if (a < 0) break;
+        const m = this.drmModule(a);
+        f.read(L.drmUnpl(a), L.drmFree(a)).incr(L.drmRef(a));
+        if (m >= 0) {
+          f.read(L.mGone(m));
+          const fops = p.drivers[p.drms[a].driver]?.fopsOwner ?? false;
+          if (fops) f.read(L.mLive(m)).incr(L.modRef(m));
+          if (deep) this.closeFP(f, a, fops, 0, true); // closed by `close` or at exit
+        }
+        break;
+      }
+      case 'close': {
+        const scope = p.blocks[this.blockOf(st)].scope;
+        for (const x of this.fileDrms(scope, st.fileSlot)) {
+          const fops = p.drivers[p.drms[x].driver]?.fopsOwner ?? false;
+          this.closeFP(f, x, fops, deep ? 0 : 1, deep);
+        }
+        break;
+      }
+      case 'ioctl': {
+        const scope = p.blocks[this.blockOf(st)].scope;
+        for (const x of this.fileDrms(scope, st.fileSlot)) {
+          const m = this.drmModule(x);
+          if (m >= 0) f.read(L.mGone(m));
+          f.read(L.drmUnpl(x), L.drmFree(x));
+        }
+        break;
+      }
+      case 'get': if (a >= 0) f.read(L.drmFree(a)).incr(L.drmRef(a)); break;
+      case 'put': if (a >= 0) this.putDrmFP(f, a, 1, deep); break;
+      case 'try_module_get': if (a >= 0) f.read(L.mLive(a)).incr(L.modRef(a)); break;
+      case 'module_put': if (a >= 0) f.decr(L.modRef(a), 1); break;
+      case 'enter': if (a >= 0) f.read(L.drmFree(a), L.drmUnpl(a)).write(SELF_SRCU); break;
+      case 'access': if (a >= 0) f.read(L.rev(a)).write(SELF_RCU); break;
+      case 'unplug': if (a >= 0) this.unplugFP(f, a); break;
+      case 'revoke': if (a >= 0) this.revokeFP(f, a); break;
+      case 'hotunplug':
+        if (a < 0) break;
+        f.write(L.devPresent(a));
+        p.fences.forEach((q, k) => { if (q.device === a) f.read(L.fst(k)).write(L.flive(k)); });
+        this.unbindFP(f, a, deep);
+        break;
+      case 'unbind': if (a >= 0) this.unbindFP(f, a, deep); break;
+      case 'rmmod': {
+        if (a < 0) break;
+        f.read(L.mLive(a), L.mGone(a));
+        const rest = new FP(L).write(L.mLive(a));
+        p.devices.forEach((d, k) => {
+          if (d.driver >= 0 && p.drivers[d.driver].module === a) this.unbindFP(rest, k, deep);
+        });
+        rest.onZero(L.guardGone(a), new FP(L).write(L.mGone(a)));
+        if (st.flag) f.or(rest);
+        else f.testZero(L.modRef(a)).onZero(L.modRef(a), rest);
+        break;
+      }
+      case 'submit':
+        if (a < 0) break;
+        f.rw(L.fst(a)).write(L.flive(a));
+        if (p.fences[a].device >= 0) f.read(L.devPresent(p.fences[a].device));
+        break;
+      case 'wait':
+      case 'poll':
+        if (a < 0) break;
+        f.read(L.fst(a));
+        if (st.ns >= 0) f.read(TIMED);
+        break;
+      case 'signal': if (a >= 0) f.rw(L.fst(a)); break;
+      case 'read':
+      case 'write': if (a >= 0) f.read(L.rev(a)); break;
+      case 'use': if (a >= 0) f.read(L.data(a)); break;
+      case 'queue':
+      case 'cancel': if (a >= 0) f.rw(L.work(a)); break;
+      case 'flush': if (a >= 0) f.read(L.work(a)); break;
+      case 'lock':
+      case 'unlock': if (a >= 0) f.rw(L.mutex(a)); break;
+      case 'sleep':
+      case 'repeat':
+      case 'log':
+        break;
+    }
+    return f;
+  }
+
+  // ---------------------------------------------------------------- symmetry
+
+  private computeShapes(): void {
+    const p = this.p;
+    // which bodies touch each fence
+    const touch: Set<number>[] = p.fences.map(() => new Set());
+    const BODY_HANDLER = -2;
+    for (const st of p.stmts) {
+      if (st.a < 0) continue;
+      if (st.kind === 'submit' || st.kind === 'wait' || st.kind === 'poll' || st.kind === 'signal') {
+        const owner = this.blockOwner[this.blockOf(st)];
+        touch[st.a].add(owner >= 0 ? owner : BODY_HANDLER);
+      }
+    }
+    touch.forEach((s, q) => {
+      if (s.size === 1) {
+        const [o] = [...s];
+        if (o >= 0) this.fenceOwner[q] = o;
+      }
+    });
+    p.threads.forEach((t, i) => {
+      const blocks: number[] = [];
+      const stmts: number[] = [];
+      const priv: number[] = [];
+      const walk = (b: CBlock) => {
+        blocks.push(b.id);
+        for (const st of b.stmts) {
+          stmts.push(st.id);
+          if (st.a >= 0 && (st.kind === 'submit' || st.kind === 'wait' || st.kind === 'poll' || st.kind === 'signal') &&
+            this.fenceOwner[st.a] === i && !priv.includes(st.a)) priv.push(st.a);
+          if (st.body) walk(st.body);
+          if (st.elseBody) walk(st.elseBody);
+        }
+      };
+      walk(t.body);
+      const contiguous = (xs: number[]) => xs.every((x, k) => x === xs[0] + k);
+      const shape: ThreadShape = {
+        blockStart: blocks[0], blockEnd: blocks[0] + blocks.length,
+        stmtStart: stmts.length ? stmts[0] : 0, stmtEnd: stmts.length ? stmts[0] + stmts.length : 0,
+        privateFences: priv,
+      };
+      if (!contiguous(blocks) || !contiguous(stmts)) {
+        // never the case with the lowerer as written; then this thread is simply not symmetric
+        shape.blockEnd = shape.blockStart = -1;
+      }
+      this.threadShapes[i] = shape;
+    });
+  }
+
+  /** A signature of a thread's body, equal for threads that are the same up to private fences. */
+  private signature(i: number): string | null {
+    const p = this.p;
+    const shape = this.threadShapes[i];
+    if (shape.blockStart < 0) return null;
+    const parts: (string | number)[] = [];
+    const walk = (b: CBlock) => {
+      parts.push('{', b.stmts.length);
+      for (const st of b.stmts) {
+        let a: string | number = st.a;
+        if (st.a >= 0 && (st.kind === 'submit' || st.kind === 'wait' || st.kind === 'poll' || st.kind === 'signal')) {
+          const k = shape.privateFences.indexOf(st.a);
+          if (k >= 0) {
+            const q = p.fences[st.a];
+            a = `p${k}:${q.device}:${q.takesNs}`;
+          }
+        }
+        parts.push(st.kind, a, st.b, st.ns, st.n, +st.flag, st.fileSlot, +!!st.body, +!!st.elseBody);
+        if (st.body) walk(st.body);
+        if (st.elseBody) walk(st.elseBody);
+        parts.push(';');
+      }
+      parts.push('}');
+    };
+    walk(p.threads[i].body);
+    return parts.join(',');
+  }
+
+  private computeClasses(): void {
+    const bySig = new Map<string, number[]>();
+    this.p.threads.forEach((_, i) => {
+      const s = this.signature(i);
+      if (s === null) return;
+      if (!bySig.has(s)) bySig.set(s, []);
+      bySig.get(s)!.push(i);
+    });
+    for (const members of bySig.values()) {
+      if (members.length < 2) continue;
+      const c = this.classes.length;
+      this.classes.push({ members });
+      for (const m of members) this.classOf[m] = c;
+    }
+  }
+}

@@ -1,0 +1,186 @@
+// Helpers for the explorer tests: compiling scenario texts, the files to check (shared
+// conformance scenarios, the project's samples, the benchmark family), a comparable
+// summary of an exploration, and a generator of small random scenarios.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import fc from 'fast-check';
+import { compile } from '../../grammar';
+import { lower, type Program } from '../../debug-adapter/runtime/program';
+import type { ExploreResult } from '../../debug-adapter/explorer/explore';
+import { FAMILY_VARIANTS, deadlockAScenario, familyScenario } from '../../bench/spin/family';
+import { REPO, conformanceFiles } from '../shared';
+
+/** Compiles a scenario; throws with the diagnostics when it has static errors. */
+export function program(text: string, name = 'test.lifetime'): Program {
+  const a = compile(text);
+  if (a.diagnostics.length) {
+    throw new Error(`${name}: static errors:\n${a.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.column} ${d.code} ${d.message}`).join('\n')}`);
+  }
+  return lower(a.file);
+}
+
+/** Compiles a scenario, or null when it has static errors. */
+export function tryProgram(text: string): Program | null {
+  const a = compile(text);
+  return a.diagnostics.length ? null : lower(a.file);
+}
+
+export interface Case {
+  name: string;
+  text: string;
+}
+
+export function conformanceCases(): Case[] {
+  return conformanceFiles().map((f) => ({ name: basename(f), text: readFileSync(f, 'utf8') }));
+}
+
+/** samples/*.lifetime, globbed now (the samples are being written alongside). */
+export function sampleCases(): Case[] {
+  const dir = join(REPO, 'samples');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.lifetime')).sort()
+    .map((f) => ({ name: `samples/${f}`, text: readFileSync(join(dir, f), 'utf8') }));
+}
+
+/** The benchmark family (lifetime.pml and deadlock_a.pml in .lifetime), up to N users. */
+export function familyCases(maxN: number): Case[] {
+  const out: Case[] = [
+    { name: 'deadlock_a', text: deadlockAScenario(false) },
+    { name: 'deadlock_a -DFIX', text: deadlockAScenario(true) },
+  ];
+  for (let n = 1; n <= maxN; n++) for (const v of FAMILY_VARIANTS) out.push({ name: `family ${v} N=${n}`, text: familyScenario(n, v) });
+  return out;
+}
+
+/** What two explorations must agree on: the (kind, thread) pairs, the threads some deadlock blocks, completeness. */
+export function summary(r: ExploreResult): { pairs: string[]; blocked: string[]; complete: boolean } {
+  return {
+    pairs: [...new Set(r.faults.map((f) => `${f.kind} in ${f.thread}`))].sort(),
+    blocked: [...new Set(r.faults.flatMap((f) => (f.blocked ?? []).map((b) => `${f.kind} blocks ${b}`)))].sort(),
+    complete: r.complete,
+  };
+}
+
+// ---------------------------------------------------------------- random scenarios
+
+const PRELUDE = (fops: boolean, holds: boolean, managed: 'devm' | 'drmm') => `module m
+device d
+driver drv in m binds d { fops_owner: ${fops ? 'yes' : 'no'} drm_holds_module: ${holds ? 'yes' : 'no'} }
+drm card on d
+revocable bar on d
+fence f1 on d
+data st ${managed} on ${managed === 'devm' ? 'd' : 'card'}
+mutex mx
+`;
+
+/** A statement that needs no file (FENCE stands for the thread's fence). */
+const simpleStmt = fc.constantFrom(
+  'get card', 'put card', 'try_module_get m', 'module_put m', 'hotunplug d', 'unbind d', 'rmmod m',
+  'submit FENCE', 'wait FENCE', 'wait FENCE timeout 1ms', 'poll FENCE', 'poll FENCE timeout 1ms', 'signal FENCE', 'signal FENCE error',
+  'use st', 'queue w', 'flush w', 'cancel w', 'lock mx', 'unlock mx', 'unplug card', 'revoke bar', 'log "x"', 'sleep 1ms',
+  'read bar', 'write bar',
+);
+
+const blockStmt: fc.Arbitrary<string> = fc.oneof(
+  { weight: 6, arbitrary: simpleStmt },
+  { weight: 1, arbitrary: fc.array(simpleStmt, { minLength: 1, maxLength: 2 }).map((b) => `enter card { ${b.join(' ')} }`) },
+  { weight: 1, arbitrary: fc.tuple(fc.array(simpleStmt, { minLength: 1, maxLength: 2 }), simpleStmt).map(([b, e]) => `enter card { ${b.join(' ')} } else { ${e} }`) },
+  { weight: 1, arbitrary: fc.array(simpleStmt, { minLength: 1, maxLength: 2 }).map((b) => `access bar { ${b.join(' ')} }`) },
+  { weight: 1, arbitrary: fc.array(simpleStmt, { minLength: 1, maxLength: 2 }).map((b) => `repeat 2 { ${b.join(' ')} }`) },
+);
+
+/** A thread body: maybe a file (open, ioctl, close), then statements. */
+const body = fc.record({
+  file: fc.boolean(),
+  ioctl: fc.array(simpleStmt, { maxLength: 2 }),
+  close: fc.boolean(),
+  stmts: fc.array(blockStmt, { minLength: 1, maxLength: 3 }),
+  at: fc.nat(3),
+}).map(({ file, ioctl, close, stmts, at }) => {
+  if (!file) return stmts;
+  const f = ['open f on card', ...(ioctl.length ? [`ioctl f { ${ioctl.join(' ')} }`] : [])];
+  const out = [...stmts];
+  out.splice(Math.min(at, out.length), 0, ...f);
+  if (close) out.push('close f');
+  return out;
+});
+
+/**
+ * Small random scenarios: one driver, two or three threads, handlers and a work item
+ * sometimes (two, which may queue each other: cycles), and sometimes two or three copies
+ * of one thread (each with its own fence) to exercise the symmetry reduction.
+ */
+export const scenarioArb: fc.Arbitrary<string> = fc.record({
+  fops: fc.boolean(),
+  holds: fc.boolean(),
+  managed: fc.constantFrom('devm' as const, 'drmm' as const),
+  remove: fc.option(fc.array(fc.constantFrom('unplug card', 'signal f1 error', 'cancel w', 'use st', 'log "rm"'), { minLength: 1, maxLength: 2 }), { nil: null }),
+  close: fc.option(fc.constantFrom('use st', 'log "close"', 'put card'), { nil: null }),
+  release: fc.option(fc.constantFrom('use st', 'log "release"'), { nil: null }),
+  work: fc.array(fc.constantFrom('log "w"', 'use st', 'read bar', 'signal f1', 'queue w2'), { minLength: 1, maxLength: 2 }),
+  work2: fc.constantFrom('log "w2"', 'queue w', 'signal f1'),
+  copies: fc.constantFrom(1, 1, 2, 3),
+  threads: fc.array(body, { minLength: 1, maxLength: 2 }),
+}).map((g) => {
+  const out = [PRELUDE(g.fops, g.holds, g.managed)];
+  out.push(`work w in drv { ${g.work.join(' ')} }`, `work w2 in drv { ${g.work2} }`);
+  if (g.remove) out.push(`on remove drv { ${g.remove.join(' ')} }`);
+  if (g.close) out.push(`on close drv { ${g.close} }`);
+  if (g.release) out.push(`on release card { ${g.release} }`);
+  const threads: { name: string; fence: string; stmts: string[] }[] = g.threads.map((b, i) => ({ name: `t${i + 1}`, fence: 'f1', stmts: b }));
+  if (g.copies > 1) {
+    // copies of the first thread, each with a fence of its own
+    out.push('fence fa on d');
+    threads[0].fence = 'fa';
+    for (let c = 1; c < g.copies; c++) {
+      out.push(`fence fc${c} on d`);
+      threads.push({ name: `t1c${c}`, fence: `fc${c}`, stmts: threads[0].stmts });
+    }
+  }
+  for (const t of threads) out.push(`thread ${t.name} {\n  ${t.stmts.map((s) => s.replace(/FENCE/g, t.fence)).join('\n  ')}\n}`);
+  return out.join('\n') + '\n';
+});
+
+/**
+ * Scenarios shaped like the benchmark family, varied: users that open, enter, access, submit
+ * and wait in different orders, a hot-unplug, an unbind or an rmmod (maybe forced), the
+ * default remove or one of its own, references taken or not: what the reductions' finer
+ * rules (reference counts that stay above zero, unbinds held up by drm_dev_enter sections)
+ * are about.
+ */
+export const familyLikeArb: fc.Arbitrary<string> = fc.record({
+  fops: fc.boolean(),
+  holds: fc.boolean(),
+  remove: fc.constantFrom(null, 'unplug card', 'signal FIRST error\n  unplug card', 'log "rm"'),
+  release: fc.boolean(),
+  users: fc.integer({ min: 1, max: 3 }),
+  body: fc.shuffledSubarray(['get', 'timeout', 'access-submit', 'write-outside', 'nested-enter'], { minLength: 0, maxLength: 3 }),
+  others: fc.shuffledSubarray(['hotunplug d', 'unbind d', 'rmmod m', 'rmmod m force', 'unplug card', 'revoke bar', 'put card'], { minLength: 1, maxLength: 3 }),
+  split: fc.boolean(),
+}).map((g) => {
+  const out = [`module m
+device d
+driver drv in m binds d { fops_owner: ${g.fops ? 'yes' : 'no'} drm_holds_module: ${g.holds ? 'yes' : 'no'} }
+drm card on d
+revocable bar on d`];
+  for (let i = 1; i <= g.users; i++) out.push(`fence job${i} on d`);
+  if (g.remove) out.push(`on remove drv {\n  ${g.remove.replace('FIRST', 'job1')}\n}`);
+  if (g.release) out.push('on release card { log "release" }');
+  const has = (x: string) => g.body.includes(x);
+  for (let i = 1; i <= g.users; i++) {
+    const inner = [
+      has('access-submit') ? `access bar { write bar submit job${i} }` : `submit job${i}`,
+      `wait job${i}${has('timeout') ? ' timeout 1ms' : ''}`,
+    ];
+    const enter = has('nested-enter') ? `enter card { enter card { ${inner.join(' ')} } }` : `enter card { ${inner.join(' ')} }`;
+    out.push(`thread user${i} {
+  ${has('get') ? 'get card\n  ' : ''}open f on card
+  ioctl f { ${enter} }
+  ${has('write-outside') ? 'write bar\n  ' : ''}close f${has('get') ? '\n  put card' : ''}
+}`);
+  }
+  if (g.split && g.others.length > 1) g.others.forEach((o, k) => out.push(`thread other${k} { ${o} }`));
+  else out.push(`thread other { ${g.others.join(' ')} }`);
+  return out.join('\n') + '\n';
+});
