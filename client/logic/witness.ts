@@ -2,6 +2,7 @@
 // shapes people keep them in), naming a saved one, and turning an explore report into the
 // lines of the output channel and the items of the Replay Witness pick list.
 
+import type { ExploreJson } from '../../debug-adapter/explorer/explore';
 import { baseName } from './config';
 
 export class WitnessError extends Error {}
@@ -15,14 +16,8 @@ export interface WitnessItem {
   line?: number;
 }
 
-export interface ExploreFaultJson {
-  kind: string;
-  thread: string;
-  line: number;
-  column: number;
-  message: string;
-  schedule: string[];
-}
+/** A fault of `lifetime explore --json` (the explorer's own type, so the two cannot drift). */
+export type ExploreFaultJson = ExploreJson['faults'][number];
 
 export interface ExpectationJson {
   line: number;
