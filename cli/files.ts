@@ -2,6 +2,7 @@
 // clear sentence (UsageError), never a stack trace.
 
 import { readFileSync, statSync } from 'node:fs';
+import { parseDurationText } from '../grammar/ast';
 
 export class UsageError extends Error {}
 
@@ -62,15 +63,11 @@ function firstInvalidUtf8(buf: Buffer): { line: number; column: number } {
   return { line, column: col };
 }
 
-const DUR = /^([0-9][0-9_]*)(ns|us|ms|s)$/;
-const UNIT: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
-
-/** A duration as the language writes it (`10s`, `250ms`). */
+/** A duration as the language writes it (`10s`, `250ms`), for a flag. */
 export function parseDuration(text: string, flag: string): number {
-  const m = DUR.exec(text.trim());
-  if (!m) throw new UsageError(`${flag}: expected a duration such as 10s or 250ms, got ${JSON.stringify(text)}`);
-  const ns = Number(m[1].replace(/_/g, '')) * UNIT[m[2]];
-  if (!Number.isSafeInteger(ns) || ns <= 0) throw new UsageError(`${flag}: ${text} is not a usable duration`);
+  const ns = parseDurationText(text);
+  if (ns === null) throw new UsageError(`${flag}: expected a duration such as 10s or 250ms, got ${JSON.stringify(text)}`);
+  if (ns <= 0) throw new UsageError(`${flag}: ${text} is not a usable duration`);
   return ns;
 }
 

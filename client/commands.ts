@@ -3,6 +3,7 @@
 // `{ uri, schedule }`), Show Lifetimes View. Runs use the bundled CLI, explorations the
 // forked worker; both write to the "Driver Lifetime" output channel.
 
+import { parseDurationText } from '../grammar/ast';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,12 +24,8 @@ interface Target {
   text: string;
 }
 
-const DURATION = /^[0-9][0-9_]*(ns|us|ms|s)$/;
-const UNIT: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
-
 function durationNs(text: string | undefined): number | undefined {
-  const m = text ? /^([0-9][0-9_]*)(ns|us|ms|s)$/.exec(text.trim()) : null;
-  return m ? Number(m[1].replace(/_/g, '')) * UNIT[m[2]] : undefined;
+  return (text ? parseDurationText(text) : null) ?? undefined;
 }
 
 function toUri(arg: unknown): vscode.Uri | undefined {
@@ -123,7 +120,7 @@ export function registerCommands(context: vscode.ExtensionContext, out: vscode.O
     if (!t) return;
     const horizon = vscode.workspace.getConfiguration('lifetime', t.uri).get<string>('run.horizon', '10s');
     const args = ['run', t.path, '--no-color'];
-    if (horizon && DURATION.test(horizon.trim())) args.push('--horizon', horizon.trim());
+    if (horizon && parseDurationText(horizon)) args.push('--horizon', horizon.trim());
     if (witness) args.push('--schedule', tempFile(`witness-${Date.now()}.json`, JSON.stringify(witness.schedule)));
     out.show(true);
     out.appendLine('');

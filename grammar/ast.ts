@@ -363,6 +363,22 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const NS_PER: Record<'ns' | 'us' | 'ms' | 's', number> = { ns: 1, us: 1_000, ms: 1_000_000, s: 1_000_000_000 };
 
+const DURATION_TEXT = /^([0-9][0-9_]*)(ns|us|ms|s)$/;
+
+/**
+ * A duration written as the language writes it (`250us`, `1_000ms`; a bare `0` too), in
+ * nanoseconds, or null. Every place that reads a duration from a user (flags, launch
+ * arguments, witnesses, settings) goes through this one function.
+ */
+export function parseDurationText(text: string): number | null {
+  const t = text.trim();
+  if (t === '0') return 0;
+  const m = DURATION_TEXT.exec(t);
+  if (!m) return null;
+  const ns = Number(m[1].replace(/_/g, '')) * NS_PER[m[2] as keyof typeof NS_PER];
+  return Number.isSafeInteger(ns) ? ns : null;
+}
+
 /** The largest duration the language accepts (bad-value above it). */
 export const MAX_DURATION_NS = 1000 * NS_PER.s;
 export const MAX_REPEAT = 1_000_000;

@@ -2,6 +2,8 @@
 // what F5 does with no launch.json, what a configuration without `program` means, which
 // configurations the dynamic provider offers, and how a witness becomes one.
 
+import { parseDurationText } from '../../grammar/ast';
+
 export const DEBUG_TYPE = 'lifetime';
 export const LANGUAGE_ID = 'lifetime';
 
@@ -33,8 +35,6 @@ export interface ScenarioLaunch extends LaunchConfig {
 }
 
 export type Resolved = { ok: true; config: LaunchConfig } | { ok: false; error: string };
-
-const DURATION = /^[0-9][0-9_]*(ns|us|ms|s)$/;
 
 export function isScenarioPath(p: string): boolean {
   return /\.lifetime$/i.test(p);
@@ -84,7 +84,7 @@ export function resolveLaunchConfig(config: LaunchConfig, ctx: EditorContext): R
   out.name = out.name || `Debug ${baseName(out.program)}`;
   if (out.stopOnEntry !== undefined && typeof out.stopOnEntry !== 'boolean') return { ok: false, error: '"stopOnEntry" must be true or false.' };
   if (out.horizon !== undefined) {
-    if (typeof out.horizon !== 'string' || !DURATION.test(out.horizon.trim())) {
+    if (typeof out.horizon !== 'string' || !parseDurationText(out.horizon)) {
       return { ok: false, error: `"horizon" must be a duration such as 10s or 250ms, not ${JSON.stringify(out.horizon)}.` };
     }
     out.horizon = out.horizon.trim();

@@ -10,6 +10,7 @@
 //   `advance:` entry is a run-mode one. Thread names can never contain `:`, so the two
 //   cannot be confused with a thread.
 
+import { parseDurationText as parseDuration } from '../../grammar/ast';
 import { fmtTime } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
 import { ADVANCE, History } from './history';
@@ -25,15 +26,7 @@ export interface Witness {
   entries: string[];
 }
 
-const DUR = /^([0-9][0-9_]*)(ns|us|ms|s)$/;
-const UNIT: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
-
-export function parseDuration(text: string): number | null {
-  const m = DUR.exec(text.trim());
-  if (!m) return text.trim() === '0' ? 0 : null;
-  const ns = Number(m[1].replace(/_/g, '')) * UNIT[m[2]];
-  return Number.isSafeInteger(ns) ? ns : null;
-}
+export { parseDurationText as parseDuration } from '../../grammar/ast';
 
 /** Accepts the array itself, or an object with a `schedule` array (an explore fault, a saved reply). */
 export function scheduleEntries(v: unknown, where: string): string[] {

@@ -1,6 +1,7 @@
 // Who steps next: the default run-mode schedule (language.md §6, deterministic, with a
 // virtual clock) and the replay of an explore witness (each choice taken from a list).
 
+import { parseDurationText } from '../../grammar/ast';
 import { Kernel, type KernelOptions } from './kernel';
 import type { Program } from './program';
 import { WorkSt } from './state';
@@ -99,9 +100,6 @@ export function isRunSchedule(schedule: readonly string[]): boolean {
   return schedule.some((c) => typeof c === 'string' && c.startsWith('advance:'));
 }
 
-const DURATION = /^([0-9][0-9_]*)(ns|us|ms|s)$/;
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
-
 /**
  * Replays a witness: with explore semantics (thread names, `complete:<fence>`,
  * `timeout:<thread>`), or — when it has `advance:<time>` entries, as the debugger saves a
@@ -129,9 +127,8 @@ function replayRun(p: Program, schedule: readonly string[], opts: Omit<KernelOpt
     const where = `schedule entry ${n + 1} (${JSON.stringify(c)})`;
     if (k.s.ended) throw new ScheduleError(`${where}: the run has already ended`);
     if (typeof c === 'string' && c.startsWith('advance:')) {
-      const m = DURATION.exec(c.slice(8));
-      const want = m ? Number(m[1].replace(/_/g, '')) * UNIT_NS[m[2]] : c.slice(8) === '0' ? 0 : NaN;
-      if (Number.isNaN(want)) throw new ScheduleError(`${where}: expected advance:<time>, such as advance:2ms`);
+      const want = parseDurationText(c.slice(8));
+      if (want === null) throw new ScheduleError(`${where}: expected advance:<time>, such as advance:2ms`);
       if (pickDefault(k) >= 0) throw new ScheduleError(`${where}: threads can still run at ${k.s.clock} ns; the clock does not move yet`);
       advanceClock(k);
       if (k.s.clock !== want) throw new ScheduleError(`${where}: the clock moves to ${k.s.clock} ns here, not ${want} ns`);

@@ -9,6 +9,7 @@
 // where something changed (or a fault happened), so a 10,000-step `repeat` stays small; a
 // sample covers the steps `fromStep..step` and lists what happened in them.
 
+import type { KernelEvent } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
 import type { KernelState, ThreadState } from '../runtime/state';
 
@@ -32,14 +33,8 @@ export interface ObjectSample {
   readers: string[];
 }
 
-export interface Action {
-  step: number;
-  time_ns: number;
-  thread: string;
-  line: number;
-  kind: string;
-  text: string;
-}
+/** One thing that happened: a kernel event as the runtime records it. */
+export type Action = KernelEvent;
 
 export interface Sample {
   /** the first step this sample covers (after the previous sample) */
