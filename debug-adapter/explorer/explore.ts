@@ -88,18 +88,11 @@ export interface ExploreJson {
   met: boolean;
   faults: Omit<ExploreFault, 'others'>[];
   expectations: ExpectationResult[];
-  /** after a complete search only (tools.md §1) */
-  unreached?: UnreachedJson[];
+  /** after a complete search only (tools.md §1; `endColumn` and `blockedAt` are extra) */
+  unreached?: Unreached[];
 }
 
-export interface UnreachedJson {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  what: string;
-  blockedAt?: { line: number; column: number; what: string };
-}
+export type { Unreached };
 
 const DEFAULT_MAX_STATES = 2_000_000;
 const DEFAULT_MAX_MEMORY = 4 * 1024 * 1024 * 1024;
