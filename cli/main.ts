@@ -254,6 +254,7 @@ function exploreCmd(o: Options, write: (s: string) => void, progress: (s: string
       write(`${shown(l.file)}:${f.line}:${f.column}: ${out.paint('error', 'red')}: ${f.message} [${f.kind}] (thread ${f.thread})`);
       write(out.paint(`  witness (${f.schedule.length} choices): ${JSON.stringify(f.schedule)}`, 'dim'));
     }
+    writeUnreached(report, res.stopReason, shown(l.file), out, write);
     if (!report.complete) write(out.paint(`exploration incomplete: ${res.stopReason}; the result covers only the states visited`, 'yellow'));
     const kinds = [...new Set(report.faults.map((f) => f.kind))];
     const verdict = report.met ? out.paint('expectations met', 'green') : out.paint('expectations NOT met', 'red');
@@ -261,6 +262,23 @@ function exploreCmd(o: Options, write: (s: string) => void, progress: (s: string
     if (!report.met) for (const e of report.expectations.filter((x) => !x.met)) write(`  expect ${e.expect}${e.thread ? ` in ${e.thread}` : ''} (line ${e.line}) not met`);
   }
   return report.met ? 0 : 1;
+}
+
+/** The "never reached" section: the runs of statements no schedule started (after a complete search only). */
+function writeUnreached(report: ExploreJson, stopReason: string, file: string, out: Out, write: (s: string) => void): void {
+  if (!report.unreached) {
+    write(out.paint(`never reached: not known after an incomplete search (${stopReason})`, 'dim'));
+    return;
+  }
+  if (report.unreached.length === 0) return;
+  write(out.paint('never reached (no schedule starts these):', 'bold'));
+  for (const u of report.unreached) {
+    const lines = u.endLine > u.line ? ` (lines ${u.line}–${u.endLine})` : '';
+    const why = u.blockedAt
+      ? `: no schedule gets past \`${u.blockedAt.what}\` at ${file}:${u.blockedAt.line}:${u.blockedAt.column}, blocked there for good`
+      : '';
+    write(`  ${file}:${u.line}:${u.column}: ${u.what}${lines}${why}`);
+  }
 }
 
 export function main(argv: string[]): number {

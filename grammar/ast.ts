@@ -229,6 +229,8 @@ export interface GuardStmt extends StmtBase {
   target: Ident;
   body: Block;
   elseBody?: Block;
+  /** range of the `else` keyword (with elseBody) */
+  elseRange?: Range;
 }
 
 export interface RmmodStmt extends StmtBase {

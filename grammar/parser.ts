@@ -755,9 +755,10 @@ class LifetimeParser extends EmbeddedActionsParser {
             s.body = this.newBlock();
             this.SUBRULE2(this.block, { ARGS: [s.body] });
             this.OPTION(() => {
-              this.CONSUME(KW.else);
+              const ek = this.CONSUME(KW.else);
               const e = this.newBlock();
               s.elseBody = e;
+              s.elseRange = tokenRange(ek);
               this.SUBRULE3(this.block, { ARGS: [e] });
             });
           } finally {

@@ -5,7 +5,8 @@
 //   the Problems panel, hover a statement and read the hover, set a breakpoint (F9), F5
 //   (stops on entry), continue to the breakpoint, read the refcounts in the Variables view,
 //   step back, read them again, look at the Lifetimes view (webview), continue to the
-//   deadlock, read the activation time from the output channel's log.
+//   deadlock, read the activation time from the output channel's log, see a statement no
+//   schedule reaches greyed out.
 // Screenshots go to OUT/*.png, a summary to OUT/summary.json. code-server runs in its own
 // process group (setsid) and is stopped with kill -- -PGID whatever happens.
 
@@ -445,7 +446,46 @@ async function main() {
     return { activationMs: ms, bundleEvaluationMs: load ? Number(load[1]) : undefined, languageClientLoadMs: server ? Number(server[1]) : undefined };
   });
 
+  // Self-contained: opens its own sample, so it can move or merge with other steps freely.
+  const unreached = await step('a statement no schedule reaches is greyed out', async () => {
+    // four-lifetimes: unbind's drm_dev_unplug waits for app's drm_dev_enter section before
+    // bar0 is revoked, so `access bar0`'s else inside `enter card0` is dead
+    const file = 'four-lifetimes.lifetime';
+    const lines = readFileSync(join(dirs.workspace, file), 'utf8').split('\n');
+    const dead = lines.findIndex((l) => l.includes('log "bar0 revoked')) + 1;
+    if (!dead) throw new Error(`${file} has no \`log "bar0 revoked\` line any more: update scripts/e2e.mjs`);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(file);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-line', { hasText: 'four lifetimes' }).first().waitFor({ timeout: 15_000 });
+    // bring the dead else into view (go to line)
+    await page.keyboard.press('Control+G');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`:${dead}`);
+    await page.keyboard.press('Enter');
+    const line = page.locator('.monaco-editor .view-line', { hasText: 'bar0 revoked' }).first();
+    await line.waitFor({ timeout: 15_000 });
+    // the background exploration's hint, tagged Unnecessary, is drawn faded on its text
+    const faded = line.locator('.squiggly-inline-unnecessary').first();
+    await faded.waitFor({ timeout: 45_000 });
+    const greyed = (await page.locator('.monaco-editor .view-line:has(.squiggly-inline-unnecessary)').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    if (greyed.some((t) => /write bar0|use ctx|open f on card0/.test(t))) throw new Error(`reached statements greyed out: ${JSON.stringify(greyed)}`);
+    await faded.hover();
+    const hoverBox = page.locator('.monaco-hover-content >> visible=true', { hasText: 'no schedule' }).first();
+    await hoverBox.waitFor({ state: 'visible', timeout: 15_000 });
+    const message = (await hoverBox.innerText()).replace(/\s+/g, ' ').trim();
+    if (!/no schedule enters this else block/.test(message)) throw new Error(`hover: ${message}`);
+    await shot('07-unreached-greyed-out');
+    await page.keyboard.press('Escape');
+    return { line: dead, greyed, message };
+  });
+
   summary.results = {
+    unreached,
     problems: problems.rows, run: runLens.summary, explore: exploreLens.summary, hover: hover.text, variablesAtBreakpoint: atBreakpoint.rows, lifetimes, deadlock,
     activation,
   };

@@ -10,6 +10,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { compile } from '../grammar/index';
 import { lower } from '../debug-adapter/runtime/program';
 import { explore, type ExploreFault } from '../debug-adapter/explorer/explore';
+import type { Unreached } from '../debug-adapter/explorer/coverage';
 
 export const WORKER_ROLE = 'lifetime-explore';
 
@@ -25,6 +26,8 @@ export interface ExploreOutcome {
   states: number;
   stopReason: string;
   faults: ExploreFault[];
+  /** after a complete search: the statements no schedule reaches */
+  unreached?: Unreached[];
   /** set when the worker could not explore (an error of ours, the heap limit) */
   failure?: string;
 }
@@ -45,6 +48,7 @@ interface ResultMsg {
   states?: number;
   stopReason?: string;
   faults?: ExploreFault[];
+  unreached?: Unreached[];
   error?: string;
 }
 
@@ -168,6 +172,7 @@ export class BackgroundExplorer {
         states: m.states ?? 0,
         stopReason: m.stopReason ?? m.error ?? '',
         faults: m.faults ?? [],
+        unreached: m.unreached,
         failure: m.error,
       });
     }
@@ -198,7 +203,7 @@ export function exploreWorkerMain(): void {
           shouldStop: () => Atomics.load(cancel, 0) !== 0 || Date.now() > deadline,
         });
         const stopReason = r.stopReason === 'cancelled' && Atomics.load(cancel, 0) === 0 ? `stopped after ${m.limits.timeMs} ms` : r.stopReason;
-        reply = { id: m.id, complete: r.complete, states: r.states, stopReason, faults: r.faults };
+        reply = { id: m.id, complete: r.complete, states: r.states, stopReason, faults: r.faults, unreached: r.unreached };
       }
     } catch (e) {
       reply = { id: m.id, error: `exploration failed: ${(e as Error).message}` };

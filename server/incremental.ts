@@ -131,6 +131,7 @@ function stmt(s: Stmt): void {
       node(s.target);
       block(s.body);
       if (s.elseBody) block(s.elseBody);
+      sr(s.elseRange);
       return;
     case 'wait':
     case 'poll':

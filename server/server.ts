@@ -6,6 +6,7 @@
 import {
   CodeActionKind,
   DiagnosticSeverity,
+  DiagnosticTag,
   ResponseError,
   ErrorCodes,
   TextDocuments,
@@ -256,7 +257,13 @@ export class LifetimeServer {
     }
     const out: LspDiagnostic[] = [];
     for (const d of c.errors) out.push({ range: toLspRange(doc, d.range), severity: SEVERITY[d.severity], code: d.code, source: 'lifetime', message: d.message });
-    for (const d of lintsOf(c)) out.push({ range: toLspRange(doc, d.range), severity: SEVERITY[d.severity], code: d.code, source: 'lifetime', message: d.message });
+    for (const d of lintsOf(c)) {
+      out.push({
+        range: toLspRange(doc, d.range), severity: SEVERITY[d.severity], code: d.code, source: 'lifetime', message: d.message,
+        // an unused declaration's name is greyed out, as editors show unused code
+        ...(d.code === 'unused' ? { tags: [DiagnosticTag.Unnecessary] } : {}),
+      });
+    }
     return out;
   }
 
@@ -321,8 +328,43 @@ export class LifetimeServer {
         data: { schedule: f.schedule } satisfies WitnessData,
       });
     }
+    diagnostics.push(...this.unreachedHints(c, doc, o));
     s.explored = { version: o.version, diagnostics };
     this.publish(o.uri);
+  }
+
+  /**
+   * The statements no schedule reaches, greyed out (hints tagged Unnecessary). Not inside a
+   * declaration the `unused` lint already greys out (a work nothing queues).
+   */
+  private unreachedHints(c: Compiled, doc: TextDocument, o: ExploreOutcome): LspDiagnostic[] {
+    if (!o.unreached?.length || !c.analysis) return [];
+    const unusedDecls = lintsOf(c)
+      .filter((l) => l.code === 'unused')
+      .map((l) => c.analysis!.file.decls.find((d) => d.kind !== 'handler' && d.kind !== 'expect' && d.name.range.start.offset === l.range.start.offset))
+      .filter((d): d is Decl => d !== undefined);
+    const out: LspDiagnostic[] = [];
+    for (const u of o.unreached) {
+      const start = pointRange(u.line, u.column).start;
+      const end = pointRange(u.endLine, u.endColumn).start;
+      const at = doc.offsetAt(start);
+      if (unusedDecls.some((d) => d.range.start.offset <= at && at < d.range.end.offset)) continue;
+      const b = u.blockedAt;
+      out.push({
+        range: { start, end },
+        severity: DiagnosticSeverity.Hint,
+        tags: [DiagnosticTag.Unnecessary],
+        code: 'unreached',
+        source: 'lifetime-explore',
+        message:
+          (u.what === 'else' ? 'no schedule enters this else block' : 'no schedule reaches this statement') +
+          (b ? `: no schedule gets past \`${b.what}\` at line ${b.line}, blocked there for good` : ''),
+        ...(b
+          ? { relatedInformation: [{ location: { uri: o.uri, range: this.headRangeAt(c, doc, b.line, b.column) }, message: `every schedule that gets here stays blocked in this \`${b.what}\`` }] }
+          : {}),
+      });
+    }
+    return out;
   }
 
   /**
@@ -383,6 +425,7 @@ export class LifetimeServer {
     const s = this.states.get(uri);
     const explored = s?.explored?.version === doc.version ? s.explored.diagnostics : [];
     for (const d of explored) {
+      if (d.code === 'unreached') continue; // no witness: nothing to debug
       if (d.range.end.line < range.start.line || d.range.start.line > range.end.line) continue;
       const sent = context.find((x) => x.source === 'lifetime-explore' && x.code === d.code && x.range.start.line === d.range.start.line);
       const schedule = ((sent?.data ?? d.data) as WitnessData | undefined)?.schedule ?? [];

@@ -20,6 +20,7 @@ import { cloneState, type Fault, type KernelState, type ThreadState } from '../r
 import { successorState } from './clone';
 import { judge, type ExpectationResult } from '../runtime/expectations';
 import { Analysis } from './analysis';
+import { Coverage, type Unreached } from './coverage';
 import { Encoder } from './encode';
 import { Reducer } from './por';
 import { StateSet } from './stateset';
@@ -74,6 +75,8 @@ export interface ExploreResult {
   transitions: number;
   maxDepth: number;
   faults: ExploreFault[];
+  /** after a complete search: the runs of statements no schedule started (coverage.ts); absent otherwise */
+  unreached?: Unreached[];
 }
 
 export interface ExploreJson {
@@ -85,7 +88,11 @@ export interface ExploreJson {
   met: boolean;
   faults: Omit<ExploreFault, 'others'>[];
   expectations: ExpectationResult[];
+  /** after a complete search only (tools.md §1; `endColumn` and `blockedAt` are extra) */
+  unreached?: Unreached[];
 }
+
+export type { Unreached };
 
 const DEFAULT_MAX_STATES = 2_000_000;
 const DEFAULT_MAX_MEMORY = 4 * 1024 * 1024 * 1024;
@@ -116,6 +123,7 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
   const R = new Reducer(A, k, forget);
   if (opts.pairwise) R.useIndex = false;
   const seen = new StateSet();
+  const cov = new Coverage(p);
   const T = k.s.threads.length;
   const Q = p.fences.length;
   const dead = new Uint8Array(p.fences.length);
@@ -271,6 +279,7 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
     const { all, reduced } = R.choose(!usePor);
     if (all.length === 0) {
       // a final state: deadlock, hang, or the end of every thread
+      cov.final(base);
       const s = cloneState(base);
       s.faults = [];
       k.s = s;
@@ -288,8 +297,11 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
         const mover = e < T ? e : e >= T + Q ? e - T - Q : -1;
         const s = successorState(base, mover);
         k.s = s;
-        if (e < T) k.step(e);
-        else k.fireEvent(names[choice]);
+        if (e < T) {
+          cov.before(base, e);
+          k.step(e);
+          cov.after(s, e);
+        } else k.fireEvent(names[choice]);
         transitions++;
         if (s.faults.length) for (const f of s.faults) record(f, () => witness(head, choice), false, null);
         k.s = s;
@@ -381,13 +393,15 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
     if (f.blocked) out.blocked = f.blocked.slice();
     faults.push(out);
   }
+  const complete = stopReason === '';
   return {
-    complete: stopReason === '',
+    complete,
     stopReason,
     states: seen.size,
     transitions,
     maxDepth,
     faults,
+    ...(complete ? { unreached: cov.unreached(useSym ? A : null) } : {}),
   };
 }
 
@@ -411,6 +425,7 @@ export function exploreJson(file: string, p: Program, r: ExploreResult): Explore
     met: v.met,
     faults: r.faults.map(({ others: _others, ...f }) => f),
     expectations: v.expectations,
+    ...(r.unreached ? { unreached: r.unreached.map((u) => ({ ...u })) } : {}),
   };
 }
 

@@ -191,6 +191,38 @@ describe('lifetime explore', () => {
     expect(r.stdout).toMatch(/exploration incomplete: stopped at --max-states 3/);
     const j = JSON.parse(cli(['explore', file('bounded.lifetime', DEADLOCK), '--max-states', '3', '--json']).stdout);
     expect(j.complete).toBe(false);
+    // no coverage after an incomplete search: absent, not empty, and the output says so
+    expect('unreached' in j).toBe(false);
+    expect(r.stdout).toMatch(/never reached: not known after an incomplete search/);
+  });
+
+  it('lists the statements no schedule reaches, without changing the verdict or the exit code', () => {
+    const src = file('dead.lifetime', `module m
+device d
+driver drv in m binds d
+drm card0 on d
+fence job on d
+thread app {
+  open f on card0
+  ioctl f {
+    enter card0 { log "in" } else { log "unplugged" }
+  }
+  wait job
+  close f
+}
+expect explore deadlock in app
+`);
+    const j = JSON.parse(cli(['explore', src, '--json']).stdout);
+    expect(j).toMatchObject({ complete: true, met: true });
+    expect(j.unreached).toEqual([
+      { line: 9, column: 30, endLine: 9, endColumn: 54, what: 'else' },
+      { line: 12, column: 3, endLine: 12, endColumn: 10, what: 'close', blockedAt: { line: 11, column: 3, what: 'wait' } },
+    ]);
+    const r = cli(['explore', src]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('never reached (no schedule starts these):');
+    expect(r.stdout).toMatch(/dead\.lifetime:9:30: else\n/);
+    expect(r.stdout).toMatch(/dead\.lifetime:12:3: close: no schedule gets past `wait` at \S*dead\.lifetime:11:3, blocked there for good/);
   });
 });
 

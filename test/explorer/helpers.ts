@@ -53,12 +53,17 @@ export function familyCases(maxN: number): Case[] {
   return out;
 }
 
-/** What two explorations must agree on: the (kind, thread) pairs, the threads some deadlock blocks, completeness. */
-export function summary(r: ExploreResult): { pairs: string[]; blocked: string[]; complete: boolean } {
+/**
+ * What two explorations must agree on: the (kind, thread) pairs, the threads some deadlock
+ * blocks, completeness, and the statements no schedule reaches (with what they are blocked
+ * behind).
+ */
+export function summary(r: ExploreResult): { pairs: string[]; blocked: string[]; complete: boolean; unreached: ExploreResult['unreached'] } {
   return {
     pairs: [...new Set(r.faults.map((f) => `${f.kind} in ${f.thread}`))].sort(),
     blocked: [...new Set(r.faults.flatMap((f) => (f.blocked ?? []).map((b) => `${f.kind} blocks ${b}`)))].sort(),
     complete: r.complete,
+    unreached: r.unreached,
   };
 }
 
@@ -87,6 +92,7 @@ const blockStmt: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.array(simpleStmt, { minLength: 1, maxLength: 2 }).map((b) => `enter card { ${b.join(' ')} }`) },
   { weight: 1, arbitrary: fc.tuple(fc.array(simpleStmt, { minLength: 1, maxLength: 2 }), simpleStmt).map(([b, e]) => `enter card { ${b.join(' ')} } else { ${e} }`) },
   { weight: 1, arbitrary: fc.array(simpleStmt, { minLength: 1, maxLength: 2 }).map((b) => `access bar { ${b.join(' ')} }`) },
+  { weight: 1, arbitrary: fc.tuple(fc.array(simpleStmt, { minLength: 1, maxLength: 2 }), simpleStmt).map(([b, e]) => `access bar { ${b.join(' ')} } else { ${e} }`) },
   { weight: 1, arbitrary: fc.array(simpleStmt, { minLength: 1, maxLength: 2 }).map((b) => `repeat 2 { ${b.join(' ')} }`) },
 );
 

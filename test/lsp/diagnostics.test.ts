@@ -3,7 +3,7 @@
 // debounced, and background exploration merged into the same publish.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiagnosticSeverity, type CodeAction, type Diagnostic } from 'vscode-languageserver-protocol';
+import { DiagnosticSeverity, DiagnosticTag, type CodeAction, type Diagnostic } from 'vscode-languageserver-protocol';
 import { LspClient, codes, ensureServerBuilt, fixture, fixtureFile, positionAt, rangeOf } from './helpers';
 
 beforeAll(() => ensureServerBuilt());
@@ -165,6 +165,79 @@ describe('background exploration', () => {
     const leak = p.diagnostics.find((d) => isExplore(d) && d.code === 'leak')!;
     expect(leak.severity).toBe(DiagnosticSeverity.Error);
     expect(leak.range.start.line).toBe(leaky.split('\n').findIndex((l) => l.trim() === 'get card0'));
+  });
+});
+
+describe('background exploration: the statements no schedule reaches', () => {
+  const c = new LspClient();
+  beforeAll(async () => {
+    await c.initialize({ explore: { enabled: true, maxStates: 200_000, timeMs: 5_000 } });
+  });
+  afterAll(async () => {
+    expect(await c.shutdown()).toBe(0);
+  });
+  const TEXT = `module nova
+device gpu0
+driver nova_drm in nova binds gpu0
+drm card0 on gpu0
+fence job on gpu0
+work retire in nova_drm {
+  log "retired"
+}
+
+thread app {
+  open f on card0
+  ioctl f {
+    enter card0 { log "in" } else { log "unplugged" }
+  }
+  wait job
+  log "done"
+  close f
+}
+expect explore deadlock in app
+`;
+  const lines = TEXT.split('\n');
+  const lineOf = (s: string) => lines.findIndex((l) => l.includes(s));
+  const isUnreached = (d: Diagnostic) => d.source === 'lifetime-explore' && d.code === 'unreached';
+
+  it('greys them out as hints; a run stuck behind a wait names the wait', async () => {
+    const uri = 'file:///unreached.lifetime';
+    await c.open(uri, TEXT);
+    const p = await c.diagnostics(uri, (x) => x.version === 1 && x.diagnostics.some(isUnreached), 20_000);
+    const hints = p.diagnostics.filter(isUnreached);
+    const enter = lineOf('enter card0');
+    const done = lineOf('log "done"');
+    const wait = lineOf('wait job');
+    expect(hints).toEqual([
+      expect.objectContaining({
+        range: { start: { line: enter, character: lines[enter]!.indexOf('else') }, end: { line: enter, character: lines[enter]!.length } },
+        severity: DiagnosticSeverity.Hint,
+        tags: [DiagnosticTag.Unnecessary],
+        message: 'no schedule enters this else block',
+      }),
+      expect.objectContaining({
+        range: { start: { line: done, character: 2 }, end: { line: done + 1, character: 9 } },
+        severity: DiagnosticSeverity.Hint,
+        tags: [DiagnosticTag.Unnecessary],
+        message: `no schedule reaches this statement: no schedule gets past \`wait\` at line ${wait + 1}, blocked there for good`,
+        relatedInformation: [
+          { location: { uri, range: { start: { line: wait, character: 2 }, end: { line: wait, character: 10 } } }, message: 'every schedule that gets here stays blocked in this `wait`' },
+        ],
+      }),
+    ]);
+    // a hint has no witness to debug
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: hints[1]!.range, context: { diagnostics: [hints[1]!] } });
+    expect(actions.filter((a) => a.title.startsWith('Debug this interleaving') && a.diagnostics?.some(isUnreached))).toEqual([]);
+  });
+
+  it('does not grey out twice what the unused lint greys out (a work nothing queues)', async () => {
+    const uri = 'file:///unreached.lifetime';
+    const p = await c.diagnostics(uri, (x) => x.version === 1 && x.diagnostics.some(isUnreached), 20_000);
+    const unused = p.diagnostics.find((d) => d.code === 'unused')!;
+    expect(unused.range.start.line).toBe(lineOf('work retire'));
+    expect(unused.tags).toEqual([DiagnosticTag.Unnecessary]);
+    // the explorer finds the work's body unreached, but the declaration is already greyed out
+    expect(p.diagnostics.filter(isUnreached).some((d) => d.range.start.line === lineOf('log "retired"'))).toBe(false);
   });
 });
 
