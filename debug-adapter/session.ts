@@ -20,6 +20,12 @@ import { visibleFrames } from './debugger/objects';
 const FRAME_BASE = 10_000;
 /** How long launch waits for configurationDone from a client that never sends it. */
 const CONFIG_WAIT_MS = 2_000;
+/**
+ * Protocol bytes written but not yet taken by the client beyond which a running `continue`
+ * waits for it. An answer is queued behind at most this much, so the client gets it within
+ * a few ms (at 10 MB/s, 256 KB is 25 ms); the adapter's memory stays bounded too.
+ */
+const CLIENT_BACKLOG = 256 * 1024;
 
 export const CUSTOM_EVENT_STATE = 'lifetime/state';
 export const CUSTOM_REQUEST_SAVE_WITNESS = 'lifetime/saveWitness';
@@ -38,6 +44,8 @@ export class LifetimeDebugSession extends DebugSession {
   private configured = false;
   private configWaiters: (() => void)[] = [];
   private terminated = false;
+  /** the stream to the client when running over stdio or a socket; null inline */
+  private toClient: (NodeJS.WritableStream & { writableLength?: number }) | null = null;
 
   /** The running scenario's history and path, for a subclass that adds to the state event
    *  (the extension's inline adapter adds the whole timeline). */
@@ -51,7 +59,34 @@ export class LifetimeDebugSession extends DebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    this.toClient = outStream;
+    super.start(inStream, outStream);
+  }
+
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Flow control for console output while running (Engine's `backpressure` hook): after each
+   * batch the run yields, so a request is read within one batch; over a stream it also waits
+   * while the client lags more than CLIENT_BACKLOG behind. Inline (the extension) there is
+   * no measure of what the editor has taken: yielding lets the host deliver each batch.
+   */
+  private clientBacklog(): Promise<void> {
+    const s = this.toClient;
+    if (!s || (s.writableLength ?? 0) <= CLIENT_BACKLOG) return new Promise((r) => setImmediate(r));
+    return new Promise((res) => {
+      const done = () => {
+        s.removeListener('drain', done);
+        s.removeListener('close', done);
+        s.removeListener('error', done);
+        res();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+      s.on('error', done);
+    });
+  }
 
   /** An error response whose text is shown as is (DebugSession would expand `{…}`). */
   private fail(response: DebugProtocol.Response, message: string, showUser = true): void {
@@ -182,7 +217,10 @@ export class LifetimeDebugSession extends DebugSession {
       breakpoints: this.bps,
       data: this.data,
       filters: this.filters,
-      hooks: { output: (text, category, loc) => this.output(text, category, loc) },
+      hooks: {
+        output: (text, category, loc) => this.output(text, category, loc),
+        backpressure: () => this.clientBacklog(),
+      },
     });
     const { changed } = this.bps.attach(resolve(prepared.path), prepared.program);
     for (const c of changed) {

@@ -57,6 +57,13 @@ export type OutputCategory = 'stdout' | 'stderr' | 'console' | 'important';
 export interface EngineHooks {
   /** console text (batched lines; `loc` for a single line that points at the source) */
   output(text: string, category: OutputCategory, loc?: { line: number; column: number }): void;
+  /**
+   * After a batch of console output sent while running: what the run waits for before going
+   * on (the client catching up, or a turn of the event loop), or null to go on at once.
+   * Without it a run that prints faster than the client reads queues the text in the
+   * adapter without bound, and every answer (pause, threads, disconnect) waits behind it.
+   */
+  backpressure?(): Promise<void> | null;
 }
 
 export interface EngineOptions {
@@ -96,6 +103,8 @@ export class Engine {
   private evBuf: KernelEvent[] = [];
   private out: string[] = [];
   private outBytes = 0;
+  /** a batch of output was sent since the run loop last asked the client to keep up */
+  private outSent = false;
   private readonly nameWidth: number;
 
   constructor(o: EngineOptions) {
@@ -161,6 +170,7 @@ export class Engine {
     this.out = [];
     this.outBytes = 0;
     this.hooks.output(text, 'stdout');
+    this.outSent = true;
   }
 
   // ------------------------------------------------------------------ queries
@@ -397,6 +407,16 @@ export class Engine {
           (cmd.kind === 'next' && depth <= startDepth) ||
           (cmd.kind === 'stepOut' && depth < startDepth)) {
           return this.makeStop('step', target, 'Paused after a step');
+        }
+      }
+      if (this.outSent) {
+        this.outSent = false;
+        const wait = this.hooks.backpressure?.();
+        if (wait) {
+          await wait;
+          sinceCheck = 0;
+          t0 = performance.now();
+          continue;
         }
       }
       // Long runs yield to the event loop now and then, so pause and disconnect get through.
