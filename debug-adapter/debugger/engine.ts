@@ -347,7 +347,7 @@ export class Engine {
       if (cmd.kind === 'continue' && actions === 0 && this.pending?.pos === h.length && this.pending.stops.length) {
         return this.pending.stops.shift()!;
       }
-      if (k.s.ended) return { kind: 'ended' };
+      if (k.s.ended) return cmd.kind === 'continue' ? { kind: 'ended' } : this.runOver(lastThread, actions);
       if (cmd.kind === 'continue' && actions > 0 && this.onWitness() && h.length === this.witness!.codes.length && !this.nextEndsRun()) {
         return this.makeStop('end of witness', lastThread, 'Paused at the end of the witness',
           { text: 'the witness is fully replayed; continue takes the default schedule' });
@@ -429,6 +429,19 @@ export class Engine {
         }
       }
     }
+  }
+
+  /**
+   * A step asked for once the run has ended (a deadlock, a hang, every thread done): only
+   * `continue` ends the session, so the user can still look, step back or restart. Stepping
+   * at a fault stop stays on that fault.
+   */
+  private runOver(thread: number, actions: number): Stop {
+    const text = 'the run is over: step back, reverse continue or restart (continue ends the session)';
+    this.print(text, 'console');
+    const last = this.lastStop;
+    if (actions === 0 && last?.exception) return { ...last };
+    return this.makeStop('step', thread, 'Paused at the end of the run', { text });
   }
 
   // ------------------------------------------------------------------ backward
