@@ -2,8 +2,8 @@
 // (debugger/engine.ts) and the engine's stops to DAP events. Used over stdio by the
 // `lifetime-debug-adapter` bin and inline by the extension (DebugAdapterInlineImplementation).
 
-import { realpathSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import {
   BreakpointEvent, DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Response, Scope, Source, StackFrame,
   StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
@@ -15,6 +15,7 @@ import { ExprError, compileExpr, formatValue } from './debugger/expr';
 import { LaunchError, parseLaunchArgs, prepare, programForBreakpoints, type LaunchConfig, type Prepared } from './debugger/load';
 import { LIFETIMES_KEY, children, isThreadVisible, objectSummary, stateJson, threadKey } from './debugger/model';
 import { visibleFrames } from './debugger/objects';
+import { WitnessError, saveWitnessFile } from './debugger/witness';
 
 /** Frame ids: thread index + 1 times this, plus the frame's place from the top. */
 const FRAME_BASE = 10_000;
@@ -699,16 +700,18 @@ export class LifetimeDebugSession extends DebugSession {
       if (command === CUSTOM_REQUEST_SAVE_WITNESS) {
         if (!engine || !this.prepared) return this.fail(response, 'no scenario is running', false);
         if (engine.isRunning) return this.fail(response, 'the scenario is running; pause it first', false);
-        const a = (args && typeof args === 'object' ? args : {}) as { path?: unknown };
+        const a = (args && typeof args === 'object' ? args : {}) as { path?: unknown; overwrite?: unknown };
         if (a.path !== undefined && typeof a.path !== 'string') return this.fail(response, 'lifetime/saveWitness: path must be a string');
+        if (a.overwrite !== undefined && typeof a.overwrite !== 'boolean') {
+          return this.fail(response, `lifetime/saveWitness: overwrite must be true or false, not ${JSON.stringify(a.overwrite)}`);
+        }
         const schedule = engine.witnessSoFar();
-        const target = typeof a.path === 'string' && a.path
-          ? (isAbsolute(a.path) ? a.path : resolve(dirname(this.prepared.path), a.path))
-          : this.prepared.path.replace(/(\.lifetime)?$/, '.witness.json');
+        let target: string;
         try {
-          writeFileSync(target, `${JSON.stringify(schedule, null, 1)}\n`);
+          target = saveWitnessFile(this.prepared.path, `${JSON.stringify(schedule, null, 1)}\n`, { path: a.path, overwrite: a.overwrite });
         } catch (e) {
-          return this.fail(response, `cannot write ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          if (e instanceof WitnessError) return this.fail(response, `lifetime/saveWitness: ${e.message}`);
+          throw e;
         }
         this.output(`witness of ${schedule.length} choices (${engine.mode} semantics) saved to ${target}\n`, 'console');
         response.body = { schedule, path: target, mode: engine.mode };
