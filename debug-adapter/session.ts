@@ -2,32 +2,74 @@
 // (debugger/engine.ts) and the engine's stops to DAP events. Used over stdio by the
 // `lifetime-debug-adapter` bin and inline by the extension (DebugAdapterInlineImplementation).
 
-import { writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import {
-  BreakpointEvent, DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Scope, Source, StackFrame,
+  BreakpointEvent, DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Response, Scope, Source, StackFrame,
   StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Breakpoints, DataBreakpoints, EXCEPTION_FILTERS, dataInfo, type LineBreakpoint } from './debugger/breakpoints';
-import { Engine, type Outcome, type Stop } from './debugger/engine';
+import { Engine, type Outcome, type StepKind, type Stop } from './debugger/engine';
 import { ExprError, compileExpr, formatValue } from './debugger/expr';
 import { LaunchError, parseLaunchArgs, prepare, programForBreakpoints, type LaunchConfig, type Prepared } from './debugger/load';
 import { LIFETIMES_KEY, children, isThreadVisible, objectSummary, stateJson, threadKey } from './debugger/model';
 import { visibleFrames } from './debugger/objects';
+import { WitnessError, saveWitnessFile } from './debugger/witness';
 
 /** Frame ids: thread index + 1 times this, plus the frame's place from the top. */
 const FRAME_BASE = 10_000;
 /** How long launch waits for configurationDone from a client that never sends it. */
 const CONFIG_WAIT_MS = 2_000;
+/**
+ * Protocol bytes written but not yet taken by the client beyond which a running `continue`
+ * waits for it. An answer is queued behind at most this much, so the client gets it within
+ * a few ms (at 10 MB/s, 256 KB is 25 ms); the adapter's memory stays bounded too.
+ */
+const CLIENT_BACKLOG = 256 * 1024;
+
+/**
+ * Requests this adapter does not support, which DebugSession would answer with an empty
+ * success as if it had done them: each is an error saying so (and what to use instead).
+ */
+const UNSUPPORTED: Record<string, string> = {
+  goto: 'goto is not supported: a scenario cannot jump to another statement; step back or reverse continue to go back in time, or set a breakpoint and continue',
+  gotoTargets: 'goto is not supported: step back or reverse continue to go back in time, or set a breakpoint and continue',
+  restartFrame: 'restarting a frame is not supported: step back to where the frame began, or restart the scenario',
+  setVariable: 'variables are read-only: the state is what the scenario did; change the scenario and restart',
+  setExpression: 'expressions are read-only: the state is what the scenario did; change the scenario and restart',
+  setFunctionBreakpoints: 'function breakpoints are not supported: set a line breakpoint on the statement',
+  setInstructionBreakpoints: 'instruction breakpoints are not supported: set a line breakpoint on the statement',
+  stepInTargets: 'step-in targets are not supported: step in enters the handler or block the statement runs',
+  terminateThreads: 'terminating a thread is not supported: a scenario thread runs its statements to the end',
+  attach: 'attach is not supported: launch a .lifetime scenario',
+  source: 'source requests are not supported: the scenario is the .lifetime file on disk',
+  loadedSources: 'loaded sources are not supported: the only source is the .lifetime file',
+  completions: 'completions are not supported',
+  readMemory: 'memory requests are not supported: a scenario has no memory, only lifetimes (see the variables)',
+  writeMemory: 'memory requests are not supported: a scenario has no memory, only lifetimes (see the variables)',
+  disassemble: 'disassembly is not supported: a scenario has no machine code',
+};
 
 export const CUSTOM_EVENT_STATE = 'lifetime/state';
 export const CUSTOM_REQUEST_SAVE_WITNESS = 'lifetime/saveWitness';
 export const CUSTOM_REQUEST_STATE = 'lifetime/state';
 
+/** Whether two paths name one file (a symlink or another spelling of the same path). */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
 export class LifetimeDebugSession extends DebugSession {
   private config: LaunchConfig | null = null;
   private prepared: Prepared | null = null;
+  /** a launch waiting for configurationDone: its program is known already */
+  private launching: Prepared | null = null;
   private engine: Engine | null = null;
   private readonly bps = new Breakpoints();
   private readonly data = new DataBreakpoints();
@@ -38,6 +80,8 @@ export class LifetimeDebugSession extends DebugSession {
   private configured = false;
   private configWaiters: (() => void)[] = [];
   private terminated = false;
+  /** the stream to the client when running over stdio or a socket; null inline */
+  private toClient: (NodeJS.WritableStream & { writableLength?: number }) | null = null;
 
   /** The running scenario's history and path, for a subclass that adds to the state event
    *  (the extension's inline adapter adds the whole timeline). */
@@ -51,7 +95,40 @@ export class LifetimeDebugSession extends DebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    this.toClient = outStream;
+    super.start(inStream, outStream);
+  }
+
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const why = Object.hasOwn(UNSUPPORTED, request.command) ? UNSUPPORTED[request.command] : undefined;
+    if (why === undefined) return super.dispatchRequest(request);
+    this.fail(new Response(request), why, false);
+  }
+
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Flow control for console output while running (Engine's `backpressure` hook): after each
+   * batch the run yields, so a request is read within one batch; over a stream it also waits
+   * while the client lags more than CLIENT_BACKLOG behind. Inline (the extension) there is
+   * no measure of what the editor has taken: yielding lets the host deliver each batch.
+   */
+  private clientBacklog(): Promise<void> {
+    const s = this.toClient;
+    if (!s || (s.writableLength ?? 0) <= CLIENT_BACKLOG) return new Promise((r) => setImmediate(r));
+    return new Promise((res) => {
+      const done = () => {
+        s.removeListener('drain', done);
+        s.removeListener('close', done);
+        s.removeListener('error', done);
+        res();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+      s.on('error', done);
+    });
+  }
 
   /** An error response whose text is shown as is (DebugSession would expand `{…}`). */
   private fail(response: DebugProtocol.Response, message: string, showUser = true): void {
@@ -102,6 +179,19 @@ export class LifetimeDebugSession extends DebugSession {
       e.body.column = this.convertDebuggerColumnToClient(loc.column);
     }
     this.sendEvent(e);
+  }
+
+  /**
+   * The thread a step names, or null after answering with an error: stepping a thread the
+   * client did not mean (as a fallback would) is worse than refusing.
+   */
+  private stepThread(response: DebugProtocol.Response, engine: Engine, threadId: unknown): number | null {
+    const k = engine.k;
+    const i = typeof threadId === 'number' && Number.isInteger(threadId) ? threadId - 1 : -1;
+    if (i >= 0 && i < k.s.threads.length && isThreadVisible(k, i)) return i;
+    const list = k.s.threads.map((t, j) => (isThreadVisible(k, j) ? `${j + 1} ${t.name}` : '')).filter(Boolean).join(', ');
+    this.fail(response, `${response.command}: no thread ${JSON.stringify(threadId ?? null)}: the threads are ${list}`, false);
+    return null;
   }
 
   private threadIndex(threadId: unknown): number {
@@ -162,7 +252,9 @@ export class LifetimeDebugSession extends DebugSession {
       this.fail(response, msg);
       return;
     }
+    this.launching = prepared;
     this.waitForConfiguration().then(() => {
+      this.launching = null;
       this.sendResponse(response);
       this.startScenario(prepared);
     }).catch((e) => this.internalError(e));
@@ -182,7 +274,10 @@ export class LifetimeDebugSession extends DebugSession {
       breakpoints: this.bps,
       data: this.data,
       filters: this.filters,
-      hooks: { output: (text, category, loc) => this.output(text, category, loc) },
+      hooks: {
+        output: (text, category, loc) => this.output(text, category, loc),
+        backpressure: () => this.clientBacklog(),
+      },
     });
     const { changed } = this.bps.attach(resolve(prepared.path), prepared.program);
     for (const c of changed) {
@@ -307,9 +402,15 @@ export class LifetimeDebugSession extends DebugSession {
         return;
       }
       const path = resolve(this.convertClientPathToDebugger(clientPath));
+      // Once launch has named the program, only its breakpoints can be hit. Before that
+      // (breakpoints are set before launch) each file is judged by itself; launch then
+      // marks the other files' breakpoints unverified (Breakpoints.attach).
+      const program = this.prepared ?? this.launching;
       let list: LineBreakpoint[];
-      if (this.prepared && path === resolve(this.prepared.path)) {
-        list = this.bps.set(path, specs, this.prepared.program);
+      if (program && sameFile(path, program.path)) {
+        list = this.bps.set(path, specs, program.program);
+      } else if (program) {
+        list = this.bps.set(path, specs, null, `not the scenario being debugged (${basename(program.path)})`);
       } else {
         const p = programForBreakpoints(path);
         list = 'why' in p ? this.bps.set(path, specs, null, p.why) : this.bps.set(path, specs, p);
@@ -391,14 +492,30 @@ export class LifetimeDebugSession extends DebugSession {
 
   // ------------------------------------------------------------------ execution
 
-  private resumeRequest(response: DebugProtocol.Response, cmd: Parameters<Engine['resume']>[0]): void {
+  /** The engine, when it may be resumed or moved now; else null after an error response. */
+  private idleEngine(response: DebugProtocol.Response): Engine | null {
     const engine = this.needEngine(response);
+    if (!engine) return null;
+    const why = engine.isRunning ? 'the scenario is running; pause it first' : this.terminated ? 'the run has ended' : null;
+    if (!why) return engine;
+    this.fail(response, why, false);
+    return null;
+  }
+
+  private resumeRequest(response: DebugProtocol.Response, cmd: Parameters<Engine['resume']>[0] | { kind: StepKind; threadId: unknown; singleThread: boolean }): void {
+    const engine = this.idleEngine(response);
     if (!engine) return;
-    if (engine.isRunning) return this.fail(response, 'the scenario is running; pause it first', false);
-    if (this.terminated) return this.fail(response, 'the run has ended', false);
+    let c: Parameters<Engine['resume']>[0];
+    if ('threadId' in cmd) {
+      const thread = this.stepThread(response, engine, cmd.threadId);
+      if (thread === null) return;
+      c = { kind: cmd.kind, thread, singleThread: cmd.singleThread };
+    } else {
+      c = cmd;
+    }
     if (response.command === 'continue') (response as DebugProtocol.ContinueResponse).body = { allThreadsContinued: true };
     this.sendResponse(response);
-    this.run(engine, cmd);
+    this.run(engine, c);
   }
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
@@ -406,34 +523,32 @@ export class LifetimeDebugSession extends DebugSession {
   }
 
   protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
-    this.resumeRequest(response, { kind: 'next', thread: this.threadIndex(args?.threadId), singleThread: args?.singleThread === true });
+    this.resumeRequest(response, { kind: 'next', threadId: args?.threadId, singleThread: args?.singleThread === true });
   }
 
   protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
-    this.resumeRequest(response, { kind: 'stepIn', thread: this.threadIndex(args?.threadId), singleThread: args?.singleThread === true });
+    this.resumeRequest(response, { kind: 'stepIn', threadId: args?.threadId, singleThread: args?.singleThread === true });
   }
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
-    this.resumeRequest(response, { kind: 'stepOut', thread: this.threadIndex(args?.threadId), singleThread: args?.singleThread === true });
+    this.resumeRequest(response, { kind: 'stepOut', threadId: args?.threadId, singleThread: args?.singleThread === true });
   }
 
   protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
-    const engine = this.needEngine(response);
+    const engine = this.idleEngine(response);
     if (!engine) return;
-    if (engine.isRunning) return this.fail(response, 'the scenario is running; pause it first', false);
-    if (this.terminated) return this.fail(response, 'the run has ended', false);
+    const thread = this.stepThread(response, engine, args?.threadId);
+    if (thread === null) return;
     this.guard(response, () => {
-      const stop = engine.stepBack(this.threadIndex(args?.threadId));
+      const stop = engine.stepBack(thread);
       this.sendResponse(response);
       this.sendStop(stop);
     });
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
-    const engine = this.needEngine(response);
+    const engine = this.idleEngine(response);
     if (!engine) return;
-    if (engine.isRunning) return this.fail(response, 'the scenario is running; pause it first', false);
-    if (this.terminated) return this.fail(response, 'the run has ended', false);
     this.guard(response, () => {
       const stop = engine.reverseContinue(this.threadIndex(args?.threadId));
       this.sendResponse(response);
@@ -585,16 +700,18 @@ export class LifetimeDebugSession extends DebugSession {
       if (command === CUSTOM_REQUEST_SAVE_WITNESS) {
         if (!engine || !this.prepared) return this.fail(response, 'no scenario is running', false);
         if (engine.isRunning) return this.fail(response, 'the scenario is running; pause it first', false);
-        const a = (args && typeof args === 'object' ? args : {}) as { path?: unknown };
+        const a = (args && typeof args === 'object' ? args : {}) as { path?: unknown; overwrite?: unknown };
         if (a.path !== undefined && typeof a.path !== 'string') return this.fail(response, 'lifetime/saveWitness: path must be a string');
+        if (a.overwrite !== undefined && typeof a.overwrite !== 'boolean') {
+          return this.fail(response, `lifetime/saveWitness: overwrite must be true or false, not ${JSON.stringify(a.overwrite)}`);
+        }
         const schedule = engine.witnessSoFar();
-        const target = typeof a.path === 'string' && a.path
-          ? (isAbsolute(a.path) ? a.path : resolve(dirname(this.prepared.path), a.path))
-          : this.prepared.path.replace(/(\.lifetime)?$/, '.witness.json');
+        let target: string;
         try {
-          writeFileSync(target, `${JSON.stringify(schedule, null, 1)}\n`);
+          target = saveWitnessFile(this.prepared.path, `${JSON.stringify(schedule, null, 1)}\n`, { path: a.path, overwrite: a.overwrite });
         } catch (e) {
-          return this.fail(response, `cannot write ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          if (e instanceof WitnessError) return this.fail(response, `lifetime/saveWitness: ${e.message}`);
+          throw e;
         }
         this.output(`witness of ${schedule.length} choices (${engine.mode} semantics) saved to ${target}\n`, 'console');
         response.body = { schedule, path: target, mode: engine.mode };

@@ -1,6 +1,7 @@
 // Line breakpoints (with conditions, hit counts and log points), data breakpoints and the
 // exception filters. Protocol-free: the session translates to and from DAP.
 
+import { basename } from 'node:path';
 import type { Kernel } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
 import {
@@ -139,7 +140,7 @@ export class Breakpoints {
     const changed: { path: string; bp: LineBreakpoint }[] = [];
     for (const [file, list] of this.byPath) {
       const fresh = list.map((b) => {
-        const nb = file === path ? this.make(b.spec, p, undefined, b.id) : { ...b, line: null, column: null, message: 'not the scenario being debugged' };
+        const nb = file === path ? this.make(b.spec, p, undefined, b.id) : { ...b, line: null, column: null, message: `not the scenario being debugged (${basename(path)})` };
         if (nb.line !== b.line || nb.message !== b.message) changed.push({ path: file, bp: nb });
         return nb;
       });

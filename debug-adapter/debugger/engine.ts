@@ -57,6 +57,13 @@ export type OutputCategory = 'stdout' | 'stderr' | 'console' | 'important';
 export interface EngineHooks {
   /** console text (batched lines; `loc` for a single line that points at the source) */
   output(text: string, category: OutputCategory, loc?: { line: number; column: number }): void;
+  /**
+   * After a batch of console output sent while running: what the run waits for before going
+   * on (the client catching up, or a turn of the event loop), or null to go on at once.
+   * Without it a run that prints faster than the client reads queues the text in the
+   * adapter without bound, and every answer (pause, threads, disconnect) waits behind it.
+   */
+  backpressure?(): Promise<void> | null;
 }
 
 export interface EngineOptions {
@@ -96,6 +103,8 @@ export class Engine {
   private evBuf: KernelEvent[] = [];
   private out: string[] = [];
   private outBytes = 0;
+  /** a batch of output was sent since the run loop last asked the client to keep up */
+  private outSent = false;
   private readonly nameWidth: number;
 
   constructor(o: EngineOptions) {
@@ -161,6 +170,7 @@ export class Engine {
     this.out = [];
     this.outBytes = 0;
     this.hooks.output(text, 'stdout');
+    this.outSent = true;
   }
 
   // ------------------------------------------------------------------ queries
@@ -337,7 +347,7 @@ export class Engine {
       if (cmd.kind === 'continue' && actions === 0 && this.pending?.pos === h.length && this.pending.stops.length) {
         return this.pending.stops.shift()!;
       }
-      if (k.s.ended) return { kind: 'ended' };
+      if (k.s.ended) return cmd.kind === 'continue' ? { kind: 'ended' } : this.runOver(lastThread, actions);
       if (cmd.kind === 'continue' && actions > 0 && this.onWitness() && h.length === this.witness!.codes.length && !this.nextEndsRun()) {
         return this.makeStop('end of witness', lastThread, 'Paused at the end of the witness',
           { text: 'the witness is fully replayed; continue takes the default schedule' });
@@ -399,6 +409,16 @@ export class Engine {
           return this.makeStop('step', target, 'Paused after a step');
         }
       }
+      if (this.outSent) {
+        this.outSent = false;
+        const wait = this.hooks.backpressure?.();
+        if (wait) {
+          await wait;
+          sinceCheck = 0;
+          t0 = performance.now();
+          continue;
+        }
+      }
       // Long runs yield to the event loop now and then, so pause and disconnect get through.
       if (++sinceCheck >= 256) {
         sinceCheck = 0;
@@ -409,6 +429,19 @@ export class Engine {
         }
       }
     }
+  }
+
+  /**
+   * A step asked for once the run has ended (a deadlock, a hang, every thread done): only
+   * `continue` ends the session, so the user can still look, step back or restart. Stepping
+   * at a fault stop stays on that fault.
+   */
+  private runOver(thread: number, actions: number): Stop {
+    const text = 'the run is over: step back, reverse continue or restart (continue ends the session)';
+    this.print(text, 'console');
+    const last = this.lastStop;
+    if (actions === 0 && last?.exception) return { ...last };
+    return this.makeStop('step', thread, 'Paused at the end of the run', { text });
   }
 
   // ------------------------------------------------------------------ backward

@@ -2,8 +2,10 @@
 // fully given by the initial state and the first n actions. We keep the actions (one int
 // each) and a snapshot of the state every `interval` actions; any earlier state is the
 // nearest snapshot at or before it plus a replay of at most `interval` actions. Memory is
-// therefore ~6 bytes per action plus one state copy per `interval` actions, and going back
-// costs at most `interval` kernel steps.
+// therefore ~2 bytes per action (in chunks: one byte for the action and one for the depth,
+// wider only in a chunk that needs it) plus one state copy per `interval` actions, and going
+// back costs at most `interval` kernel steps. Chunks, not one doubling array: a long
+// continue never stops to copy hundreds of MB, and never holds two copies at once.
 
 import { Kernel, type KernelEvent, type Mode } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
@@ -21,14 +23,22 @@ export const ADVANCE = -1;
 export const DEFAULT_SNAPSHOT_INTERVAL = 1000;
 /** More snapshots than this and every other one is dropped (the interval doubles). */
 const MAX_SNAPSHOTS = 4096;
+/** Actions per chunk of the action log (a power of two). */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+
+type Codes = Int8Array | Int32Array;
+type Depths = Int8Array | Int16Array;
 
 export class History {
   readonly k: Kernel;
   /** where kernel events go; null while replaying to a known state */
   sink: ((e: KernelEvent) => void) | null = null;
-  private codes = new Int32Array(4096);
+  /** the actions, CHUNK per array: Int8 until a chunk holds a code outside -128..127 */
+  private codes: Codes[] = [];
   /** the acting thread's visible depth before the action (-1: not a thread step) */
-  private depths = new Int16Array(4096);
+  private depths: Depths[] = [];
   private len = 0;
   private snaps: KernelState[] = [];
   private interval: number;
@@ -45,11 +55,11 @@ export class History {
   }
 
   codeAt(i: number): number {
-    return this.codes[i];
+    return this.codes[i >> CHUNK_BITS][i & CHUNK_MASK];
   }
 
   depthAt(i: number): number {
-    return this.depths[i];
+    return this.depths[i >> CHUNK_BITS][i & CHUNK_MASK];
   }
 
   get snapshotInterval(): number {
@@ -64,9 +74,7 @@ export class History {
   apply(code: number): void {
     const d = code >= 0 ? Math.min(codeDepth(this.k.s.threads[code]), 32767) : -1;
     this.exec(code);
-    if (this.len === this.codes.length) this.grow();
-    this.codes[this.len] = code;
-    this.depths[this.len] = d;
+    this.record(this.len, code, d);
     this.len++;
     if (this.len % this.interval === 0) {
       this.snaps.push(this.k.snapshot());
@@ -95,6 +103,9 @@ export class History {
     if (n < 0 || n > this.len) throw new RangeError(`history position ${n} outside 0..${this.len}`);
     this.restoreNear(n);
     this.len = n;
+    const keep = (n + CHUNK - 1) >> CHUNK_BITS;
+    this.codes.length = keep;
+    this.depths.length = keep;
     this.snaps.length = Math.floor(n / this.interval) + 1;
   }
 
@@ -117,7 +128,7 @@ export class History {
     const saved = this.sink;
     this.sink = sink;
     try {
-      for (let a = j * this.interval; a < n; a++) this.exec(this.codes[a]);
+      for (let a = j * this.interval; a < n; a++) this.exec(this.codeAt(a));
     } finally {
       this.sink = saved;
     }
@@ -145,8 +156,12 @@ export class History {
 
   /** The last position before `before` at which thread i stepped from depth <= maxDepth, or -1. */
   lastStepOf(i: number, before: number, maxDepth: number): number {
-    for (let j = before - 1; j >= 0; j--) {
-      if (this.codes[j] === i && this.depths[j] <= maxDepth) return j;
+    for (let c = (before - 1) >> CHUNK_BITS; c >= 0; c--) {
+      const codes = this.codes[c];
+      const depths = this.depths[c];
+      for (let j = Math.min(CHUNK, before - c * CHUNK) - 1; j >= 0; j--) {
+        if (codes[j] === i && depths[j] <= maxDepth) return c * CHUNK + j;
+      }
     }
     return -1;
   }
@@ -154,16 +169,23 @@ export class History {
   /** Bytes held by the history (actions, depths, snapshots), estimated. */
   approxBytes(): number {
     const snapBytes = this.snaps.length ? this.snaps.length * estimateStateBytes(this.snaps[this.snaps.length - 1]) : 0;
-    return this.codes.byteLength + this.depths.byteLength + snapBytes;
+    let log = 0;
+    for (let c = 0; c < this.codes.length; c++) log += this.codes[c].byteLength + this.depths[c].byteLength;
+    return log + snapBytes;
   }
 
-  private grow(): void {
-    const c = new Int32Array(this.codes.length * 2);
-    c.set(this.codes);
-    this.codes = c;
-    const d = new Int16Array(this.depths.length * 2);
-    d.set(this.depths);
-    this.depths = d;
+  /** Stores action i, adding a chunk or widening one when needed. */
+  private record(i: number, code: number, depth: number): void {
+    const c = i >> CHUNK_BITS;
+    const j = i & CHUNK_MASK;
+    if (c === this.codes.length) {
+      this.codes.push(new Int8Array(CHUNK));
+      this.depths.push(new Int8Array(CHUNK));
+    }
+    if (this.codes[c] instanceof Int8Array && (code < -128 || code > 127)) this.codes[c] = Int32Array.from(this.codes[c]);
+    if (this.depths[c] instanceof Int8Array && depth > 127) this.depths[c] = Int16Array.from(this.depths[c]);
+    this.codes[c][j] = code;
+    this.depths[c][j] = depth;
   }
 
   private thin(): void {

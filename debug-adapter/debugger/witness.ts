@@ -10,6 +10,8 @@
 //   `advance:` entry is a run-mode one. Thread names can never contain `:`, so the two
 //   cannot be confused with a thread.
 
+import { realpathSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseDurationText as parseDuration } from '../../grammar/ast';
 import { fmtTime } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
@@ -113,4 +115,82 @@ export function encodeHistory(h: History): string[] {
     // an advance that ended the run is implied: the replay ends there by itself
   }
   return out;
+}
+
+export interface SaveRequest {
+  /** relative to the program's folder, or absolute; none: a fresh name beside the program */
+  path?: string;
+  /** replace an existing file (never a .lifetime one) */
+  overwrite?: boolean;
+}
+
+/**
+ * Writes a witness file without ever writing over what it should not: no existing file
+ * unless `overwrite`, never a `.lifetime` file (the scenario above all), no relative path
+ * that leaves the program's folder (an absolute path is the user's choice). The default name
+ * is `<program>.witness.json`, else `<program>-2.witness.json`, … (the first free one, as the
+ * extension's Save Witnesses names its files). Returns the path written; throws
+ * WitnessError saying why it refused.
+ */
+export function saveWitnessFile(programPath: string, text: string, req: SaveRequest): string {
+  const dir = dirname(programPath);
+  /** false when the file exists (and overwrite is off) */
+  const write = (target: string, overwrite: boolean): boolean => {
+    try {
+      writeFileSync(target, text, { flag: overwrite ? 'w' : 'wx' });
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code === 'EISDIR') throw new WitnessError(`${target} is a folder: name a file in it`);
+      throw new WitnessError(`cannot write ${target}: ${code ?? (e as Error).message}`);
+    }
+  };
+  if (req.path === undefined || req.path === '') {
+    const stem = basename(programPath).replace(/\.lifetime$/i, '');
+    for (let n = 1; ; n++) {
+      const target = join(dir, `${stem}${n === 1 ? '' : `-${n}`}.witness.json`);
+      if (write(target, false)) return target;
+    }
+  }
+  let target: string;
+  if (isAbsolute(req.path)) {
+    target = resolve(req.path);
+  } else {
+    target = resolve(dir, req.path);
+    const rel = relative(dir, target);
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+      throw new WitnessError(`${req.path} leaves the program's folder (${dir}): give a path inside it, or an absolute path`);
+    }
+  }
+  if (isLifetimeFile(target) || sameFile(target, programPath)) {
+    throw new WitnessError(`${target}: a witness is never written over a .lifetime file (nor saved as one): name a .json file`);
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(target).isDirectory();
+  } catch {
+    // absent: created below
+  }
+  if (isDir) throw new WitnessError(`${target} is a folder: name a file in it`);
+  if (!write(target, req.overwrite === true)) throw new WitnessError(`${target} already exists: pass "overwrite": true to replace it`);
+  return target;
+}
+
+/** A `.lifetime` name, or an existing file (a symlink, say) that resolves to one. */
+function isLifetimeFile(path: string): boolean {
+  if (/\.lifetime$/i.test(path)) return true;
+  try {
+    return /\.lifetime$/i.test(realpathSync(path));
+  } catch {
+    return false;
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
 }

@@ -10,6 +10,7 @@ import { T, WAIT, act, client, cont, evaluate, fixture, frames, launch, lineOf, 
 
 const HANDLER = fixture('handler.lifetime');
 const LONG = fixture('long.lifetime');
+const FLOOD = fixture('flood.lifetime');
 
 let dc: Client;
 beforeAll(() => buildAdapter(), 120_000);
@@ -99,6 +100,35 @@ describe('lifecycle', () => {
     const proc = adapterProcess(c);
     await c.disconnectRequest({});
     expect(await exitOf(proc)).toBe(0);
+  }, T);
+
+  it('a continue that floods the console still answers threads, pause and disconnect', async () => {
+    dc = undefined as unknown as Client; // this one ends by itself
+    const c = await client();
+    const proc = adapterProcess(c);
+    const outputBytes = () => c.outputs.reduce((n, o) => n + o.output.length, 0);
+    /** Resolves once the client has received `n` more bytes of console text. */
+    const received = (n: number) => {
+      const want = outputBytes() + n;
+      return new Promise<void>((res, rej) => {
+        const t = setTimeout(() => rej(new Error(`only ${outputBytes()} bytes of output`)), WAIT);
+        const check = () => (outputBytes() >= want ? (clearTimeout(t), res()) : setTimeout(check, 20));
+        check();
+      });
+    };
+    try {
+      await start(c, FLOOD);
+      await received(4_000_000);
+      expect((await c.threadsRequest()).body.threads.map((t) => t.name)).toEqual(['chatty']);
+      const s = await act(c, () => c.pauseRequest({ threadId: 1 }));
+      expect(s?.reason).toBe('pause');
+      await c.continueRequest({ threadId: 1 });
+      await received(2_000_000);
+      await c.disconnectRequest({});
+      expect(await exitOf(proc)).toBe(0);
+    } finally {
+      if (proc.exitCode === null) proc.kill();
+    }
   }, T);
 
   it('terminate ends the session with terminated', async () => {

@@ -2,6 +2,9 @@
 // (also after its snapshots thin out), expressions check and evaluate, witnesses round-trip.
 
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Kernel } from '../../debug-adapter/runtime/kernel';
 import { pickDefault, runDefault } from '../../debug-adapter/runtime/schedule';
 import { ADVANCE, History } from '../../debug-adapter/debugger/history';
@@ -93,6 +96,47 @@ describe('history', () => {
     const j = h.lastStepOf(app, h.length, 1);
     expect(h.codeAt(j)).toBe(app);
     expect(h.depthAt(j)).toBe(1);
+  });
+
+  it('keeps its action log in chunks: exact across chunk boundaries and after going back', () => {
+    const long = programOf(fixture('long.lifetime'));
+    const h = new History(long, 'run', undefined, 1000);
+    const codes: number[] = [];
+    const depths: number[] = [];
+    while (h.length < 200_000) {
+      const code = defaultCode(h);
+      h.apply(code);
+      codes.push(code);
+      depths.push(h.depthAt(h.length - 1));
+    }
+    for (const i of [0, 65_535, 65_536, 65_537, 131_071, 131_072, 199_999]) expect(h.codeAt(i)).toBe(codes[i]);
+    const naive = (i: number, before: number, max: number) => {
+      for (let j = before - 1; j >= 0; j--) if (codes[j] === i && depths[j] <= max) return j;
+      return -1;
+    };
+    for (const before of [200_000, 131_073, 65_537, 65_536, 3]) {
+      for (const [i, max] of [[0, 1], [1, 1], [0, 32767]]) expect(h.lastStepOf(i, before, max)).toBe(naive(i, before, max));
+    }
+    // the history goes back over a chunk boundary and on again the same way
+    const at = 70_000;
+    const copy = new History(long, 'run', undefined, 1000);
+    for (let a = 0; a < at; a++) copy.apply(codes[a]);
+    const want = fingerprint(copy.k);
+    h.goto(65_000);
+    for (let a = 65_000; a < at; a++) h.apply(codes[a]);
+    expect(h.length).toBe(at);
+    expect(fingerprint(h.k)).toBe(want);
+    expect(h.codeAt(69_999)).toBe(codes[69_999]);
+  });
+
+  it('widens a chunk for a thread index beyond a byte', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lifetime-history-'));
+    const file = join(dir, 'many.lifetime');
+    writeFileSync(file, Array.from({ length: 200 }, (_, i) => `thread t${i} {\n  log "t${i}"\n}\n`).join(''));
+    const h = new History(programOf(file), 'explore', undefined, 1000);
+    for (const code of [0, 199, 5, 150, 127, 128]) h.apply(code);
+    expect([0, 1, 2, 3, 4, 5].map((i) => h.codeAt(i))).toEqual([0, 199, 5, 150, 127, 128]);
+    expect(h.lastStepOf(150, h.length, 32767)).toBe(3);
   });
 });
 
