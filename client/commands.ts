@@ -10,9 +10,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { baseName, LANGUAGE_ID, scenarioConfig, witnessConfig } from './logic/config';
 import {
-  exploreSummary, fmtCount, formatExploreReport, parseWitnessText, reportWitnesses, WitnessError, witnessFileName, witnessFileText,
-  type ExploreReport, type WitnessItem,
+  EXPLORE_ACTION_ITEMS, EXPLORE_ACTIONS_BUTTON, exploreActions, exploreSummary, fmtCount, formatExploreReport, parseWitnessText,
+  reportWitnesses, WitnessError, witnessFileName, witnessFileText, type ExploreAction, type ExploreReport, type WitnessItem,
 } from './logic/witness';
+import { exploreVerdict } from './logic/verdict';
+import type { ExploreResults } from './exploreResults';
 import type { LifetimesView } from './lifetimesView';
 import { runNode, runWorker } from './processes';
 import type { Timeline } from '../debug-adapter/timeline/model';
@@ -93,7 +95,7 @@ function tempFile(name: string, text: string): string {
 /** The last explore report of each scenario, for Replay Witness and Debug Witness. */
 const reports = new Map<string, ExploreReport>();
 
-export function registerCommands(context: vscode.ExtensionContext, out: vscode.OutputChannel, view: LifetimesView): void {
+export function registerCommands(context: vscode.ExtensionContext, out: vscode.OutputChannel, view: LifetimesView, results: ExploreResults): void {
   const cli = context.asAbsolutePath(path.join('bin', 'lifetime.js'));
   const worker = context.asAbsolutePath(path.join('dist', 'explore-worker.js'));
   const cwdOf = (t: Target) => vscode.workspace.getWorkspaceFolder(t.uri)?.uri.fsPath ?? path.dirname(t.path);
@@ -186,18 +188,48 @@ export function registerCommands(context: vscode.ExtensionContext, out: vscode.O
     }
     for (const line of formatExploreReport(report, shown(t.path), elapsed)) out.appendLine(line);
     reports.set(t.path, report);
+    results.set(t.uri, report);
     const summary = exploreSummary(report, baseName(t.path));
-    const buttons = report.faults?.length ? ['Debug Witness', 'Replay Witness', 'Save Witnesses', 'Show Output'] : ['Show Output'];
-    const show = report.diagnostics || !report.met ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    const answer = await show(summary, ...buttons);
-    if (answer === 'Show Output') out.show();
-    else if (answer === 'Debug Witness') {
-      const w = await pickWitness(t, false);
-      if (w) await debugWitness({ uri: t.uri.toString(), schedule: w.schedule, label: w.label });
-    } else if (answer === 'Replay Witness') {
-      const w = await pickWitness(t, false);
-      if (w) await run(t.uri, w);
-    } else if (answer === 'Save Witnesses') saveWitnesses(t, report);
+    const actions = exploreActions(report);
+    // One button (four were cut to "Debug Wit… / Replay Wit…"); it opens the pick list.
+    const button = actions.length > 1 ? EXPLORE_ACTIONS_BUTTON : 'Show Output';
+    const show = exploreVerdict(report) === 'met' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    const answer = await show(summary, button);
+    if (!answer) return;
+    let action: ExploreAction | undefined = actions.length > 1 ? undefined : 'output';
+    if (!action) {
+      const pick = await vscode.window.showQuickPick(
+        actions.map((a) => ({ ...EXPLORE_ACTION_ITEMS[a], action: a })),
+        { placeHolder: `${baseName(t.path)}: ${report.faults.length} fault${report.faults.length === 1 ? '' : 's'}, each with a witness` },
+      );
+      action = pick?.action;
+    }
+    await exploreAction(t, report, action);
+  }
+
+  async function exploreAction(t: Target, report: ExploreReport, action: ExploreAction | undefined): Promise<void> {
+    switch (action) {
+      case undefined:
+        return;
+      case 'output':
+        out.show();
+        return;
+      case 'debug': {
+        const w = await pickWitness(t, false);
+        if (w) await debugWitness({ uri: t.uri.toString(), schedule: w.schedule, label: w.label });
+        return;
+      }
+      case 'replay': {
+        const w = await pickWitness(t, false);
+        if (w) await run(t.uri, w);
+        return;
+      }
+      case 'save':
+        saveWitnesses(t, report);
+        return;
+      default:
+        return action satisfies never;
+    }
   }
 
   function saveWitnesses(t: Target, report: ExploreReport): void {

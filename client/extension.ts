@@ -15,6 +15,7 @@ import { registerCommands } from './commands';
 import { registerDebugging } from './debug';
 import type * as LanguageClientModule from './languageClient';
 import { LifetimesView } from './lifetimesView';
+import { ExploreResults, SHOW_OUTPUT_COMMAND } from './exploreResults';
 
 export interface LifetimeExtensionApi {
   /** milliseconds activate() took */
@@ -44,9 +45,13 @@ export function activate(context: vscode.ExtensionContext): LifetimeExtensionApi
   const view = new LifetimesView(context);
   context.subscriptions.push(view);
   registerDebugging(context, output, view);
-  registerCommands(context, output, view);
+  const results = new ExploreResults();
+  registerCommands(context, output, view, results);
   const out = output;
   context.subscriptions.push(
+    results,
+    vscode.languages.registerCodeLensProvider({ language: 'lifetime' }, results),
+    vscode.commands.registerCommand(SHOW_OUTPUT_COMMAND, () => out.show()),
     vscode.commands.registerCommand('lifetime.restartServer', () => loadLanguageClient(context).restartLanguageClient(out)),
   );
   // The language server starts right after activation.
