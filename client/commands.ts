@@ -17,6 +17,7 @@ import { exploreVerdict } from './logic/verdict';
 import type { ExploreResults } from './exploreResults';
 import type { LifetimesView } from './lifetimesView';
 import { runNode, runWorker } from './processes';
+import { registerCommand } from './trust';
 import type { Timeline } from '../debug-adapter/timeline/model';
 import type { WorkerMessage } from './exploreWorker';
 
@@ -306,12 +307,12 @@ export function registerCommands(context: vscode.ExtensionContext, out: vscode.O
   }
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('lifetime.runScenario', (arg?: unknown) => run(arg)),
-    vscode.commands.registerCommand('lifetime.exploreSchedules', (arg?: unknown) => exploreCmd(arg)),
-    vscode.commands.registerCommand('lifetime.debugScenario', (arg?: unknown) => debugScenario(arg)),
-    vscode.commands.registerCommand('lifetime.replayWitness', (arg?: unknown) => replayWitness(arg)),
-    vscode.commands.registerCommand('lifetime.debugWitness', (arg?: unknown) => debugWitness(arg)),
-    vscode.commands.registerCommand('lifetime.showLifetimes', () => view.reveal()),
+    registerCommand('lifetime.runScenario', 'Run Scenario', (arg?: unknown) => run(arg)),
+    registerCommand('lifetime.exploreSchedules', 'Explore Schedules', (arg?: unknown) => exploreCmd(arg)),
+    registerCommand('lifetime.debugScenario', 'Debug Scenario', (arg?: unknown) => debugScenario(arg)),
+    registerCommand('lifetime.replayWitness', 'Replay Witness', (arg?: unknown) => replayWitness(arg)),
+    registerCommand('lifetime.debugWitness', 'Debug Witness', (arg?: unknown) => debugWitness(arg)),
+    registerCommand('lifetime.showLifetimes', 'Show Lifetimes View', () => view.reveal()),
   );
 }
 

@@ -15,6 +15,7 @@ import { registerCommands } from './commands';
 import { registerDebugging } from './debug';
 import type * as LanguageClientModule from './languageClient';
 import { LifetimesView } from './lifetimesView';
+import { registerCommand } from './trust';
 import { ExploreResults, SHOW_OUTPUT_COMMAND } from './exploreResults';
 
 export interface LifetimeExtensionApi {
@@ -52,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): LifetimeExtensionApi
     results,
     vscode.languages.registerCodeLensProvider({ language: 'lifetime' }, results),
     vscode.commands.registerCommand(SHOW_OUTPUT_COMMAND, () => out.show()),
-    vscode.commands.registerCommand('lifetime.restartServer', () => loadLanguageClient(context).restartLanguageClient(out)),
+    registerCommand('lifetime.restartServer', 'Restart Language Server', () => loadLanguageClient(context).restartLanguageClient(out)),
   );
   // The language server starts right after activation.
   setTimeout(() => {
