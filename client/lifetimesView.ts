@@ -42,6 +42,12 @@ export class LifetimesView implements vscode.Disposable {
     this.sessions.set(s.id, { s, tl: new SessionTimeline(program ? baseName(program) : s.name, program ? baseName(program) : undefined), opened: false, program });
     this.activeId = s.id;
     this.showing = 'session';
+    this.forgetScroll();
+  }
+
+  /** New content: the view places it again. */
+  private forgetScroll(): void {
+    if (this.viewport) this.viewport = { ...this.viewport, userScrolled: false };
   }
 
   sessionState(s: vscode.DebugSession, body: unknown): void {
@@ -86,6 +92,7 @@ export class LifetimesView implements vscode.Disposable {
   showRun(timeline: Timeline, title: string): void {
     this.run = { timeline, title };
     this.showing = 'run';
+    this.forgetScroll();
     void vscode.commands.executeCommand('setContext', 'lifetime.hasTimeline', true);
     this.reveal();
     this.schedule();
@@ -148,7 +155,11 @@ export class LifetimesView implements vscode.Disposable {
         this.viewport = undefined;
       }),
       panel.webview.onDidReceiveMessage((m: { type?: string; line?: number; width?: number; scrollLeft?: number }) => {
-        if (typeof m?.width === 'number' && typeof m.scrollLeft === 'number') this.viewport = { width: m.width, scrollLeft: m.scrollLeft };
+        if (typeof m?.width === 'number' && typeof m.scrollLeft === 'number') {
+          // a position other than the one the view last set is the user's
+          const userScrolled = m.type === 'scroll' ? Math.abs(m.scrollLeft - (this.viewport?.scrollLeft ?? 0)) > 1 || Boolean(this.viewport?.userScrolled) : Boolean(this.viewport?.userScrolled);
+          this.viewport = { width: m.width, scrollLeft: m.scrollLeft, userScrolled };
+        }
         if (m?.type === 'ready') this.post();
         else if (m?.type === 'resize') this.schedule();
         else if (m?.type === 'reveal' && typeof m.line === 'number') void this.revealLine(m.line);
@@ -188,6 +199,6 @@ export class LifetimesView implements vscode.Disposable {
     this.renders++;
     this.panel.title = m.title.startsWith('Lifetimes — ') ? `Lifetimes: ${m.title.slice(12)}` : 'Lifetimes';
     void this.panel.webview.postMessage(m);
-    if (m.scrollLeft !== undefined && this.viewport) this.viewport = { ...this.viewport, scrollLeft: m.scrollLeft };
+    if (m.scrollLeft !== undefined && this.viewport) this.viewport = { ...this.viewport, scrollLeft: m.scrollLeft, userScrolled: false };
   }
 }

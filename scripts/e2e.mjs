@@ -251,7 +251,8 @@ async function main() {
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(SCENARIO);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: SCENARIO }).first().waitFor({ timeout: 10_000 });
+    // file search can take a while on a loaded 2-core machine
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: SCENARIO }).first().waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
     await page.locator('.monaco-editor .view-line', { hasText: 'wait job' }).first().waitFor({ timeout: 15_000 });
     // the language mode in the status bar says the editor knows the language
@@ -446,6 +447,20 @@ async function main() {
   });
   void afterBack;
 
+  // Whether each element lies in the chart's visible part, right of the pinned lane labels (200 px).
+  const inView = async (frame, selectors) => {
+    const chartBox = await frame.locator('#chart').boundingBox();
+    const out = [];
+    for (const sel of selectors) {
+      const box = await frame.locator(sel).first().boundingBox();
+      out.push({
+        sel, box, chart: chartBox,
+        visible: Boolean(box && chartBox && box.x >= chartBox.x + 200 - 1 && box.x + box.width <= chartBox.x + chartBox.width + 1),
+      });
+    }
+    return out;
+  };
+
   const lifetimes = await step('the Lifetimes view', async () => {
     await run('Lifetime: Show Lifetimes View');
     const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
@@ -456,8 +471,17 @@ async function main() {
     const status = await frame.locator('#status').innerText();
     if (!lanes.includes('card0') || !lanes.includes('nova')) throw new Error(`lanes: ${JSON.stringify(lanes)}`);
     if (current !== 1) throw new Error('no current stop highlighted');
+    await page.waitForTimeout(800);
+    const view = await inView(frame, ['svg.lifetimes.chart rect.current', 'svg.lifetimes.chart g.col rect']);
+    // the current stop is in view, and so is step 0 (it used to open at the latest columns)
+    if (!view[0].visible) throw new Error(`the current stop is out of view: ${JSON.stringify(view)}`);
+    if (!view[1].visible) throw new Error(`the first steps are out of view: ${JSON.stringify(view)}`);
+    const legendCurrent = await frame.locator('#legend-current').isVisible();
+    if (!legendCurrent) throw new Error('no "current stop" in the legend of a session');
+    const cut = (await frame.locator('svg.lifetimes.chart text.seg-text, svg.lifetimes.chart text.seg-sub').allTextContents()).filter((t) => t.includes('…'));
+    if (cut.length) throw new Error(`cut lane text: ${JSON.stringify(cut)}`);
     await shot('05-lifetimes-view');
-    return { lanes, status };
+    return { lanes, status, view };
   });
 
   const deadlock = await step('continue to the deadlock: a fault in the Lifetimes view', async () => {
@@ -472,9 +496,11 @@ async function main() {
     await fault.waitFor({ timeout: 5_000 });
     const reason = await page.locator('.debug-call-stack .state.label, .debug-call-stack .monaco-list-row .state').allInnerTexts().catch(() => []);
     const faults = await frame.locator('#faults li').allInnerTexts();
-    await page.waitForTimeout(500);
+    await page.waitForTimeout(800);
+    const view = await inView(frame, ['svg.lifetimes.chart rect.current', 'svg.lifetimes.chart g.fault circle']);
+    if (!view[0].visible || !view[1].visible) throw new Error(`the current stop or the fault is out of view: ${JSON.stringify(view)}`);
     await shot('06-lifetimes-deadlock');
-    return { faults, presses, callStack: reason };
+    return { faults, presses, callStack: reason, view };
   });
 
   await step('stop debugging', async () => {

@@ -23,6 +23,8 @@ export interface ViewMessage {
 export interface Viewport {
   width: number;
   scrollLeft: number;
+  /** the user moved the chart since the view last scrolled it: keep that while it shows what matters */
+  userScrolled?: boolean;
 }
 
 export const EMPTY_TEXT = 'Start debugging a .lifetime scenario (F5): its lifetimes appear here at the first stop.';
@@ -31,9 +33,10 @@ const MARGIN = 12;
 
 /**
  * Where to scroll so that the current stop, then as many faults as fit beside it, are in
- * view right of the pinned lane labels; undefined when they already are (the user's own
- * scrolling is kept) or the width is not known. Of the scroll positions that show them,
- * the leftmost: the first steps stay in view whenever they can.
+ * view right of the pinned lane labels: of the positions that show them, the leftmost, so
+ * the first steps stay in view whenever they can. Undefined when the chart is there
+ * already, when the user scrolled it and it still shows them, or when the width is not
+ * known yet.
  */
 export function scrollFor(cols: ColumnLayout, currentCol: number, faultCols: number[], view: Viewport | undefined): number | undefined {
   if (!view || view.width <= cols.labelW) return undefined;
@@ -51,8 +54,9 @@ export function scrollFor(cols: ColumnLayout, currentCol: number, faultCols: num
   }
   const lo = b + MARGIN - view.width;
   const hi = a - MARGIN - cols.labelW;
-  if (view.scrollLeft >= lo && view.scrollLeft <= hi) return undefined;
-  return Math.max(0, Math.min(Math.max(lo, 0), hi));
+  if (view.userScrolled && view.scrollLeft >= lo && view.scrollLeft <= hi) return undefined;
+  const s = Math.max(0, Math.min(Math.max(lo, 0), hi));
+  return Math.abs(s - view.scrollLeft) < 1 ? undefined : s;
 }
 
 function faultWords(tl: Timeline): string {

@@ -71,8 +71,16 @@ describe('where the view scrolls', () => {
 
   it('leaves the user\'s own scrolling alone while what matters is in view, and waits for the width', () => {
     const s = scrollFor(cols, last, [], { width: PANEL, scrollLeft: 0 })!;
-    expect(scrollFor(cols, last, [], { width: PANEL, scrollLeft: s + 5 })).toBeUndefined();
+    expect(scrollFor(cols, last, [], { width: PANEL, scrollLeft: s + 5, userScrolled: true })).toBeUndefined();
+    expect(scrollFor(cols, last, [], { width: PANEL, scrollLeft: s })).toBeUndefined();
     expect(scrollFor(cols, last, [], undefined)).toBeUndefined();
+  });
+
+  it('places the chart again when the panel widens after the view scrolled it (it opened narrow)', () => {
+    const narrow = scrollFor(cols, 3, [], { width: 320, scrollLeft: 0 })!;
+    expect(narrow).toBeGreaterThan(0);
+    // wide enough now for step 0 and the current stop together: back to the start
+    expect(scrollFor(cols, 3, [], { width: PANEL, scrollLeft: narrow })).toBe(0);
   });
 });
 
