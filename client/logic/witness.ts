@@ -125,7 +125,7 @@ export function formatExploreReport(r: ExploreReport, shownFile: string, elapsed
   if (!r.complete) out.push(`exploration incomplete: ${r.stopReason || STOP_CAUSE_TEXT[stopCause(r) ?? 'interrupted']}; the result covers only the states visited`);
   const kinds = [...new Set(r.faults.map((f) => f.kind))];
   const time = elapsedMs !== undefined ? ` in ${(elapsedMs / 1000).toFixed(1)} s` : '';
-  out.push(`explore: ${kinds.length ? kinds.join(', ') : 'clean'} over ${fmtCount(r.states)} states, ${fmtCount(r.transitions)} transitions${r.complete ? '' : ' (incomplete)'}${time}; ${verdictWords(r)}`);
+  out.push(`explore: ${kinds.length ? kinds.join(', ') : r.complete ? 'clean' : 'no fault so far'} over ${fmtCount(r.states)} states, ${fmtCount(r.transitions)} transitions${r.complete ? '' : ' (incomplete)'}${time}; ${verdictWords(r)}`);
   // After an incomplete search an expectation not met yet may still be met by a schedule not tried.
   if (exploreVerdict(r) === 'not-met') {
     for (const e of r.expectations.filter((x) => !x.met)) out.push(`  expect ${e.expect}${e.thread ? ` in ${e.thread}` : ''} (line ${e.line}) not met`);
