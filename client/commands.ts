@@ -13,7 +13,7 @@ import {
   EXPLORE_ACTION_ITEMS, EXPLORE_ACTIONS_BUTTON, exploreActions, exploreSummary, fmtCount, formatExploreReport, parseWitnessText,
   reportWitnesses, WitnessError, witnessFileName, witnessFileText, type ExploreAction, type ExploreReport, type WitnessItem,
 } from './logic/witness';
-import { exploreVerdict } from './logic/verdict';
+import { exploreVerdict, runExitVerdict } from './logic/verdict';
 import type { ExploreResults } from './exploreResults';
 import type { LifetimesView } from './lifetimesView';
 import { runNode, runWorker } from './processes';
@@ -139,9 +139,11 @@ export function registerCommands(context: vscode.ExtensionContext, out: vscode.O
     }
     const summary = lastLine(r.stdout);
     const actions = ['Show Timeline', 'Show Output'];
-    const answer = r.code === 0
+    // Exit 3 (a bound stopped the run) is inconclusive: a warning, never the green of 0.
+    const verdict = runExitVerdict(r.code);
+    const answer = verdict === 'met'
       ? await vscode.window.showInformationMessage(`${baseName(t.path)}: ${summary}`, ...actions)
-      : r.code === 1
+      : verdict === 'not-met' || verdict === 'inconclusive'
         ? await vscode.window.showWarningMessage(`${baseName(t.path)}: ${summary}`, ...actions)
         : await vscode.window.showErrorMessage(`${baseName(t.path)}: ${lastLine(r.stderr) || summary || `the CLI exited with ${r.code}`}`, 'Show Output');
     if (answer === 'Show Output') out.show();

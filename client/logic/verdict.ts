@@ -99,3 +99,17 @@ export function scenarioLine(text: string): number {
   const m = /^[ \t]*scenario\b/m.exec(text);
   return m ? text.slice(0, m.index).split('\n').length - 1 : 0;
 }
+
+/** What `lifetime run`'s exit code says (tools.md §1): 0 met, 1 not met, 3 inconclusive, else an error. */
+export function runExitVerdict(code: number | null): Exclude<ExploreVerdict, 'static-errors'> | 'error' {
+  switch (code) {
+    case 0:
+      return 'met';
+    case 1:
+      return 'not-met';
+    case 3:
+      return 'inconclusive';
+    default:
+      return 'error';
+  }
+}

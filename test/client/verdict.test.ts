@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exploreLensTitle, exploreVerdict, scenarioLine, stopCause } from '../../client/logic/verdict';
+import { exploreLensTitle, exploreVerdict, runExitVerdict, scenarioLine, stopCause } from '../../client/logic/verdict';
 import type { ExploreReport } from '../../client/logic/witness';
 
 const BASE: ExploreReport = {
@@ -48,5 +48,11 @@ describe('the result lens', () => {
   it('sits on the scenario line, as the server\'s Run | Explore | Debug', () => {
     expect(scenarioLine('// a comment\n\nscenario "x"\nmodule m\n')).toBe(2);
     expect(scenarioLine('module m\n')).toBe(0);
+  });
+});
+
+describe('Run Scenario\'s verdict', () => {
+  it('reads the CLI\'s exit code: 3 is inconclusive, not an error and not a pass', () => {
+    expect([0, 1, 3, 2, null].map(runExitVerdict)).toEqual(['met', 'not-met', 'inconclusive', 'error', 'error']);
   });
 });
