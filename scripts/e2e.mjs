@@ -246,7 +246,7 @@ async function main() {
     return { restrictedMode: true };
   });
 
-  await step(`open ${SCENARIO}`, async () => {
+  const openScenario = async () => {
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -254,7 +254,12 @@ async function main() {
     // file search can take a while on a loaded 2-core machine
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: SCENARIO }).first().waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
-    await page.locator('.monaco-editor .view-line', { hasText: 'wait job' }).first().waitFor({ timeout: 15_000 });
+    // its `scenario` line (line 30 may be below the fold when the panel is open)
+    await page.locator('.monaco-editor .view-line', { hasText: 'scenario "hot-unplug deadlock' }).first().waitFor({ timeout: 15_000 });
+  };
+
+  await step(`open ${SCENARIO}`, async () => {
+    await openScenario();
     // the language mode in the status bar says the editor knows the language
     const mode = await page.locator('.statusbar-item[id="status.editor.mode"]').innerText({ timeout: 10_000 });
     if (!/lifetime/i.test(mode)) throw new Error(`language mode is ${mode}`);
@@ -290,6 +295,20 @@ async function main() {
     throw new Error(`the output channel never showed ${re}`);
   };
 
+  // Whether each element lies in the chart's visible part, right of the pinned lane labels (200 px).
+  const inView = async (frame, selectors) => {
+    const chartBox = await frame.locator('#chart').boundingBox();
+    const out = [];
+    for (const sel of selectors) {
+      const box = await frame.locator(sel).first().boundingBox();
+      out.push({
+        sel, box, chart: chartBox,
+        visible: Boolean(box && chartBox && box.x >= chartBox.x + 200 - 1 && box.x + box.width <= chartBox.x + chartBox.width + 1),
+      });
+    }
+    return out;
+  };
+
   const runLens = await step('Run code lens: the CLI run in the output channel', async () => {
     await page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Run$/ }).first().click();
     const m = await waitLog(/^run: .*$/m, 30_000);
@@ -297,6 +316,23 @@ async function main() {
     await note.waitFor({ timeout: 10_000 });
     await shot('02a-run-scenario');
     return { summary: m[0] };
+  });
+
+  const runTimeline = await step('Show Timeline of the run: no "current stop" in the legend, the fault in view', async () => {
+    await page.locator('.notification-toast .monaco-button', { hasText: 'Show Timeline' }).first().click();
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await frame.locator('svg.lifetimes.chart').waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(800);
+    if (await frame.locator('#legend-current').isVisible()) throw new Error('the legend of a run names a current stop');
+    if (await frame.locator('svg.lifetimes.chart rect.current').count()) throw new Error('a run has no current stop');
+    const view = await inView(frame, ['svg.lifetimes.chart g.fault circle']);
+    if (!view[0].visible) throw new Error(`the run's fault is out of view: ${JSON.stringify(view)}`);
+    await shot('02e-run-timeline');
+    // back to the scenario alone, as before
+    await run('View: Close All Editors');
+    await page.locator('iframe.webview.ready').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    await openScenario();
+    return { view };
   });
 
   const statusBar = await step('the background exploration in the status bar', async () => {
@@ -447,20 +483,6 @@ async function main() {
   });
   void afterBack;
 
-  // Whether each element lies in the chart's visible part, right of the pinned lane labels (200 px).
-  const inView = async (frame, selectors) => {
-    const chartBox = await frame.locator('#chart').boundingBox();
-    const out = [];
-    for (const sel of selectors) {
-      const box = await frame.locator(sel).first().boundingBox();
-      out.push({
-        sel, box, chart: chartBox,
-        visible: Boolean(box && chartBox && box.x >= chartBox.x + 200 - 1 && box.x + box.width <= chartBox.x + chartBox.width + 1),
-      });
-    }
-    return out;
-  };
-
   const lifetimes = await step('the Lifetimes view', async () => {
     await run('Lifetime: Show Lifetimes View');
     const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
@@ -529,7 +551,7 @@ async function main() {
   });
 
   summary.results = {
-    problems: problems.rows, run: runLens.summary, statusBar, explore: exploreLens, inconclusive, hover: hover.text, variablesAtBreakpoint: atBreakpoint.rows, lifetimes, deadlock,
+    problems: problems.rows, run: runLens.summary, runTimeline, statusBar, explore: exploreLens, inconclusive, hover: hover.text, variablesAtBreakpoint: atBreakpoint.rows, lifetimes, deadlock,
     activation,
   };
   summary.consoleErrors = consoleErrors.slice(0, 20);
