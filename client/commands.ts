@@ -10,11 +10,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { baseName, LANGUAGE_ID, scenarioConfig, witnessConfig } from './logic/config';
 import {
-  exploreSummary, fmtCount, formatExploreReport, parseWitnessText, reportWitnesses, WitnessError, witnessFileName, witnessFileText,
-  type ExploreReport, type WitnessItem,
+  EXPLORE_ACTION_ITEMS, EXPLORE_ACTIONS_BUTTON, exploreActions, exploreSummary, fmtCount, formatExploreReport, parseWitnessText,
+  reportWitnesses, WitnessError, witnessFileName, witnessFileText, type ExploreAction, type ExploreReport, type WitnessItem,
 } from './logic/witness';
+import { exploreVerdict, runExitVerdict } from './logic/verdict';
+import type { ExploreResults } from './exploreResults';
 import type { LifetimesView } from './lifetimesView';
 import { runNode, runWorker } from './processes';
+import { registerCommand } from './trust';
 import type { Timeline } from '../debug-adapter/timeline/model';
 import type { WorkerMessage } from './exploreWorker';
 
@@ -93,7 +96,7 @@ function tempFile(name: string, text: string): string {
 /** The last explore report of each scenario, for Replay Witness and Debug Witness. */
 const reports = new Map<string, ExploreReport>();
 
-export function registerCommands(context: vscode.ExtensionContext, out: vscode.OutputChannel, view: LifetimesView): void {
+export function registerCommands(context: vscode.ExtensionContext, out: vscode.OutputChannel, view: LifetimesView, results: ExploreResults): void {
   const cli = context.asAbsolutePath(path.join('bin', 'lifetime.js'));
   const worker = context.asAbsolutePath(path.join('dist', 'explore-worker.js'));
   const cwdOf = (t: Target) => vscode.workspace.getWorkspaceFolder(t.uri)?.uri.fsPath ?? path.dirname(t.path);
@@ -136,9 +139,11 @@ export function registerCommands(context: vscode.ExtensionContext, out: vscode.O
     }
     const summary = lastLine(r.stdout);
     const actions = ['Show Timeline', 'Show Output'];
-    const answer = r.code === 0
+    // Exit 3 (a bound stopped the run) is inconclusive: a warning, never the green of 0.
+    const verdict = runExitVerdict(r.code);
+    const answer = verdict === 'met'
       ? await vscode.window.showInformationMessage(`${baseName(t.path)}: ${summary}`, ...actions)
-      : r.code === 1
+      : verdict === 'not-met' || verdict === 'inconclusive'
         ? await vscode.window.showWarningMessage(`${baseName(t.path)}: ${summary}`, ...actions)
         : await vscode.window.showErrorMessage(`${baseName(t.path)}: ${lastLine(r.stderr) || summary || `the CLI exited with ${r.code}`}`, 'Show Output');
     if (answer === 'Show Output') out.show();
@@ -186,18 +191,48 @@ export function registerCommands(context: vscode.ExtensionContext, out: vscode.O
     }
     for (const line of formatExploreReport(report, shown(t.path), elapsed)) out.appendLine(line);
     reports.set(t.path, report);
+    results.set(t.uri, report);
     const summary = exploreSummary(report, baseName(t.path));
-    const buttons = report.faults?.length ? ['Debug Witness', 'Replay Witness', 'Save Witnesses', 'Show Output'] : ['Show Output'];
-    const show = report.diagnostics || !report.met ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    const answer = await show(summary, ...buttons);
-    if (answer === 'Show Output') out.show();
-    else if (answer === 'Debug Witness') {
-      const w = await pickWitness(t, false);
-      if (w) await debugWitness({ uri: t.uri.toString(), schedule: w.schedule, label: w.label });
-    } else if (answer === 'Replay Witness') {
-      const w = await pickWitness(t, false);
-      if (w) await run(t.uri, w);
-    } else if (answer === 'Save Witnesses') saveWitnesses(t, report);
+    const actions = exploreActions(report);
+    // One button (four were cut to "Debug Wit… / Replay Wit…"); it opens the pick list.
+    const button = actions.length > 1 ? EXPLORE_ACTIONS_BUTTON : 'Show Output';
+    const show = exploreVerdict(report) === 'met' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    const answer = await show(summary, button);
+    if (!answer) return;
+    let action: ExploreAction | undefined = actions.length > 1 ? undefined : 'output';
+    if (!action) {
+      const pick = await vscode.window.showQuickPick(
+        actions.map((a) => ({ ...EXPLORE_ACTION_ITEMS[a], action: a })),
+        { placeHolder: `${baseName(t.path)}: ${report.faults.length} fault${report.faults.length === 1 ? '' : 's'}, each with a witness` },
+      );
+      action = pick?.action;
+    }
+    await exploreAction(t, report, action);
+  }
+
+  async function exploreAction(t: Target, report: ExploreReport, action: ExploreAction | undefined): Promise<void> {
+    switch (action) {
+      case undefined:
+        return;
+      case 'output':
+        out.show();
+        return;
+      case 'debug': {
+        const w = await pickWitness(t, false);
+        if (w) await debugWitness({ uri: t.uri.toString(), schedule: w.schedule, label: w.label });
+        return;
+      }
+      case 'replay': {
+        const w = await pickWitness(t, false);
+        if (w) await run(t.uri, w);
+        return;
+      }
+      case 'save':
+        saveWitnesses(t, report);
+        return;
+      default:
+        return action satisfies never;
+    }
   }
 
   function saveWitnesses(t: Target, report: ExploreReport): void {
@@ -274,12 +309,12 @@ export function registerCommands(context: vscode.ExtensionContext, out: vscode.O
   }
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('lifetime.runScenario', (arg?: unknown) => run(arg)),
-    vscode.commands.registerCommand('lifetime.exploreSchedules', (arg?: unknown) => exploreCmd(arg)),
-    vscode.commands.registerCommand('lifetime.debugScenario', (arg?: unknown) => debugScenario(arg)),
-    vscode.commands.registerCommand('lifetime.replayWitness', (arg?: unknown) => replayWitness(arg)),
-    vscode.commands.registerCommand('lifetime.debugWitness', (arg?: unknown) => debugWitness(arg)),
-    vscode.commands.registerCommand('lifetime.showLifetimes', () => view.reveal()),
+    registerCommand('lifetime.runScenario', 'Run Scenario', (arg?: unknown) => run(arg)),
+    registerCommand('lifetime.exploreSchedules', 'Explore Schedules', (arg?: unknown) => exploreCmd(arg)),
+    registerCommand('lifetime.debugScenario', 'Debug Scenario', (arg?: unknown) => debugScenario(arg)),
+    registerCommand('lifetime.replayWitness', 'Replay Witness', (arg?: unknown) => replayWitness(arg)),
+    registerCommand('lifetime.debugWitness', 'Debug Witness', (arg?: unknown) => debugWitness(arg)),
+    registerCommand('lifetime.showLifetimes', 'Show Lifetimes View', () => view.reveal()),
   );
 }
 

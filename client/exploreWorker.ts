@@ -6,7 +6,8 @@
 
 import { compile } from '../grammar';
 import { lower } from '../debug-adapter/runtime/program';
-import { explore, exploreJson } from '../debug-adapter/explorer/explore';
+import { explore, exploreJson, type ExploreJson } from '../debug-adapter/explorer/explore';
+import { stopCause } from './logic/verdict';
 import { recordRun } from '../debug-adapter/timeline/record';
 
 export interface ExploreJob {
@@ -68,7 +69,10 @@ function runJob(job: ExploreJob, done: () => void): void {
     },
   });
   const stopReason = timedOut ? `stopped at the time limit (${Math.round((job.timeLimitMs ?? 0) / 1000)} s)` : res.stopReason;
-  send({ type: 'result', report: { ...exploreJson(job.file, p, res), stopReason } }, done);
+  const json: ExploreJson & { stopped?: string } = exploreJson(job.file, p, res);
+  // tools.md §1 names what stopped a search; the time limit is the worker's own.
+  const stopped = json.complete ? undefined : timedOut ? 'max-time' : json.stopped ?? stopCause({ complete: false, stopReason });
+  send({ type: 'result', report: { ...json, stopReason, ...(stopped ? { stopped } : {}) } }, done);
 }
 
 // Leave once the last message has gone out.

@@ -15,6 +15,8 @@ import { registerCommands } from './commands';
 import { registerDebugging } from './debug';
 import type * as LanguageClientModule from './languageClient';
 import { LifetimesView } from './lifetimesView';
+import { registerCommand } from './trust';
+import { ExploreResults, SHOW_OUTPUT_COMMAND } from './exploreResults';
 
 export interface LifetimeExtensionApi {
   /** milliseconds activate() took */
@@ -44,10 +46,14 @@ export function activate(context: vscode.ExtensionContext): LifetimeExtensionApi
   const view = new LifetimesView(context);
   context.subscriptions.push(view);
   registerDebugging(context, output, view);
-  registerCommands(context, output, view);
+  const results = new ExploreResults();
+  registerCommands(context, output, view, results);
   const out = output;
   context.subscriptions.push(
-    vscode.commands.registerCommand('lifetime.restartServer', () => loadLanguageClient(context).restartLanguageClient(out)),
+    results,
+    vscode.languages.registerCodeLensProvider({ language: 'lifetime' }, results),
+    vscode.commands.registerCommand(SHOW_OUTPUT_COMMAND, () => out.show()),
+    registerCommand('lifetime.restartServer', 'Restart Language Server', () => loadLanguageClient(context).restartLanguageClient(out)),
   );
   // The language server starts right after activation.
   setTimeout(() => {

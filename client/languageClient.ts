@@ -8,8 +8,48 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { EXPLORATION_STATUS, type ExplorationStatusParams } from '../server/explorationStatus';
+import { explorationStatusView } from './logic/explorationStatus';
 
 let client: LanguageClient | undefined;
+
+/** The background exploration of the active scenario, in the status bar (server notifications). */
+class ExplorationStatusBar implements vscode.Disposable {
+  private item = vscode.window.createStatusBarItem('lifetime.exploration', vscode.StatusBarAlignment.Left, 10);
+  private last = new Map<string, ExplorationStatusParams>();
+  private subs: vscode.Disposable[];
+
+  constructor() {
+    this.item.name = 'Lifetime: background exploration';
+    this.item.command = 'lifetime.exploreSchedules';
+    this.subs = [
+      this.item,
+      vscode.window.onDidChangeActiveTextEditor(() => this.show()),
+      vscode.workspace.onDidCloseTextDocument((d) => this.last.delete(d.uri.toString())),
+    ];
+  }
+
+  update(p: ExplorationStatusParams): void {
+    this.last.set(p.uri, p);
+    this.show();
+  }
+
+  private show(): void {
+    const doc = vscode.window.activeTextEditor?.document;
+    const view = doc?.languageId === 'lifetime' ? explorationStatusView(this.last.get(doc.uri.toString())) : undefined;
+    if (!view) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = view.text;
+    this.item.tooltip = view.tooltip;
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const d of this.subs) d.dispose();
+  }
+}
 
 /** What the server reads at initialize: the background exploration's bounds, inlay hints on/off. */
 function settings(): Record<string, unknown> {
@@ -45,7 +85,10 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
     },
   };
   client = new LanguageClient('lifetime', 'Lifetime Language Server', serverOptions, clientOptions);
+  const status = new ExplorationStatusBar();
+  client.onNotification(EXPLORATION_STATUS, (p: ExplorationStatusParams) => status.update(p));
   context.subscriptions.push(
+    status,
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('lifetime.inlayHints.enabled')) refreshInlayHints();
       if (e.affectsConfiguration('lifetime.backgroundExploration') && client) {

@@ -9,19 +9,10 @@
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { renderTimelineSvg, fmtNs } from '../debug-adapter/timeline/svg';
 import type { Timeline } from '../debug-adapter/timeline/model';
 import { SessionTimeline, type StateEventBody } from './logic/stateTimeline';
 import { baseName } from './logic/config';
-
-interface ViewMessage {
-  type: 'update';
-  title: string;
-  status: string;
-  svg: string;
-  faults: { text: string; line: number }[];
-  empty?: string;
-}
+import { EMPTY_TEXT, runViewMessage, sessionViewMessage, type ViewMessage, type Viewport } from './logic/viewMessage';
 
 export class LifetimesView implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -30,6 +21,8 @@ export class LifetimesView implements vscode.Disposable {
   private run: { timeline: Timeline; title: string } | undefined;
   private showing: 'session' | 'run' = 'session';
   private timer: NodeJS.Timeout | undefined;
+  /** the chart's width and scroll, as the webview last said */
+  private viewport: Viewport | undefined;
   private disposables: vscode.Disposable[] = [];
   /** updates posted to the webview (the e2e test reads it through the title) */
   renders = 0;
@@ -49,6 +42,12 @@ export class LifetimesView implements vscode.Disposable {
     this.sessions.set(s.id, { s, tl: new SessionTimeline(program ? baseName(program) : s.name, program ? baseName(program) : undefined), opened: false, program });
     this.activeId = s.id;
     this.showing = 'session';
+    this.forgetScroll();
+  }
+
+  /** New content: the view places it again. */
+  private forgetScroll(): void {
+    if (this.viewport) this.viewport = { ...this.viewport, userScrolled: false };
   }
 
   sessionState(s: vscode.DebugSession, body: unknown): void {
@@ -93,6 +92,7 @@ export class LifetimesView implements vscode.Disposable {
   showRun(timeline: Timeline, title: string): void {
     this.run = { timeline, title };
     this.showing = 'run';
+    this.forgetScroll();
     void vscode.commands.executeCommand('setContext', 'lifetime.hasTimeline', true);
     this.reveal();
     this.schedule();
@@ -141,10 +141,10 @@ export class LifetimesView implements vscode.Disposable {
   <div class="legend" aria-label="legend">
     <span class="chip tone-live"></span>live <span class="chip tone-busy"></span>in transition
     <span class="chip tone-ending"></span>unplugged <span class="chip tone-dead"></span>gone / freed / revoked
-    <span class="chip tone-error"></span>error <span class="mark">!</span>fault <span class="cur"></span>current stop
+    <span class="chip tone-error"></span>error <span class="mark">!</span>fault <span id="legend-current" hidden><span class="cur"></span>current stop</span>
   </div>
 </header>
-<main id="chart" tabindex="0"><p class="empty">Start debugging a .lifetime scenario (F5): its lifetimes appear here at the first stop.</p></main>
+<main id="chart" tabindex="0"><p class="empty">${EMPTY_TEXT}</p></main>
 <ol id="faults"></ol>
 <script nonce="${nonce}" src="${js}"></script>
 </body>
@@ -152,9 +152,16 @@ export class LifetimesView implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => {
         this.panel = undefined;
+        this.viewport = undefined;
       }),
-      panel.webview.onDidReceiveMessage((m: { type?: string; line?: number }) => {
+      panel.webview.onDidReceiveMessage((m: { type?: string; line?: number; width?: number; scrollLeft?: number }) => {
+        if (typeof m?.width === 'number' && typeof m.scrollLeft === 'number') {
+          // a position other than the one the view last set is the user's
+          const userScrolled = m.type === 'scroll' ? Math.abs(m.scrollLeft - (this.viewport?.scrollLeft ?? 0)) > 1 || Boolean(this.viewport?.userScrolled) : Boolean(this.viewport?.userScrolled);
+          this.viewport = { width: m.width, scrollLeft: m.scrollLeft, userScrolled };
+        }
         if (m?.type === 'ready') this.post();
+        else if (m?.type === 'resize') this.schedule();
         else if (m?.type === 'reveal' && typeof m.line === 'number') void this.revealLine(m.line);
       }),
       panel.onDidChangeViewState((e) => {
@@ -181,32 +188,9 @@ export class LifetimesView implements vscode.Disposable {
   }
 
   private message(): ViewMessage {
-    if (this.showing === 'run' && this.run) {
-      const tl = this.run.timeline;
-      const last = tl.samples[tl.samples.length - 1];
-      return {
-        type: 'update',
-        title: `Lifetimes — ${this.run.title}`,
-        status: `${tl.scenario ? `${tl.scenario} · ` : ''}${last ? `${last.step} steps, ${fmtNs(last.time_ns)}` : ''} · ${faultWords(tl)}`,
-        svg: renderTimelineSvg(tl, { standalone: false, faultList: false }),
-        faults: faultItems(tl),
-      };
-    }
+    if (this.showing === 'run' && this.run) return runViewMessage(this.run.timeline, this.run.title, this.viewport);
     const entry = this.activeId ? this.sessions.get(this.activeId) : undefined;
-    const tl = entry?.tl.timeline();
-    if (!entry || !tl) {
-      return { type: 'update', title: 'Lifetimes', status: '', svg: '', faults: [], empty: 'Start debugging a .lifetime scenario (F5): its lifetimes appear here at the first stop.' };
-    }
-    const b = entry.tl.last;
-    const where = b ? `step ${b.step ?? '?'} · time ${fmtNs(b.time_ns ?? 0)}` : '';
-    const state = entry.tl.terminated ? 'session ended' : b?.ended ? 'run ended' : `stopped (${entry.tl.reason || 'pause'})`;
-    return {
-      type: 'update',
-      title: `Lifetimes — ${tl.file ?? entry.s.name}`,
-      status: `${tl.scenario && tl.scenario !== tl.file ? `${tl.scenario} · ` : ''}${where} · ${state} · ${faultWords(tl)}`,
-      svg: renderTimelineSvg(tl, { standalone: false, faultList: false }),
-      faults: faultItems(tl),
-    };
+    return sessionViewMessage(entry?.tl, entry?.s.name ?? '', this.viewport);
   }
 
   private post(): void {
@@ -215,16 +199,6 @@ export class LifetimesView implements vscode.Disposable {
     this.renders++;
     this.panel.title = m.title.startsWith('Lifetimes — ') ? `Lifetimes: ${m.title.slice(12)}` : 'Lifetimes';
     void this.panel.webview.postMessage(m);
+    if (m.scrollLeft !== undefined && this.viewport) this.viewport = { ...this.viewport, scrollLeft: m.scrollLeft, userScrolled: false };
   }
-}
-
-function faultWords(tl: Timeline): string {
-  return tl.faults.length ? `${tl.faults.length} fault${tl.faults.length === 1 ? '' : 's'}` : 'no fault';
-}
-
-function faultItems(tl: Timeline): { text: string; line: number }[] {
-  return tl.faults.map((f) => ({
-    text: `${f.kind} in ${f.thread || 'kernel'} at line ${f.line} (step ${f.step}, ${fmtNs(f.time_ns)}): ${f.message}`,
-    line: f.line,
-  }));
 }

@@ -156,9 +156,13 @@ async function main() {
   BREAK_LINE = scenarioLines.findIndex((l) => /^\s*wait job\b/.test(l)) + 1;
   if (!BREAK_LINE) throw new Error(`${SCENARIO} has no \`wait job\` line any more: update scripts/e2e.mjs`);
   mkdirSync(join(dirs.data, 'User'), { recursive: true });
-  writeFileSync(join(dirs.data, 'User', 'settings.json'), JSON.stringify({
+  // Workspace trust on, without the startup prompt: the folder opens in Restricted Mode,
+  // where everything but debugging must work (VS Code asks for trust at F5).
+  const userSettings = {
     'workbench.startupEditor': 'none',
-    'security.workspace.trust.enabled': false,
+    'security.workspace.trust.enabled': true,
+    'security.workspace.trust.startupPrompt': 'never',
+    'security.workspace.trust.untrustedFiles': 'open',
     'workbench.tips.enabled': false,
     'workbench.welcomePage.walkthroughs.openOnInstall': false,
     'telemetry.telemetryLevel': 'off',
@@ -172,7 +176,8 @@ async function main() {
     'editor.hover.delay': 200,
     'git.enabled': false,
     'git.openRepositoryInParentFolders': 'never',
-  }, null, 2));
+  };
+  writeFileSync(join(dirs.data, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
   const env = {
     ...process.env,
     XDG_CONFIG_HOME: dirs.xdgConfig,
@@ -191,7 +196,7 @@ async function main() {
   const port = await freePort();
   await step('start code-server', async () => {
     csProc = spawn('setsid', [CODE_SERVER, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
-      '--disable-update-check', '--disable-workspace-trust', ...csArgs], {
+      '--disable-update-check', ...csArgs], {
       env, stdio: ['ignore', 'pipe', 'pipe'], detached: false,
     });
     // setsid makes the child a group leader: its pid is the group id
@@ -237,16 +242,25 @@ async function main() {
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     // the explorer lists the samples
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'four-lifetimes.lifetime' }).first().waitFor({ timeout: 30_000 });
+    // untrusted: the status bar says Restricted Mode
+    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 20_000 });
+    return { restrictedMode: true };
   });
 
-  await step(`open ${SCENARIO}`, async () => {
+  const openScenario = async () => {
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(SCENARIO);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: SCENARIO }).first().waitFor({ timeout: 10_000 });
+    // file search can take a while on a loaded 2-core machine
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: SCENARIO }).first().waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
-    await page.locator('.monaco-editor .view-line', { hasText: 'wait job' }).first().waitFor({ timeout: 15_000 });
+    // its `scenario` line (line 30 may be below the fold when the panel is open)
+    await page.locator('.monaco-editor .view-line', { hasText: 'scenario "hot-unplug deadlock' }).first().waitFor({ timeout: 15_000 });
+  };
+
+  await step(`open ${SCENARIO}`, async () => {
+    await openScenario();
     // the language mode in the status bar says the editor knows the language
     const mode = await page.locator('.statusbar-item[id="status.editor.mode"]').innerText({ timeout: 10_000 });
     if (!/lifetime/i.test(mode)) throw new Error(`language mode is ${mode}`);
@@ -282,6 +296,20 @@ async function main() {
     throw new Error(`the output channel never showed ${re}`);
   };
 
+  // Whether each element lies in the chart's visible part, right of the pinned lane labels (200 px).
+  const inView = async (frame, selectors) => {
+    const chartBox = await frame.locator('#chart').boundingBox();
+    const out = [];
+    for (const sel of selectors) {
+      const box = await frame.locator(sel).first().boundingBox();
+      out.push({
+        sel, box, chart: chartBox,
+        visible: Boolean(box && chartBox && box.x >= chartBox.x + 200 - 1 && box.x + box.width <= chartBox.x + chartBox.width + 1),
+      });
+    }
+    return out;
+  };
+
   const runLens = await step('Run code lens: the CLI run in the output channel', async () => {
     await page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Run$/ }).first().click();
     const m = await waitLog(/^run: .*$/m, 30_000);
@@ -291,17 +319,80 @@ async function main() {
     return { summary: m[0] };
   });
 
-  const exploreLens = await step('Explore code lens: every schedule, with a witness', async () => {
+  const runTimeline = await step('Show Timeline of the run: no "current stop" in the legend, the fault in view', async () => {
+    await page.locator('.notification-toast .monaco-button', { hasText: 'Show Timeline' }).first().click();
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await frame.locator('svg.lifetimes.chart').waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(800);
+    if (await frame.locator('#legend-current').isVisible()) throw new Error('the legend of a run names a current stop');
+    if (await frame.locator('svg.lifetimes.chart rect.current').count()) throw new Error('a run has no current stop');
+    const view = await inView(frame, ['svg.lifetimes.chart g.fault circle']);
+    if (!view[0].visible) throw new Error(`the run's fault is out of view: ${JSON.stringify(view)}`);
+    await shot('02e-run-timeline');
+    // back to the scenario alone, as before
+    await run('View: Close All Editors');
+    await page.locator('iframe.webview.ready').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    await openScenario();
+    return { view };
+  });
+
+  const statusBar = await step('the background exploration in the status bar', async () => {
+    const item = page.locator('.statusbar-item', { hasText: /Explored: / }).first();
+    await item.waitFor({ timeout: 30_000 });
+    const text = (await item.innerText()).trim();
+    if (!/Explored: 1 fault/.test(text)) throw new Error(`status bar: ${text}`);
+    return { text };
+  });
+
+  const exploreLens = await step('Explore code lens: every schedule, with a witness, one button', async () => {
     await run('Notifications: Clear All Notifications');
     await page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Explore$/ }).first().click();
     const m = await waitLog(/^explore: .*$/m, 60_000);
     const witness = /witness 1 \((\d+) choices\)/.exec(outputLog());
     if (!witness) throw new Error('no witness in the explore output');
-    const note = page.locator('.notification-toast', { hasText: 'Debug Witness' }).first();
+    const note = page.locator('.notification-toast', { hasText: 'expectations met' }).first();
     await note.waitFor({ timeout: 10_000 });
+    const buttons = (await note.locator('.monaco-button').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    if (buttons.length !== 1 || buttons[0] !== 'Witnesses…') throw new Error(`notification buttons: ${JSON.stringify(buttons)}`);
+    // the result stays over the scenario as a lens
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'Explored: expectations met' }).first();
+    await lens.waitFor({ timeout: 10_000 });
     await shot('02b-explore-schedules');
+    await note.locator('.monaco-button', { hasText: 'Witnesses…' }).click();
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    await rows.first().waitFor({ timeout: 10_000 });
+    const picks = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    if (picks.length !== 4 || !/Debug a witness/.test(picks[0])) throw new Error(`pick list: ${JSON.stringify(picks)}`);
+    await shot('02c-explore-actions');
+    await page.keyboard.press('Escape');
     await run('Notifications: Clear All Notifications');
-    return { summary: m[0], witnessChoices: Number(witness[1]) };
+    return { summary: m[0], witnessChoices: Number(witness[1]), buttons, picks };
+  });
+
+  const inconclusive = await step('Explore with a state bound too small: an inconclusive lens, never met', async () => {
+    // the samples' workspace settings name the bound (lifetime.explore.maxStates): lower it there
+    const wsSettings = join(dirs.workspace, '.vscode', 'settings.json');
+    const original = readFileSync(wsSettings, 'utf8');
+    if (!/"lifetime\.explore\.maxStates": \d+/.test(original)) throw new Error('samples/.vscode/settings.json sets no lifetime.explore.maxStates any more');
+    writeFileSync(wsSettings, original.replace(/"lifetime\.explore\.maxStates": \d+/, '"lifetime.explore.maxStates": 5'));
+    await page.waitForTimeout(2000);
+    const before = (outputLog().match(/^explore: .*$/gm) ?? []).length;
+    await page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Explore$/ }).first().click();
+    const until = Date.now() + 60_000;
+    let lines = [];
+    while (Date.now() < until && (lines = outputLog().match(/^explore: .*$/gm) ?? []).length <= before) await page.waitForTimeout(300);
+    const line = lines[before];
+    if (!line || !/inconclusive/.test(line) || /expectations met/.test(line)) throw new Error(`explore said: ${line}`);
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'inconclusive' }).first();
+    await lens.waitFor({ timeout: 10_000 });
+    const lensText = (await lens.innerText()).replace(/\s+/g, ' ').trim();
+    if (/expectations met/.test(lensText)) throw new Error(`lens: ${lensText}`);
+    const note = page.locator('.notification-toast', { hasText: 'inconclusive' }).first();
+    await note.waitFor({ timeout: 10_000 });
+    await shot('02d-explore-inconclusive');
+    await run('Notifications: Clear All Notifications');
+    writeFileSync(wsSettings, original);
+    return { summary: line, lens: lensText };
   });
 
   const hover = await step('hover a statement', async () => {
@@ -335,8 +426,11 @@ async function main() {
     await page.locator('.monaco-editor .codicon-debug-breakpoint, .monaco-editor .codicon-debug-breakpoint-unverified').first().waitFor({ timeout: 10_000 });
   });
 
-  const entry = await step('F5: the debugger stops on entry', async () => {
+  const entry = await step('F5 in Restricted Mode: VS Code asks for trust, then the debugger stops on entry', async () => {
     await page.keyboard.press('F5');
+    const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: /Trust Folder & Continue/ }).first();
+    await trust.waitFor({ timeout: 15_000 });
+    await trust.click();
     await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 30_000 });
     // stopped: the call stack shows a paused thread and the editor a current line
     await page.locator('.monaco-editor .codicon-debug-stackframe').first().waitFor({ timeout: 30_000 });
@@ -400,8 +494,17 @@ async function main() {
     const status = await frame.locator('#status').innerText();
     if (!lanes.includes('card0') || !lanes.includes('nova')) throw new Error(`lanes: ${JSON.stringify(lanes)}`);
     if (current !== 1) throw new Error('no current stop highlighted');
+    await page.waitForTimeout(800);
+    const view = await inView(frame, ['svg.lifetimes.chart rect.current', 'svg.lifetimes.chart g.col rect']);
+    // the current stop is in view, and so is step 0 (it used to open at the latest columns)
+    if (!view[0].visible) throw new Error(`the current stop is out of view: ${JSON.stringify(view)}`);
+    if (!view[1].visible) throw new Error(`the first steps are out of view: ${JSON.stringify(view)}`);
+    const legendCurrent = await frame.locator('#legend-current').isVisible();
+    if (!legendCurrent) throw new Error('no "current stop" in the legend of a session');
+    const cut = (await frame.locator('svg.lifetimes.chart text.seg-text, svg.lifetimes.chart text.seg-sub').allTextContents()).filter((t) => t.includes('…'));
+    if (cut.length) throw new Error(`cut lane text: ${JSON.stringify(cut)}`);
     await shot('05-lifetimes-view');
-    return { lanes, status };
+    return { lanes, status, view };
   });
 
   const deadlock = await step('continue to the deadlock: a fault in the Lifetimes view', async () => {
@@ -416,9 +519,11 @@ async function main() {
     await fault.waitFor({ timeout: 5_000 });
     const reason = await page.locator('.debug-call-stack .state.label, .debug-call-stack .monaco-list-row .state').allInnerTexts().catch(() => []);
     const faults = await frame.locator('#faults li').allInnerTexts();
-    await page.waitForTimeout(500);
+    await page.waitForTimeout(800);
+    const view = await inView(frame, ['svg.lifetimes.chart rect.current', 'svg.lifetimes.chart g.fault circle']);
+    if (!view[0].visible || !view[1].visible) throw new Error(`the current stop or the fault is out of view: ${JSON.stringify(view)}`);
     await shot('06-lifetimes-deadlock');
-    return { faults, presses, callStack: reason };
+    return { faults, presses, callStack: reason, view };
   });
 
   await step('stop debugging', async () => {
@@ -486,7 +591,7 @@ async function main() {
 
   summary.results = {
     unreached,
-    problems: problems.rows, run: runLens.summary, explore: exploreLens.summary, hover: hover.text, variablesAtBreakpoint: atBreakpoint.rows, lifetimes, deadlock,
+    problems: problems.rows, run: runLens.summary, runTimeline, statusBar, explore: exploreLens, inconclusive, hover: hover.text, variablesAtBreakpoint: atBreakpoint.rows, lifetimes, deadlock,
     activation,
   };
   summary.consoleErrors = consoleErrors.slice(0, 20);

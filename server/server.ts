@@ -21,6 +21,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { bodyOf, childBlocks, walkStmts, type Decl, type Range, type Stmt } from '../grammar/ast';
 import { BackgroundExplorer, type ExploreLimits, type ExploreOutcome } from './background';
+import { EXPLORATION_STATUS, type ExplorationStatusParams } from './explorationStatus';
 import { CompileCache, MAX_TEXT_CHARS, lintsOf, type Compiled } from './compiled';
 import { complete } from './completion';
 import { SEVERITY, pointRange, toLspRange } from './convert';
@@ -189,6 +190,7 @@ export class LifetimeServer {
     if (s?.timer) clearTimeout(s.timer);
     this.states.delete(uri);
     this.cache.delete(uri);
+    if (this.explorer?.isBusy(uri)) this.explorationStatus({ uri, version: -1, state: 'cancelled' });
     this.explorer?.cancel(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
@@ -199,6 +201,7 @@ export class LifetimeServer {
     const s = this.state(doc.uri);
     // An edit makes the exploration's positions stale: cancel it, drop its results.
     if (s.explored || this.explorer?.isBusy(doc.uri)) {
+      if (this.explorer?.isBusy(doc.uri)) this.explorationStatus({ uri: doc.uri, version: doc.version, state: 'cancelled' });
       this.explorer?.cancel(doc.uri);
       s.explored = undefined;
     }
@@ -293,6 +296,11 @@ export class LifetimeServer {
       return;
     }
     this.explorer.start(uri, doc.version, c.text);
+    this.explorationStatus({ uri, version: doc.version, state: 'running' });
+  }
+
+  private explorationStatus(p: ExplorationStatusParams): void {
+    void this.connection.sendNotification(EXPLORATION_STATUS, p);
   }
 
   private explored(o: ExploreOutcome): void {
@@ -331,6 +339,10 @@ export class LifetimeServer {
     diagnostics.push(...this.unreachedHints(c, doc, o));
     s.explored = { version: o.version, diagnostics };
     this.publish(o.uri);
+    // After the publish: once the client hears "done", the fixes are there.
+    this.explorationStatus({
+      uri: o.uri, version: o.version, state: 'done', states: o.states, complete: o.complete, stopReason: o.stopReason, faults: o.faults.length, failure: o.failure,
+    });
   }
 
   /**

@@ -4,6 +4,7 @@
 
 import type { ExploreJson } from '../../debug-adapter/explorer/explore';
 import { baseName } from './config';
+import { exploreVerdict, stopCause, STOP_CAUSE_TEXT, verdictWords } from './verdict';
 
 export class WitnessError extends Error {}
 
@@ -32,10 +33,13 @@ export interface ExploreReport {
   complete: boolean;
   states: number;
   transitions: number;
-  met: boolean;
+  /** null: inconclusive, a bound stopped the search (tools.md §1) */
+  met: boolean | null;
   faults: ExploreFaultJson[];
   expectations: ExpectationJson[];
-  /** why it stopped early (the extension's worker adds it) */
+  /** what stopped an incomplete search: max-states, max-memory, max-time, interrupted */
+  stopped?: string;
+  /** why it stopped early, in words (the extension's worker adds it) */
   stopReason?: string;
   /** set instead of the rest when the file has static errors */
   diagnostics?: { code: string; severity: string; line: number; column: number; message: string }[];
@@ -118,11 +122,14 @@ export function formatExploreReport(r: ExploreReport, shownFile: string, elapsed
     out.push(`${shownFile}:${f.line}:${f.column}: error: ${f.message} [${f.kind}] (thread ${f.thread})`);
     out.push(`  witness ${i + 1} (${f.schedule.length} choices): ${JSON.stringify(f.schedule)}`);
   });
-  if (!r.complete) out.push(`exploration incomplete: ${r.stopReason || 'a bound was reached'}; the result covers only the states visited`);
+  if (!r.complete) out.push(`exploration incomplete: ${r.stopReason || STOP_CAUSE_TEXT[stopCause(r) ?? 'interrupted']}; the result covers only the states visited`);
   const kinds = [...new Set(r.faults.map((f) => f.kind))];
   const time = elapsedMs !== undefined ? ` in ${(elapsedMs / 1000).toFixed(1)} s` : '';
-  out.push(`explore: ${kinds.length ? kinds.join(', ') : 'clean'} over ${fmtCount(r.states)} states, ${fmtCount(r.transitions)} transitions${r.complete ? '' : ' (incomplete)'}${time}; expectations ${r.met ? 'met' : 'NOT met'}`);
-  for (const e of r.expectations.filter((x) => !x.met)) out.push(`  expect ${e.expect}${e.thread ? ` in ${e.thread}` : ''} (line ${e.line}) not met`);
+  out.push(`explore: ${kinds.length ? kinds.join(', ') : r.complete ? 'clean' : 'no fault so far'} over ${fmtCount(r.states)} states, ${fmtCount(r.transitions)} transitions${r.complete ? '' : ' (incomplete)'}${time}; ${verdictWords(r)}`);
+  // After an incomplete search an expectation not met yet may still be met by a schedule not tried.
+  if (exploreVerdict(r) === 'not-met') {
+    for (const e of r.expectations.filter((x) => !x.met)) out.push(`  expect ${e.expect}${e.thread ? ` in ${e.thread}` : ''} (line ${e.line}) not met`);
+  }
   return out;
 }
 
@@ -130,12 +137,33 @@ export function formatExploreReport(r: ExploreReport, shownFile: string, elapsed
 export function exploreSummary(r: ExploreReport, shownFile: string): string {
   if (r.diagnostics) return `${shownFile}: not explored, the file has static errors.`;
   const kinds = [...new Set(r.faults.map((f) => f.kind))];
-  const found = kinds.length ? `found ${kinds.join(', ')}` : 'no fault in any schedule';
-  const bound = r.complete ? '' : ' (incomplete: bound reached)';
-  return `${shownFile}: ${found} over ${fmtCount(r.states)} states${bound}; expectations ${r.met ? 'met' : 'not met'}.`;
+  const v = exploreVerdict(r);
+  if (v === 'inconclusive') {
+    const found = kinds.length ? `found ${kinds.join(', ')}` : 'no fault';
+    return `${shownFile}: inconclusive: stopped at ${STOP_CAUSE_TEXT[stopCause(r) ?? 'interrupted']} after ${fmtCount(r.states)} states (${found} so far); not every schedule was tried.`;
+  }
+  const found = kinds.length ? `found ${kinds.join(', ')}` : r.complete ? 'no fault in any schedule' : 'no fault';
+  return `${shownFile}: ${found} over ${fmtCount(r.states)} states${r.complete ? '' : ' (incomplete)'}; expectations ${v === 'met' ? 'met' : 'not met'}.`;
 }
 
 /** The witnesses of a report, as pick-list items. */
 export function reportWitnesses(r: ExploreReport): WitnessItem[] {
   return (r.faults ?? []).map((f) => ({ schedule: f.schedule, label: faultLabel(f), kind: f.kind, line: f.line }));
+}
+
+/** What the user can do with an exploration's witnesses (one notification button opens them as a pick list). */
+export type ExploreAction = 'debug' | 'replay' | 'save' | 'output';
+
+export const EXPLORE_ACTIONS_BUTTON = 'Witnesses…';
+
+export const EXPLORE_ACTION_ITEMS = {
+  debug: { label: '$(debug-alt) Debug a witness', detail: 'step through the schedule that reaches the fault, with step back' },
+  replay: { label: '$(history) Replay a witness', detail: 'run the schedule with the CLI and show its timeline' },
+  save: { label: '$(save) Save the witnesses', detail: 'one SCENARIO.KIND.witness.json per fault beside the scenario, for `lifetime run --schedule` or launch.json' },
+  output: { label: '$(output) Show the output', detail: 'every fault with its witness, and the summary' },
+} as const satisfies Record<ExploreAction, { label: string; detail: string }>;
+
+/** The actions a report offers: its witnesses' when it has faults, else only the output. */
+export function exploreActions(r: ExploreReport): ExploreAction[] {
+  return r.faults?.length ? ['debug', 'replay', 'save', 'output'] : ['output'];
 }

@@ -6,6 +6,7 @@
   const title = document.getElementById('title');
   const status = document.getElementById('status');
   const faults = document.getElementById('faults');
+  const legendCurrent = document.getElementById('legend-current');
 
   const LABEL_W = 200;
   let labels = null;
@@ -45,24 +46,59 @@
     follow();
   }
 
+  // A segment that starts under the pinned labels keeps its text in view: the text moves
+  // to the labels' edge and is shortened to what is left of its segment (svg.ts puts the
+  // segment's extent and the whole text in data-x0, data-x1, data-full).
+  const CHAR_W = 0.6;
+  function fitText(text, px, size) {
+    const max = Math.floor(px / (size * CHAR_W));
+    if (max <= 1) return '';
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  }
+  let texts = [];
+  function collectTexts() {
+    texts = Array.from(chart.querySelectorAll('svg.lifetimes text[data-full]')).map((el) => ({
+      el,
+      x0: Number(el.getAttribute('data-x0')),
+      x1: Number(el.getAttribute('data-x1')),
+      full: el.getAttribute('data-full') || '',
+      size: el.classList.contains('seg-sub') ? 9.5 : 11,
+      moved: false,
+    }));
+  }
+  function stickTexts() {
+    const edge = chart.scrollLeft + LABEL_W;
+    for (const t of texts) {
+      const under = t.x0 < edge && edge < t.x1 - 24;
+      if (!under && !t.moved) continue;
+      const x = under ? edge + 4 : t.x0 + 4;
+      t.el.setAttribute('x', String(x));
+      t.el.textContent = fitText(t.full, t.x1 - x - 4, t.size);
+      t.moved = under;
+    }
+  }
+
   function follow() {
     if (labels) labels.style.transform = `translateX(${chart.scrollLeft}px)`;
+    stickTexts();
   }
-  chart.addEventListener('scroll', follow);
 
-  function keepCurrentInView() {
-    const cur = chart.querySelector('rect.current');
-    if (!cur) {
-      chart.scrollLeft = chart.scrollWidth;
-      return;
-    }
-    const x = Number(cur.getAttribute('x')) || 0;
-    const w = Number(cur.getAttribute('width')) || 0;
-    const left = chart.scrollLeft;
-    const right = left + chart.clientWidth;
-    if (x < left + LABEL_W || x + w > right) chart.scrollLeft = Math.max(0, x + w - chart.clientWidth + 40);
-    follow();
+  // The extension decides where to scroll (client/logic/viewMessage.ts): it needs the
+  // chart's width and scroll position.
+  function viewport(type) {
+    vscode.postMessage({ type, width: chart.clientWidth, scrollLeft: chart.scrollLeft });
   }
+  let scrollTimer = 0;
+  chart.addEventListener('scroll', () => {
+    follow();
+    clearTimeout(scrollTimer);
+    scrollTimer = setTimeout(() => viewport('scroll'), 150);
+  });
+  let resizeTimer = 0;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => viewport('resize'), 150);
+  });
 
   window.addEventListener('message', (event) => {
     const m = event.data;
@@ -70,8 +106,10 @@
     title.textContent = m.title;
     status.textContent = m.status;
     document.title = m.title;
+    legendCurrent.hidden = !(m.legend && m.legend.current);
     if (m.svg) {
       chart.innerHTML = m.svg;
+      collectTexts();
       pinLabels();
     } else {
       chart.innerHTML = '';
@@ -88,8 +126,9 @@
       li.addEventListener('click', () => vscode.postMessage({ type: 'reveal', line: f.line }));
       faults.appendChild(li);
     }
-    keepCurrentInView();
+    if (typeof m.scrollLeft === 'number') chart.scrollLeft = m.scrollLeft;
+    follow();
   });
 
-  vscode.postMessage({ type: 'ready' });
+  viewport('ready');
 })();

@@ -120,7 +120,7 @@ export class Engine {
     this.nameWidth = Math.max(4, ...this.h.k.s.threads.map((t) => t.name.length));
     this.h.sink = (e) => this.liveEvent(e);
     if (this.witness) {
-      this.print(`replaying a ${this.witness.mode}-mode witness of ${this.witness.codes.length} choices`, 'console');
+      this.print(`replaying ${this.witness.mode === 'explore' ? 'an' : 'a'} ${this.witness.mode}-mode witness of ${this.witness.codes.length} choices`, 'console');
     }
   }
 

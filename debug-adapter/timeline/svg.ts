@@ -72,11 +72,40 @@ export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** Shortens text to about `px` pixels of a `size`-pixel font, with an ellipsis. */
-function fit(text: string, px: number, size: number): string {
-  const max = Math.floor(px / (size * 0.6));
+/** The width of a monospace character of a `size`-pixel font, as the chart assumes it. */
+const CHAR_W = 0.6;
+
+/** The pixels `text` takes in a `size`-pixel monospace font. */
+export function textWidth(text: string, size: number): number {
+  return Math.ceil(text.length * size * CHAR_W);
+}
+
+/** Shortens text to about `px` pixels of a `size`-pixel font, with an ellipsis (the element's hover has the whole text). */
+export function fit(text: string, px: number, size: number): string {
+  const max = Math.floor(px / (size * CHAR_W));
   if (max <= 1) return '';
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Breaks `text` into at most `maxLines` lines of `px` pixels, between list items (`, `,
+ * ` | `) or words; what is still too long ends with an ellipsis.
+ */
+export function wrapText(text: string, px: number, size: number, maxLines = 2): string[] {
+  if (textWidth(text, size) <= px) return [text];
+  const tokens = text.split(/(?<=, | \| | )/);
+  const lines: string[] = [];
+  let cur = '';
+  for (const t of tokens) {
+    if (cur && textWidth((cur + t).trimEnd(), size) > px) {
+      lines.push(cur.trimEnd());
+      cur = '';
+    }
+    cur += t;
+  }
+  if (cur) lines.push(cur.trimEnd());
+  if (lines.length > maxLines) lines.splice(maxLines - 1, lines.length, lines.slice(maxLines - 1).join(' '));
+  return lines.map((l) => fit(l, px, size)).filter(Boolean);
 }
 
 /** The style sheet of a standalone SVG (a light palette; also a reference for themes). */
@@ -113,9 +142,20 @@ svg.lifetimes { font-family: ui-monospace, Menlo, Consolas, monospace; }
 .legend-text { font-size: 10px; fill: #59636e; }
 `;
 
-const LABEL_W = 200;
+export const LABEL_W = 200;
 const LANE_H = 36;
+/** A lane whose holders need a second line. */
+const LANE_H_WRAPPED = 47;
+const SUB_LINE_H = 11;
 const GROUP_H = 18;
+/** Column widths: at least the header's step range and time; a segment's text up to MAX_COL_W per column before it is abbreviated. */
+const MIN_COL_W = 46;
+const MAX_COL_W = 190;
+/** Font sizes of the segments' two lines (the style sheets say the same). */
+const MAIN_PX = 11;
+const SUB_PX = 9.5;
+/** Padding inside a segment: 1 px border each side, 4 px before the text, 4 after. */
+const SEG_PAD = 10;
 
 interface Seg {
   from: number;
@@ -152,18 +192,83 @@ function subText(o: ObjectSample): string {
   return (o.holders.length ? o.holders : o.readers).join(', ');
 }
 
+export interface ColumnLayout {
+  /** x of each column (sample), in the SVG's coordinates */
+  x: number[];
+  /** width of each column */
+  w: number[];
+  /** where the columns start (the lane labels are left of it) */
+  labelW: number;
+  /** the columns' total width */
+  chartW: number;
+}
+
+/**
+ * Where each column goes. Up to 120 samples, each column is as wide as the text of the
+ * segments in it needs (a segment over several columns shares the need), between
+ * MIN_COL_W and MAX_COL_W, so `2 · unplugged` and `app: drm_dev_enter` are read whole;
+ * beyond that (long loops) the columns are narrow and uniform and the hovers carry the text.
+ */
+export function columnLayout(tl: Timeline): ColumnLayout {
+  const n = tl.samples.length;
+  let w: number[];
+  if (n > 120) {
+    w = new Array<number>(n).fill(n <= 400 ? 28 : 12);
+  } else {
+    w = new Array<number>(n).fill(MIN_COL_W);
+    const needs: { from: number; to: number; px: number }[] = [];
+    tl.lanes.forEach((_l, i) => {
+      for (const sg of segments(tl, i)) {
+        const px = Math.min(MAX_COL_W * (sg.to - sg.from + 1), Math.max(textWidth(mainText(sg.o), MAIN_PX), textWidth(subText(sg.o), SUB_PX)) + SEG_PAD);
+        needs.push({ from: sg.from, to: sg.to, px });
+      }
+    });
+    tl.samples.forEach((s, c) => {
+      const head = Math.max(textWidth(s.fromStep >= s.step ? `${s.step}` : `${s.fromStep}–${s.step}`, 10), textWidth(fmtNs(s.time_ns), 10)) + 10;
+      w[c] = Math.max(w[c], Math.min(MAX_COL_W, head));
+    });
+    // One-column segments first, then wider ones spread what they still lack over their columns.
+    needs.sort((a, b) => a.to - a.from - (b.to - b.from));
+    for (const nd of needs) {
+      let have = 0;
+      for (let c = nd.from; c <= nd.to; c++) have += w[c];
+      const lack = nd.px - have;
+      if (lack <= 0) continue;
+      const k = nd.to - nd.from + 1;
+      for (let c = nd.from; c <= nd.to; c++) w[c] = Math.min(MAX_COL_W, w[c] + Math.ceil(lack / k));
+    }
+  }
+  // room for a fault's mark at the right end of its column, beside the text
+  if (n <= 120) for (const f of tl.faults) {
+    const c = sampleIndexAt(tl, f.step);
+    if (c >= 0) w[c] += 18;
+  }
+  const x: number[] = [];
+  let at = LABEL_W;
+  for (const cw of w) {
+    x.push(at);
+    at += cw;
+  }
+  return { x, w, labelW: LABEL_W, chartW: Math.max(at - LABEL_W, MIN_COL_W) };
+}
+
 /** Renders the timeline; see SvgOptions. */
 export function renderTimelineSvg(tl: Timeline, opts: SvgOptions = {}): string {
   const standalone = opts.standalone ?? true;
   const faultList = opts.faultList ?? standalone;
   const current = opts.current ?? tl.current;
   const n = tl.samples.length;
-  const colW = n <= 40 ? 92 : n <= 120 ? 64 : n <= 400 ? 28 : 12;
+  const cols = columnLayout(tl);
   const top = standalone ? 48 : 8;
   const headerH = 40;
   const objLanes = tl.lanes.map((l, i) => ({ l, i })).filter((x) => x.l.kind !== 'thread');
   const thrLanes = tl.lanes.map((l, i) => ({ l, i })).filter((x) => x.l.kind === 'thread');
   const chartTop = top + headerH;
+  const segWidth = (sg: Seg) => cols.x[sg.to] + cols.w[sg.to] - cols.x[sg.from] - 2;
+  // A lane is taller where some segment's holders need a second line.
+  const laneH = (i: number) =>
+    textWidth(tl.lanes[i].detail, 10) > LABEL_W - 20 || segments(tl, i).some((sg) => textWidth(subText(sg.o), SUB_PX) > segWidth(sg) - 8) ? LANE_H_WRAPPED : LANE_H;
+  const heights = tl.lanes.map((_l, i) => laneH(i));
   // lane index → y
   const laneY = new Map<number, number>();
   let y = chartTop;
@@ -174,11 +279,11 @@ export function renderTimelineSvg(tl: Timeline, opts: SvgOptions = {}): string {
     y += GROUP_H;
     for (const { i } of list) {
       laneY.set(i, y);
-      y += LANE_H;
+      y += heights[i];
     }
   }
   const chartBottom = y;
-  const chartW = Math.max(1, n) * colW;
+  const chartW = cols.chartW;
   const faultsShown = faultList ? tl.faults : [];
   const listTop = chartBottom + 16;
   const height = chartBottom + (faultsShown.length ? 16 + 18 * faultsShown.length + 8 : 0) + 30;
@@ -202,17 +307,20 @@ export function renderTimelineSvg(tl: Timeline, opts: SvgOptions = {}): string {
   let odd = false;
   for (const [i, ly] of laneY) {
     const l = tl.lanes[i];
-    o.push(`<rect class="lane-bg${odd ? ' odd' : ''}" x="0" y="${ly}" width="${width}" height="${LANE_H}"/>`);
+    o.push(`<rect class="lane-bg${odd ? ' odd' : ''}" x="0" y="${ly}" width="${width}" height="${heights[i]}"/>`);
     odd = !odd;
     o.push(`<g class="lane-label"><title>${escapeXml(`${l.name}: ${l.detail}`)}</title>`);
     o.push(`<text class="lane-name" x="12" y="${ly + 15}">${escapeXml(fit(l.name, LABEL_W - 20, 12))}</text>`);
-    o.push(`<text class="lane-detail" x="12" y="${ly + 28}">${escapeXml(fit(l.detail, LABEL_W - 20, 10))}</text></g>`);
+    const details = wrapText(l.detail, LABEL_W - 20, 10, heights[i] === LANE_H ? 1 : 2);
+    details.forEach((d, k) => o.push(`<text class="lane-detail" x="12" y="${ly + 28 + k * SUB_LINE_H}">${escapeXml(d)}</text>`));
+    o.push(`</g>`);
   }
 
   // column headers: steps and virtual time
   let prevTime = -1;
   tl.samples.forEach((s, c) => {
-    const x = LABEL_W + c * colW;
+    const x = cols.x[c];
+    const colW = cols.w[c];
     const acts = s.actions.map((a) => `step ${a.step} · ${fmtNs(a.time_ns)} · ${a.thread || 'kernel'}${a.line ? `:${a.line}` : ''} ${a.kind}: ${a.text}`);
     if (s.more) acts.push(`… ${s.more} more`);
     const tip = `${stepsText(s.fromStep, s.step)}, at ${fmtNs(s.time_ns)}${acts.length ? `\n${acts.join('\n')}` : ''}`;
@@ -225,11 +333,12 @@ export function renderTimelineSvg(tl: Timeline, opts: SvgOptions = {}): string {
     prevTime = s.time_ns;
     o.push(`<line class="grid" x1="${x}" y1="${top + 2}" x2="${x}" y2="${chartBottom}"/>`);
   });
-  if (colW < 28 && n) o.push(`<text class="col-step" x="${LABEL_W + 4}" y="${top + 14}">steps ${tl.samples[0].fromStep}–${tl.samples[n - 1].step}</text>`);
+  if (n && cols.w[0] < 28) o.push(`<text class="col-step" x="${LABEL_W + 4}" y="${top + 14}">steps ${tl.samples[0].fromStep}–${tl.samples[n - 1].step}</text>`);
 
   // the current stop (under the segments so they stay readable)
   if (curCol >= 0) {
-    const x = LABEL_W + curCol * colW;
+    const x = cols.x[curCol];
+    const colW = cols.w[curCol];
     o.push(`<rect class="current" x="${x}" y="${top}" width="${colW}" height="${chartBottom - top}" rx="3"><title>${escapeXml(`current stop: step ${current}`)}</title></rect>`);
     if (colW >= 40) o.push(`<text class="current-label" x="${x + colW - 4}" y="${top + 14}" text-anchor="end">▼</text>`);
   }
@@ -238,8 +347,8 @@ export function renderTimelineSvg(tl: Timeline, opts: SvgOptions = {}): string {
   for (const [i, ly] of laneY) {
     const l = tl.lanes[i];
     for (const sg of segments(tl, i)) {
-      const x = LABEL_W + sg.from * colW + 1;
-      const w = (sg.to - sg.from + 1) * colW - 2;
+      const x = cols.x[sg.from] + 1;
+      const w = segWidth(sg);
       const s0 = tl.samples[sg.from];
       const s1 = tl.samples[sg.to];
       const tipLines = [`${l.name} (${l.detail}): ${mainText(sg.o)}`, `${stepsText(s0.fromStep, s1.step)}, ${fmtNs(s0.time_ns)}${s1.time_ns !== s0.time_ns ? `–${fmtNs(s1.time_ns)}` : ''}`];
@@ -247,11 +356,15 @@ export function renderTimelineSvg(tl: Timeline, opts: SvgOptions = {}): string {
       if (sg.o.readers.length) tipLines.push(`${l.kind === 'thread' ? 'now' : 'inside / waiting'}: ${sg.o.readers.join(', ')}`);
       const future = curCol >= 0 && sg.from > curCol ? ' future' : '';
       o.push(`<g class="seg-g${future}"><title>${escapeXml(tipLines.join('\n'))}</title>`);
-      o.push(`<rect class="seg tone-${toneOf(l.kind, sg.o.state)}" data-lane="${escapeXml(l.name)}" data-state="${escapeXml(sg.o.state)}" x="${x}" y="${ly + 3}" width="${Math.max(1, w)}" height="${LANE_H - 6}" rx="3"/>`);
-      const t1 = fit(mainText(sg.o), w - 8, 11);
-      if (t1) o.push(`<text class="seg-text" x="${x + 4}" y="${ly + 16}">${escapeXml(t1)}</text>`);
-      const t2 = fit(subText(sg.o), w - 8, 9.5);
-      if (t2) o.push(`<text class="seg-sub" x="${x + 4}" y="${ly + 28}">${escapeXml(t2)}</text>`);
+      o.push(`<rect class="seg tone-${toneOf(l.kind, sg.o.state)}" data-lane="${escapeXml(l.name)}" data-state="${escapeXml(sg.o.state)}" x="${x}" y="${ly + 3}" width="${Math.max(1, w)}" height="${heights[i] - 6}" rx="3"/>`);
+      // data-x0/x1/full: the webview keeps the text of a segment that starts under the
+      // pinned lane labels in view when the chart scrolls sideways.
+      const span = `data-x0="${x}" data-x1="${x + w}"`;
+      const t1 = fit(mainText(sg.o), w - 8, MAIN_PX);
+      if (t1) o.push(`<text class="seg-text" x="${x + 4}" y="${ly + 16}" ${span} data-full="${escapeXml(mainText(sg.o))}">${escapeXml(t1)}</text>`);
+      wrapText(subText(sg.o), w - 8, SUB_PX, heights[i] === LANE_H ? 1 : 2).forEach((t2, k) => {
+        o.push(`<text class="seg-sub" x="${x + 4}" y="${ly + 28 + k * SUB_LINE_H}" ${span} data-full="${escapeXml(t2)}">${escapeXml(t2)}</text>`);
+      });
       o.push(`</g>`);
     }
   }
@@ -260,13 +373,14 @@ export function renderTimelineSvg(tl: Timeline, opts: SvgOptions = {}): string {
   tl.faults.forEach((f, k) => {
     const c = sampleIndexAt(tl, f.step);
     if (c < 0) return;
-    const x = LABEL_W + c * colW + colW - 9;
+    const x = cols.x[c] + cols.w[c] - 9;
     const ly = laneY.get(f.lane) ?? chartTop;
     const tip = `${f.kind} in ${f.thread || 'kernel'} at line ${f.line}:${f.column}, step ${f.step}, ${fmtNs(f.time_ns)}\n${f.message}`;
     o.push(`<g class="fault" data-kind="${escapeXml(f.kind)}"><title>${escapeXml(tip)}</title>`);
     o.push(`<line class="fault-line" x1="${x}" y1="${top + 2}" x2="${x}" y2="${chartBottom}"/>`);
-    o.push(`<circle class="fault-mark" cx="${x}" cy="${ly + LANE_H / 2}" r="8"/>`);
-    o.push(`<text class="fault-bang" x="${x}" y="${ly + LANE_H / 2 + 4}" text-anchor="middle">${faultsShown.length ? k + 1 : '!'}</text>`);
+    const mid = ly + (f.lane >= 0 ? heights[f.lane] ?? LANE_H : LANE_H) / 2;
+    o.push(`<circle class="fault-mark" cx="${x}" cy="${mid}" r="8"/>`);
+    o.push(`<text class="fault-bang" x="${x}" y="${mid + 4}" text-anchor="middle">${faultsShown.length ? k + 1 : '!'}</text>`);
     o.push(`</g>`);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  exploreSummary, formatExploreReport, parseWitnessText, reportWitnesses, WitnessError, witnessFileName, witnessFileText,
+  EXPLORE_ACTION_ITEMS, exploreActions, exploreSummary, formatExploreReport, parseWitnessText, reportWitnesses, WitnessError, witnessFileName, witnessFileText,
   type ExploreReport,
 } from '../../client/logic/witness';
 
@@ -63,17 +63,40 @@ describe('explore report in the output channel', () => {
     expect(lines[lines.length - 1]).toBe('explore: deadlock, leak over 1,234 states, 5,678 transitions in 2.5 s; expectations met');
   });
 
-  it('says when a bound stopped it and which expectation failed', () => {
-    const r: ExploreReport = { ...REPORT, complete: false, stopReason: 'stopped at the time limit (60 s)', met: false, faults: [], expectations: [{ line: 3, expect: 'deadlock', met: false, thread: 'app' }] };
+  it('says which expectation failed after a complete search', () => {
+    const r: ExploreReport = { ...REPORT, met: false, faults: [], expectations: [{ line: 3, expect: 'deadlock', met: false, thread: 'app' }] };
     const lines = formatExploreReport(r, 'a.lifetime');
-    expect(lines).toContain('exploration incomplete: stopped at the time limit (60 s); the result covers only the states visited');
     expect(lines).toContain('  expect deadlock in app (line 3) not met');
-    expect(exploreSummary(r, 'a.lifetime')).toBe('a.lifetime: no fault in any schedule over 1,234 states (incomplete: bound reached); expectations not met.');
+    expect(lines[lines.length - 2]).toMatch(/; expectations NOT met$/);
+    expect(exploreSummary(r, 'a.lifetime')).toBe('a.lifetime: no fault in any schedule over 1,234 states; expectations not met.');
+  });
+
+  it('calls a search stopped by a bound inconclusive, never met or not met', () => {
+    // the shape of tools.md §1, and the older one (met: true or false although incomplete)
+    for (const met of [null, true, false]) {
+      const r: ExploreReport = {
+        ...REPORT, complete: false, stopped: 'max-time', stopReason: 'stopped at the time limit (60 s)', met, faults: [],
+        expectations: [{ line: 3, expect: 'deadlock', met: false, thread: 'app' }],
+      };
+      const lines = formatExploreReport(r, 'a.lifetime');
+      expect(lines).toContain('exploration incomplete: stopped at the time limit (60 s); the result covers only the states visited');
+      expect(lines[lines.length - 1]).toMatch(/^explore: no fault so far over 1,234 states, 5,678 transitions \(incomplete\); inconclusive: stopped at the time limit before every schedule was tried$/);
+      expect(lines.join('\n')).not.toMatch(/expectations (NOT )?met|not met/);
+      expect(exploreSummary(r, 'a.lifetime')).toBe('a.lifetime: inconclusive: stopped at the time limit after 1,234 states (no fault so far); not every schedule was tried.');
+    }
   });
 
   it('reports static errors instead of a result', () => {
     const r = { ...REPORT, diagnostics: [{ code: 'unknown-name', severity: 'error', line: 2, column: 3, message: 'nothing declares x' }] };
     expect(formatExploreReport(r, 'a.lifetime')).toEqual(['a.lifetime:2:3: error: nothing declares x [unknown-name]', 'a.lifetime: not explored: 1 static error']);
     expect(exploreSummary(r, 'a.lifetime')).toMatch(/static errors/);
+  });
+});
+
+describe('what the Explore notification offers', () => {
+  it('one pick list of the witnesses\' actions, whose labels are never cut', () => {
+    expect(exploreActions(REPORT)).toEqual(['debug', 'replay', 'save', 'output']);
+    expect(exploreActions({ ...REPORT, faults: [] })).toEqual(['output']);
+    for (const a of exploreActions(REPORT)) expect(EXPLORE_ACTION_ITEMS[a].label).toMatch(/^\$\([a-z-]+\) [A-Z]/);
   });
 });

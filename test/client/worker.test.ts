@@ -39,9 +39,10 @@ describe('explore worker', () => {
 
   it('stops at the state bound and says so', async () => {
     const { messages } = await job({ type: 'explore', file: 'd.lifetime', text: DEADLOCK, maxStates: 3 });
-    const r = messages.find((m) => m.type === 'result')!.report as { complete: boolean; stopReason: string };
+    const r = messages.find((m) => m.type === 'result')!.report as { complete: boolean; stopReason: string; stopped: string };
     expect(r.complete).toBe(false);
     expect(r.stopReason).toMatch(/max-states 3/);
+    expect(r.stopped).toBe('max-states');
   });
 
   it('records the timeline of a run', async () => {
