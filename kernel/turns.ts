@@ -1,0 +1,178 @@
+// The model's step order as turns for the kernel's turnstile. The model runs the scenario
+// (the default run, or a witness), and each of its steps becomes a turn where the kernel
+// can take one: the start of a source statement, the completion of a wait the interpreter
+// makes itself, a kworker's start, a fence completing, a timeout. Steps with no source (the
+// devres release, a wait inside an unbind) have no place in the kernel to take a turn:
+// they happen inside the statement that started them.
+
+import { DEFAULT_HORIZON_NS, Kernel } from '../debug-adapter/runtime/kernel';
+import type { Program } from '../debug-adapter/runtime/program';
+import {
+  advanceClock, exploreChoices, isRunSchedule, pickDefault, ScheduleError, stepRun, takeChoice,
+} from '../debug-adapter/runtime/schedule';
+import type { ThreadState } from '../debug-adapter/runtime/state';
+import { parseDurationText } from '../grammar/ast';
+import { DIRECT_WAITS, EVENT_TID, posKey, type Lowered, type TurnWord } from './bytecode';
+
+export interface Turn extends TurnWord {
+  /** the model's step number (1-based), or 0 for an event between steps */
+  step: number;
+  thread: string;
+}
+
+export interface NotReplayable {
+  step: number;
+  thread: string;
+  line: number;
+  column: number;
+  why: string;
+}
+
+export interface Traced {
+  kernel: Kernel;
+  turns: Turn[];
+  /** set when the interleaving needs a turn where the kernel thread may not sleep */
+  notReplayable: NotReplayable | null;
+}
+
+const MAX_STEPS = 1_000_000;
+
+/** Whether thread t stands at the start of a source statement (not in sourceless work). */
+function atStatement(t: ThreadState): boolean {
+  const top = t.frames[t.frames.length - 1] as { t?: number } | undefined;
+  return t.status === 'ready' && t.wait === null && top !== undefined && top.t === 0;
+}
+
+class Recorder {
+  turns: Turn[] = [];
+  constructor(private k: Kernel, private l: Lowered) {}
+
+  private tid(i: number): number {
+    const t = this.k.s.threads[i];
+    return t.work >= 0 ? this.l.threadNames.length + t.work : i;
+  }
+
+  step(i: number, run: (i: number) => void): void {
+    const k = this.k;
+    const t = k.s.threads[i];
+    const starting = t.status === 'idle';
+    const waiting = t.status === 'ready' && t.wait !== null ? t.wait : null;
+    const atStmt = atStatement(t);
+    const loc = k.position(t);
+    run(i);
+    const step = k.s.steps;
+    const after = k.s.threads[i];
+    const oops = after.status === 'oops';
+    const blocked = after.status === 'ready' && after.wait !== null;
+    const base = { step, thread: t.name, tid: this.tid(i), arg: -1 };
+    if (starting) {
+      this.turns.push({ ...base, phase: oops ? 'START_OOPS' : 'START', line: 0, column: 0, arg: t.work });
+    } else if (waiting) {
+      const info = this.l.byPos.get(posKey(waiting.loc.line, waiting.loc.column));
+      if (info && DIRECT_WAITS.has(info.stmt.kind) && info.stmt.kind !== ('sleep' as string)) {
+        this.turns.push({ ...base, phase: 'COMPLETE', line: waiting.loc.line, column: waiting.loc.column });
+      }
+    } else if (atStmt && loc) {
+      const info = this.l.byPos.get(posKey(loc.line, loc.column));
+      if (info && info.stmt.kind !== 'sleep') {
+        this.turns.push({ ...base, phase: oops ? 'OOPS' : blocked ? 'BLOCK' : 'RUN', line: loc.line, column: loc.column });
+      }
+    }
+  }
+
+  /** Fences completed and waits timed out by a clock move or an explore event. */
+  events(change: () => void): void {
+    const s = this.k.s;
+    const fences = s.fences.map((f) => f.state);
+    const timed = s.threads.map((t) => t.wait?.timedOut ?? false);
+    change();
+    s.fences.forEach((f, q) => {
+      if (f.state !== fences[q] && f.state >= 2 /* signalled */) {
+        this.turns.push({ step: 0, thread: `complete:${this.l.fenceNames[q]}`, tid: EVENT_TID, phase: 'FENCE', line: 0, column: 0, arg: q });
+      }
+    });
+    s.threads.forEach((t, i) => {
+      if ((t.wait?.timedOut ?? false) && !timed[i]) {
+        this.turns.push({ step: 0, thread: `timeout:${t.name}`, tid: EVENT_TID, phase: 'TIMEOUT', line: 0, column: 0, arg: this.tid(i) });
+      }
+    });
+  }
+}
+
+function runRest(k: Kernel, r: Recorder): void {
+  while (!k.s.ended && k.s.steps < MAX_STEPS) {
+    const i = pickDefault(k);
+    if (i >= 0) {
+      r.step(i, (j) => stepRun(k, j));
+      continue;
+    }
+    let more = true;
+    r.events(() => { more = advanceClock(k); });
+    if (!more) break;
+  }
+}
+
+/**
+ * Runs the model and records its turns: the default run, or a witness (explore semantics,
+ * or run semantics when it has `advance:` entries, as the debugger saves them).
+ * Throws ScheduleError for a witness entry that cannot be taken.
+ */
+export function traceModel(p: Program, l: Lowered, schedule?: readonly string[], horizonNs = DEFAULT_HORIZON_NS): Traced {
+  const runMode = !schedule || isRunSchedule(schedule);
+  const k = new Kernel(p, { mode: runMode ? 'run' : 'explore', horizonNs });
+  const r = new Recorder(k, l);
+  if (!schedule) {
+    runRest(k, r);
+  } else if (runMode) {
+    schedule.forEach((c, n) => {
+      const where = `schedule entry ${n + 1} (${JSON.stringify(c)})`;
+      if (k.s.ended) throw new ScheduleError(`${where}: the run has already ended`);
+      if (c.startsWith('advance:')) {
+        const want = parseDurationText(c.slice(8));
+        if (want === null || pickDefault(k) >= 0) throw new ScheduleError(`${where}: the clock cannot move here`);
+        r.events(() => advanceClock(k));
+        if (k.s.clock !== want) throw new ScheduleError(`${where}: the clock moves to ${k.s.clock} ns here, not ${want} ns`);
+        return;
+      }
+      const i = k.threadIndex(c);
+      if (i < 0 || !k.canStep(i)) throw new ScheduleError(`${where} cannot be taken here`);
+      r.step(i, (j) => stepRun(k, j));
+    });
+    runRest(k, r);
+  } else {
+    schedule.forEach((c, n) => {
+      if (k.s.ended) return;
+      let ok = true;
+      if (c.startsWith('complete:') || c.startsWith('timeout:')) r.events(() => { ok = takeChoice(k, c); });
+      else {
+        const i = k.threadIndex(c);
+        if (i < 0 || !k.canStep(i)) ok = false;
+        else r.step(i, (j) => { k.step(j); });
+      }
+      if (!ok) throw new ScheduleError(`schedule entry ${n + 1} (${JSON.stringify(c)}) cannot be taken here; possible: ${exploreChoices(k).join(', ') || 'nothing'}`);
+    });
+    if (exploreChoices(k).length === 0) k.finish();
+  }
+  return { kernel: k, turns: r.turns, notReplayable: replayable(r.turns, l) };
+}
+
+/**
+ * A thread inside an `access` block (an RCU read section) cannot sleep waiting for its
+ * turn: each statement it starts there must come right after its own previous turn.
+ * (Completions are fine: the statement itself waits or spins there already.)
+ */
+export function replayable(turns: readonly Turn[], l: Lowered): NotReplayable | null {
+  for (let n = 1; n < turns.length; n++) {
+    const t = turns[n];
+    if (t.phase !== 'RUN' && t.phase !== 'BLOCK' && t.phase !== 'OOPS') continue;
+    const info = l.byPos.get(posKey(t.line, t.column));
+    if (!info?.atomic) continue;
+    if (turns[n - 1].tid !== t.tid) {
+      return {
+        step: t.step, thread: t.thread, line: t.line, column: t.column,
+        why: `step ${t.step} needs ${t.thread} to wait for its turn at ${t.line}:${t.column}, inside an access block (an RCU read section), where it may not sleep; ${turns[n - 1].thread} steps just before it`,
+      };
+    }
+  }
+  return null;
+}
