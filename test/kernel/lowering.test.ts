@@ -1,0 +1,132 @@
+// Lowering a scenario for the kernel backend, and the turns the model's run gives it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../grammar';
+import { lower } from '../../debug-adapter/runtime/program';
+import { HDR, lowerForKernel, NotCovered, OPS, programWords, STMT_WORDS } from '../../kernel/bytecode';
+import { traceModel } from '../../kernel/turns';
+
+const SAMPLES = join(__dirname, '../../samples');
+const load = (text: string) => {
+  const a = compile(text);
+  expect(a.diagnostics).toEqual([]);
+  return a.file;
+};
+const refused = (text: string): NotCovered => {
+  try {
+    lowerForKernel(load(text));
+  } catch (e) {
+    if (e instanceof NotCovered) return e;
+    throw e;
+  }
+  throw new Error('not refused');
+};
+const turnsOf = (text: string, schedule?: string[]) => {
+  const file = load(text);
+  const l = lowerForKernel(file);
+  return traceModel(lower(file), l, schedule);
+};
+
+const DEADLOCK = `module nova
+device gpu0
+driver nova_drm in nova binds gpu0
+drm card0 on gpu0
+fence job on gpu0 takes 5ms
+on remove nova_drm {
+  unplug card0
+}
+thread app {
+  open f on card0
+  ioctl f {
+    enter card0 {
+      submit job
+      wait job
+    }
+  }
+  close f
+}
+thread hotplug {
+  sleep 1ms
+  hotunplug gpu0
+}
+expect deadlock
+`;
+
+describe('lowerForKernel', () => {
+  it('lays out the program as lt_abi.h says: header, tables, blocks, statements, turns', () => {
+    const file = load(DEADLOCK);
+    const l = lowerForKernel(file);
+    const words = programWords(l, [{ tid: 0, phase: 'RUN', line: 10, column: 3, arg: -1 }]);
+    const h = (n: (typeof HDR)[number]) => words[HDR.indexOf(n)];
+    expect(h('NTHREAD')).toBe(2);
+    expect(h('NFENCE')).toBe(1);
+    expect(h('NDRM')).toBe(1);
+    expect(h('FOPS_OWNER')).toBe(1);
+    expect(h('REMOVE_BLOCK')).toBeGreaterThanOrEqual(0);
+    expect(h('CLOSE_BLOCK')).toBe(-1);
+    expect(h('NTURN')).toBe(1);
+    const tables = h('NTHREAD') + h('NWORK') + h('NPTIMER') + h('NDATA') + 2 * h('NBLOCK') + h('NBLOCKWORDS');
+    expect(words.length).toBe(HDR.length + tables + STMT_WORDS * h('NSTMT') + 5);
+    // the `wait job` statement: opcode, line, column, fence 0, no timeout
+    const stmts = words.slice(HDR.length + tables, HDR.length + tables + STMT_WORDS * h('NSTMT'));
+    const wait = [...Array(h('NSTMT')).keys()].map((i) => stmts.slice(i * STMT_WORDS, (i + 1) * STMT_WORDS)).find((s) => s[0] === OPS.indexOf('WAIT'))!;
+    expect([...wait.slice(0, 5)]).toEqual([OPS.indexOf('WAIT'), 14, 7, 0, 0]);
+  });
+
+  it('refuses a second module with its line and column', () => {
+    const e = refused('module a\nmodule b\ndevice d\ndriver x in a binds d\nthread t { log "x" }\n');
+    expect([e.line, e.column]).toEqual([2, 1]);
+    expect(e.message).toMatch(/second module/);
+  });
+
+  it('refuses a syscall statement in kernel context (an open inside an ioctl)', () => {
+    const e = refused('module m\ndevice d\ndriver x in m binds d\ndrm c on d\nthread t {\n  open f on c\n  ioctl f {\n    open g on c\n  }\n}\n');
+    expect([e.line, e.column]).toEqual([8, 5]);
+    expect(e.message).toMatch(/`open`.*not covered/);
+  });
+
+  it('refuses an unbind inside a handler', () => {
+    const e = refused('module m\ndevice d\ndriver x in m binds d\nwork w in x {\n  unbind d\n}\nthread t { queue w }\n');
+    expect([e.line, e.column]).toEqual([5, 3]);
+  });
+});
+
+describe('traceModel', () => {
+  it('turns the default run into the statement starts, blocking ones marked, sleeps left out', () => {
+    const t = turnsOf(DEADLOCK);
+    // the remove handler's unplug is a statement of hotplug's unbind: a turn of its own
+    expect(t.turns.map((x) => `${x.thread}:${x.phase}@${x.line}`)).toEqual([
+      'app:RUN@10', 'app:RUN@11', 'app:RUN@12', 'app:RUN@13', 'app:BLOCK@14', 'hotplug:RUN@21', 'hotplug:BLOCK@7',
+    ]);
+    expect(t.turns.some((x) => x.line === 20)).toBe(false); // the sleep
+    expect(t.turns.filter((x) => x.phase === 'BLOCK').map((x) => x.line)).toContain(14);
+    expect(t.notReplayable).toBeNull();
+  });
+
+  it('marks the step that oopses in the model, so the turn is handed on before it', () => {
+    const t = turnsOf(readFileSync(join(SAMPLES, 'bug-vc4-devm.lifetime'), 'utf8'));
+    expect(t.kernel.s.faults.map((f) => f.kind)).toEqual(['use-after-free']);
+    expect(t.turns[t.turns.length - 1].phase).toBe('OOPS');
+  });
+
+  it('adds the timeouts and fence completions of the clock as event turns', () => {
+    const t = turnsOf(DEADLOCK.replace('wait job', 'wait job timeout 100ms').replace('expect deadlock', 'expect clean'));
+    expect(t.turns.map((x) => x.thread)).toContain('timeout:app');
+    const c = turnsOf('module m\ndevice d\ndriver x in m binds d\nfence q on d\nthread t {\n  submit q\n  wait q\n}\n');
+    expect(c.turns.map((x) => `${x.thread}:${x.phase}`)).toEqual(['t:RUN', 't:BLOCK', 'complete:q:FENCE', 't:COMPLETE']);
+  });
+
+  it('says a witness is not replayable when a thread would wait for its turn inside access', () => {
+    const t = turnsOf(readFileSync(join(SAMPLES, 'revocable-vs-drm-dev-enter.lifetime'), 'utf8'));
+    expect(t.notReplayable).not.toBeNull();
+    expect(t.notReplayable!.thread).toBe('rust_ioctl');
+    expect(t.notReplayable!.why).toMatch(/inside an access block/);
+  });
+
+  it('replays an explore witness, events included', () => {
+    const t = turnsOf(DEADLOCK.replace('expect deadlock', 'expect explore deadlock'), ['app', 'app', 'app', 'app', 'app', 'hotplug', 'hotplug', 'hotplug']);
+    expect(t.turns[0].thread).toBe('app');
+    expect(t.kernel.s.faults.map((f) => f.kind)).toEqual(['deadlock']);
+  });
+});
