@@ -53,6 +53,11 @@ for (const f of faulty) {
   }
 }
 const todo = runs.filter((r) => !filters.length || filters.some((x) => r.file.includes(x)));
+if (args.includes('--list')) {
+  for (const r of todo) console.log(`${basename(r.file)}${r.witness ? ` witness(${r.of}): ${JSON.stringify(r.witness)}` : ''}`);
+  console.log(`${todo.length} runs`);
+  process.exit(0);
+}
 const tmp = mkdtempSync(join(tmpdir(), 'lifetime-test-kernel-'));
 const rows = [];
 let failed = 0;
@@ -64,6 +69,8 @@ for (const [n, r] of todo.entries()) {
     writeFileSync(w, JSON.stringify(r.witness));
     cmd.push('--schedule', w);
   }
+  // LIFETIME_KERNEL_LOGS=DIR keeps each run's serial log
+  if (process.env.LIFETIME_KERNEL_LOGS) cmd.push('--log', join(process.env.LIFETIME_KERNEL_LOGS, `${basename(r.file, '.lifetime')}${r.witness ? `-w${n}` : ''}.log`));
   const t = Date.now();
   const res = json(cmd);
   const o = res.out;

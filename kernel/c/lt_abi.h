@@ -25,7 +25,7 @@ enum lt_op {
 	OP_LOCK, OP_UNLOCK, OP_REPEAT, OP_LOG, OP_COUNT
 };
 
-/* a statement: op, line, column, then up to five arguments */
+/* a statement: op, line, column, four arguments, then 1 when it may sleep (language.md §4) */
 #define LT_STMT_WORDS 8
 /* a turn: thread, phase, line, column, argument */
 #define LT_TURN_WORDS 5

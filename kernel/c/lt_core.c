@@ -367,13 +367,15 @@ static void exec_stmt(struct lt_ctx *c, int s)
 	int op = st[0], line = st[1], col = st[2], a = st[3], b = st[4], d = st[5];
 	int ph, idx;
 
-	if (op == OP_SLEEP) {
-		/* sleeps are not turns (the kernel has no virtual clock); inside an RCU section
-		 * a real sleep, for kernels that check (DEBUG_ATOMIC_SLEEP) */
-		if (c->atomic)
-			msleep(1);
-		return;
-	}
+	/* A statement that may sleep, inside an RCU read section: sleep for real first (the
+	 * kernel's might_sleep(), made real), so that the stock kernel's "Voluntary context
+	 * switch within RCU read-side critical section!" (or, on a non-preemptible RCU
+	 * kernel, "scheduling while atomic") reports it even when the statement itself would
+	 * not have had to wait. */
+	if (c->atomic && st[7] == 1)
+		msleep(1);
+	if (op == OP_SLEEP)
+		return;	/* sleeps are not turns: the kernel has no virtual clock */
 	ph = ts_take(c->tid, line, col, c->atomic > 0);
 	if (ph < 0)
 		return;
