@@ -81,14 +81,15 @@ function block(lines: string[], i: number, max = 40): string[] {
     const l = lines[j];
     if (NOISE.test(l)) continue;
     if (/---\[ end trace|^LT-|RK-|^\S*\s*LT-USER/.test(l)) { if (/end trace/.test(l)) out.push(l); break; }
-    if (isReportStart(l)) break;
+    // a WARN's own header line right after the message belongs to the same report
+    if (isReportStart(l) && !(out.length <= 2 && /WARNING: CPU:/.test(l))) break;
     out.push(l);
   }
   return out;
 }
 
 /** Lines of a report that say nothing about the scenario (registers, scheduler frames). */
-const NOISE = /Tainted: |disables this message|^\s*<\/?TASK>|^\s*(__schedule|schedule|schedule_timeout|schedule_preempt_disabled|io_schedule)\+|^\s*R[A-Z0-9]{2}: |^\s*RSP: 002b|^\s*Code: |^\s*(CR2|FS|CS|DR[0-9]|PKRU|RAX|RDX|RBP|R10|R13): |^\s*Hardware name:/;
+const NOISE = /^\s+Tainted: |disables this message|^\s*<\/?TASK>|^\s*(__schedule|schedule|schedule_timeout|schedule_preempt_disabled|io_schedule)\+|^\s*R(?!IP)[A-Z0-9]{2}: |^\s*RSP: 002b|^\s*Code: |^\s*(CR2|FS|CS|DR[0-9]|PKRU|RAX|RDX|RBP|R10|R13): |^\s*Hardware name:/;
 
 function isReportStart(l: string): boolean {
   return /INFO: task .* blocked for more than|BUG: |general protection fault|WARNING: CPU:|refcount_t: |kernel BUG at|watchdog: BUG: soft lockup|Poison overwritten|possible circular locking dependency|bad unlock balance/.test(l);
