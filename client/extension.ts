@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerDebugging } from './debug';
+import { registerKernel } from './kernel';
 import type * as LanguageClientModule from './languageClient';
 import { LifetimesView } from './lifetimesView';
 
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): LifetimeExtensionApi
   context.subscriptions.push(view);
   registerDebugging(context, output, view);
   registerCommands(context, output, view);
+  registerKernel(context, output);
   const out = output;
   context.subscriptions.push(
     vscode.commands.registerCommand('lifetime.restartServer', () => loadLanguageClient(context).restartLanguageClient(out)),
