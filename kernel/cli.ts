@@ -102,8 +102,8 @@ export function agreement(model: readonly string[], kernel: readonly string[], u
 }
 
 export function kernelMain(argv: string[], write: (s: string) => void, err: (s: string) => void): number {
-  const o = parse(argv);
   if (argv.includes('-h') || argv.includes('--help')) { write(KERNEL_USAGE); return 0; }
+  const o = parse(argv);
   const progress = (s: string) => { if (!o.json || process.stderr.isTTY) err(`lifetime kernel: ${s}`); };
   if (o.buildDebug) {
     ensureTools(progress);
