@@ -153,7 +153,60 @@ export function traceModel(p: Program, l: Lowered, schedule?: readonly string[],
     });
     if (exploreChoices(k).length === 0) k.finish();
   }
-  return { kernel: k, turns: r.turns, notReplayable: replayable(r.turns, l) };
+  const turns = commute(r.turns, l);
+  return { kernel: k, turns, notReplayable: replayable(turns, l) };
+}
+
+/** Statements that act on the thread's own fence or BAR only: they commute with another thread's step on other objects. */
+const LOCAL_STMTS: ReadonlySet<string> = new Set(['submit', 'poll', 'signal', 'read', 'write', 'log', 'use']);
+/** Steps that change what an access block sees (the revocable's state): never moved across. */
+const GLOBAL_STMTS: ReadonlySet<string> = new Set(['unbind', 'hotunplug', 'rmmod', 'revoke']);
+
+/** The objects a statement names (the drm device of a file for open/close/ioctl). */
+function objectsOf(t: Turn, l: Lowered, files: Map<string, string>): string[] | null {
+  const info = l.byPos.get(posKey(t.line, t.column));
+  if (!info) return null;
+  const s = info.stmt;
+  switch (s.kind) {
+    case 'open': files.set(`${info.owner.range.start.offset}:${s.file.name}`, s.target.name); return [s.target.name];
+    case 'close': return [files.get(`${info.owner.range.start.offset}:${s.target.name}`) ?? '?'];
+    case 'ioctl': return [files.get(`${info.owner.range.start.offset}:${s.file.name}`) ?? '?'];
+    case 'sleep': case 'log': case 'repeat': return [];
+    default: return 'target' in s ? [s.target.name] : null;
+  }
+}
+
+/**
+ * Moves a statement that a thread starts inside an access block back to its own previous
+ * turn, across steps of other threads that touch other objects. Swapping adjacent
+ * independent steps gives an equivalent run (the same states after both), so the model's
+ * verdict holds for the reordered steps; it lets the thread keep running inside its RCU
+ * section where the kernel cannot make it wait.
+ */
+export function commute(turns: readonly Turn[], l: Lowered): Turn[] {
+  const out = turns.slice();
+  const files = new Map<string, string>();
+  const objs = out.map((t) => (t.tid === EVENT_TID || t.phase === 'START' || t.phase === 'START_OOPS' ? null : objectsOf(t, l, files)));
+  for (let n = 1; n < out.length; n++) {
+    const t = out[n];
+    if (t.phase !== 'RUN' && t.phase !== 'BLOCK') continue;
+    const info = l.byPos.get(posKey(t.line, t.column));
+    if (!info?.atomic || !LOCAL_STMTS.has(info.stmt.kind)) continue;
+    const mine = objs[n];
+    if (!mine) continue;
+    let j = n;
+    while (j > 0 && out[j - 1].tid !== t.tid) {
+      const prev = out[j - 1];
+      const pinfo = l.byPos.get(posKey(prev.line, prev.column));
+      const theirs = objs[j - 1];
+      if (prev.tid === EVENT_TID || prev.phase !== 'RUN' || !pinfo || !theirs || GLOBAL_STMTS.has(pinfo.stmt.kind)) break;
+      if (theirs.some((o) => mine.includes(o))) break;
+      [out[j - 1], out[j]] = [out[j], out[j - 1]];
+      [objs[j - 1], objs[j]] = [objs[j], objs[j - 1]];
+      j--;
+    }
+  }
+  return out;
 }
 
 /**

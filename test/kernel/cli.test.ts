@@ -32,15 +32,15 @@ describe('lifetime kernel', () => {
   });
 
   it('refuses a witness it cannot replay, naming the step (exit 2), with the model in --json', () => {
-    const sample = join(REPO, 'samples/revocable-vs-drm-dev-enter.lifetime');
-    const r = kernel([sample, '--json']);
+    const f = file('rcu.lifetime', 'module m\ndevice d\ndriver x in m binds d\nrevocable bar0 on d\nthread a {\n  access bar0 {\n    read bar0\n    read bar0\n  }\n}\nthread b {\n  write bar0\n}\n');
+    const r = kernel([f, '--json']);
     expect(r.code).toBe(2);
     const j = JSON.parse(r.stdout);
     expect(j.agree).toBeNull();
     expect(j.kernel).toBeNull();
     expect(j.model.mode).toBe('run');
-    expect(j.not_replayable).toMatchObject({ thread: 'rust_ioctl', line: 26, column: 5 });
-    expect(r.stderr).toMatch(/revocable-vs-drm-dev-enter\.lifetime:26:5: not replayable on the kernel: step \d+ needs rust_ioctl/);
+    expect(j.not_replayable).toMatchObject({ thread: 'a', line: 7, column: 5 });
+    expect(r.stderr).toMatch(/^rcu\.lifetime:7:5: not replayable on the kernel: step \d+ needs a to wait for its turn/);
   });
 
   it('does not run a file with static errors (exit 2)', () => {

@@ -53,6 +53,21 @@ thread hotplug {
 expect deadlock
 `;
 
+const NOT_REPLAYABLE = `module m
+device d
+driver x in m binds d
+revocable bar0 on d
+thread a {
+  access bar0 {
+    read bar0
+    read bar0
+  }
+}
+thread b {
+  write bar0
+}
+`;
+
 describe('lowerForKernel', () => {
   it('lays out the program as lt_abi.h says: header, tables, blocks, statements, turns', () => {
     const file = load(DEADLOCK);
@@ -117,11 +132,18 @@ describe('traceModel', () => {
     expect(c.turns.map((x) => `${x.thread}:${x.phase}`)).toEqual(['t:RUN', 't:BLOCK', 'complete:q:FENCE', 't:COMPLETE']);
   });
 
-  it('says a witness is not replayable when a thread would wait for its turn inside access', () => {
+  it('says a run is not replayable when a thread would wait for its turn inside access', () => {
+    const t = turnsOf(NOT_REPLAYABLE);
+    expect(t.notReplayable).toMatchObject({ thread: 'a', line: 7, column: 5 });
+    expect(t.notReplayable!.why).toMatch(/inside an access block .*; b steps just before it/);
+  });
+
+  it('moves a step inside access back across other threads\' steps on other objects', () => {
     const t = turnsOf(readFileSync(join(SAMPLES, 'revocable-vs-drm-dev-enter.lifetime'), 'utf8'));
-    expect(t.notReplayable).not.toBeNull();
-    expect(t.notReplayable!.thread).toBe('rust_ioctl');
-    expect(t.notReplayable!.why).toMatch(/inside an access block/);
+    expect(t.notReplayable).toBeNull();
+    // rust_ioctl's access, submit and poll now come before c_ioctl's open (card0, not job_rust)
+    expect(t.turns.slice(0, 4).map((x) => `${x.thread}@${x.line}`)).toEqual(['rust_ioctl@25', 'rust_ioctl@26', 'rust_ioctl@27', 'c_ioctl@34']);
+    expect(t.kernel.s.faults.map((f) => f.kind)).toEqual(['deadlock']);
   });
 
   it('replays an explore witness, events included', () => {
