@@ -155,7 +155,7 @@ static void ts_complete(int tid, bool spin)
 
 /* ------------------------------------------------------------------ tasks */
 
-static struct { pid_t pid; int tid; } tasks[LT_MAX_TASKS];
+static struct { pid_t pid; int tid; struct task_struct *task; } tasks[LT_MAX_TASKS];
 static DEFINE_SPINLOCK(tasks_lock);
 
 static void task_set(int tid)
@@ -175,8 +175,24 @@ static void task_set(int tid)
 	if (free >= 0) {
 		tasks[free].pid = current->pid;
 		tasks[free].tid = tid;
+		tasks[free].task = get_task_struct(current);
 	}
 	spin_unlock(&tasks_lock);
+}
+
+/* Whether the task playing thread tid has died (an oops kills it: do_exit). */
+static bool tid_dead(int tid)
+{
+	int i;
+	bool dead = false;
+
+	spin_lock(&tasks_lock);
+	for (i = 0; i < LT_MAX_TASKS; i++)
+		if (tasks[i].pid && tasks[i].tid == tid && tasks[i].task &&
+		    (tasks[i].task->flags & PF_EXITING))
+			dead = true;
+	spin_unlock(&tasks_lock);
+	return dead;
 }
 
 static int task_tid(void)
@@ -700,11 +716,31 @@ static int lt_events(void *unused)
 	while (!kthread_should_stop()) {
 		int k, ph, arg, tid;
 
-		wait_event_interruptible(ts_wq, ev_ready() || kthread_should_stop());
+		wait_event_interruptible_timeout(ts_wq, ev_ready() || kthread_should_stop(), HZ / 5);
 		if (kthread_should_stop())
 			break;
-		if (!ev_ready())
+		if (!ev_ready()) {
+			/* a thread that died (oopsed) holding its turn, or whose turn comes after
+			 * it died, cannot take it: hand it on, as the model's oopsed thread takes
+			 * no more steps */
+			unsigned long fl;
+			int cur;
+
+			cur = READ_ONCE(ts_cur);
+			if (cur >= ts_n || turn_word(cur, 0) >= HDR(H_NTHREAD) || !tid_dead(turn_word(cur, 0)))
+				continue;
+			spin_lock_irqsave(&ts_lock, fl);	/* not under tasks_lock: the hrtimer takes ts_lock */
+			if (ts_cur == cur) {
+				ts_cur++;
+				ts_held = false;
+				spin_unlock_irqrestore(&ts_lock, fl);
+				pr_info("LT-NOTE step %d: thread %d is dead, its turn is handed on\n", cur, turn_word(cur, 0));
+				wake_up_all(&ts_wq);
+			} else {
+				spin_unlock_irqrestore(&ts_lock, fl);
+			}
 			continue;
+		}
 		k = READ_ONCE(ts_cur);
 		tid = turn_word(k, 0);
 		ph = turn_word(k, 1);
