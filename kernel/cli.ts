@@ -154,11 +154,18 @@ export function kernelMain(argv: string[], write: (s: string) => void, err: (s: 
     if (e instanceof ToolMissing) { err(e.message); return 2; }
     throw e;
   }
-  let tree: KernelTree;
-  let cls: Classified;
+  let tree: KernelTree | undefined;
+  if (o.kernel) {
+    try {
+      tree = treeKernel(o.kernel);
+    } catch (e) {
+      if (e instanceof HarnessError) throw new UsageError(`--kernel ${e.message}`);
+      throw e;
+    }
+  }
   let run;
   try {
-    tree = o.kernel ? treeKernel(o.kernel) : debianKernel(progress);
+    tree ??= debianKernel(progress);
     const built = build(tree, progress);
     progress(`booting ${tree.release} in QEMU…`);
     run = boot(tree, built, programWords(lowered, traced.turns), [...lowered.threadNames, ...lowered.workNames.map((w) => `kworker/${w}`)], { timeoutS: o.timeout });
@@ -167,7 +174,7 @@ export function kernelMain(argv: string[], write: (s: string) => void, err: (s: 
     throw e;
   }
   if (o.log) writeFileSync(o.log, run.log);
-  cls = classify(run.log, lowered.threadNames);
+  const cls: Classified = classify(run.log, lowered.threadNames);
   const unobservable = notObservable(features(tree.config));
   const kinds = cls.faults.map((f) => f.kind);
   const { agree, notObservable: notObs } = agreement(model.faults.map((f) => f.kind), kinds, unobservable);

@@ -56,6 +56,12 @@ describe('lifetime kernel', () => {
     expect(r.stderr).toMatch(/^lifetime kernel needs qemu-system-x86_64, gcc, .* and cannot install them here/);
   });
 
+  it('refuses a --kernel that is not a built kernel tree (exit 2)', () => {
+    const r = kernel([join(REPO, 'samples/bug-vc4-devm.lifetime'), '--kernel', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--kernel .*not a built kernel tree \(no arch\/x86\/boot\/bzImage/);
+  });
+
   it('gives usage errors exit 2, and a bad witness its entry', () => {
     expect(kernel([]).code).toBe(2);
     expect(kernel(['--frobnicate', 'x']).stderr).toMatch(/unknown option --frobnicate/);
