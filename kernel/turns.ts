@@ -3,7 +3,9 @@
 // can take one: the start of a source statement, the completion of a wait the interpreter
 // makes itself, a kworker's start, a fence completing, a timeout. Steps with no source (the
 // devres release, a wait inside an unbind) have no place in the kernel to take a turn:
-// they happen inside the statement that started them.
+// they happen inside the statement that started them. A `sleep` is a turn too (the
+// thread yields there, and a handler that sleeps holds its caller's window open), except
+// inside an access block, where a kernel thread may not wait.
 
 import { DEFAULT_HORIZON_NS, Kernel } from '../debug-adapter/runtime/kernel';
 import type { Program } from '../debug-adapter/runtime/program';
@@ -69,12 +71,13 @@ class Recorder {
       this.turns.push({ ...base, phase: oops ? 'START_OOPS' : 'START', line: 0, column: 0, arg: t.work });
     } else if (waiting) {
       const info = this.l.byPos.get(posKey(waiting.loc.line, waiting.loc.column));
-      if (info && DIRECT_WAITS.has(info.stmt.kind) && info.stmt.kind !== ('sleep' as string)) {
+      if (info && (DIRECT_WAITS.has(info.stmt.kind) || (info.stmt.kind === 'sleep' && !info.atomic))) {
         this.turns.push({ ...base, phase: 'COMPLETE', line: waiting.loc.line, column: waiting.loc.column });
       }
     } else if (atStmt && loc) {
       const info = this.l.byPos.get(posKey(loc.line, loc.column));
-      if (info && info.stmt.kind !== 'sleep') {
+      // a sleep inside access has no turn: the thread may not wait there (lt_core sleeps 1 ms)
+      if (info && !(info.stmt.kind === 'sleep' && info.atomic)) {
         this.turns.push({ ...base, phase: oops ? 'OOPS' : blocked ? 'BLOCK' : 'RUN', line: loc.line, column: loc.column });
       }
     }
@@ -199,7 +202,9 @@ export function commute(turns: readonly Turn[], l: Lowered): Turn[] {
       const prev = out[j - 1];
       const pinfo = l.byPos.get(posKey(prev.line, prev.column));
       const theirs = objs[j - 1];
-      if (prev.tid === EVENT_TID || prev.phase !== 'RUN' || !pinfo || !theirs || GLOBAL_STMTS.has(pinfo.stmt.kind)) break;
+      // a sleep's turns (no kernel action at all) commute with everything
+      const sleeping = pinfo?.stmt.kind === 'sleep';
+      if (prev.tid === EVENT_TID || (prev.phase !== 'RUN' && !sleeping) || !pinfo || !theirs || GLOBAL_STMTS.has(pinfo.stmt.kind)) break;
       if (theirs.some((o) => mine.includes(o))) break;
       [out[j - 1], out[j]] = [out[j], out[j - 1]];
       [objs[j - 1], objs[j]] = [objs[j], objs[j - 1]];

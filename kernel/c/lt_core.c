@@ -390,8 +390,8 @@ static void exec_stmt(struct lt_ctx *c, int s)
 	 * not have had to wait. */
 	if (c->atomic && st[7] == 1)
 		msleep(1);
-	if (op == OP_SLEEP)
-		return;	/* sleeps are not turns: the kernel has no virtual clock */
+	if (op == OP_SLEEP && c->atomic)
+		return;	/* no turn inside an RCU read section (turns.ts leaves it out too) */
 	ph = ts_take(c->tid, line, col, c->atomic > 0);
 	if (ph < 0)
 		return;
@@ -507,10 +507,14 @@ static void exec_stmt(struct lt_ctx *c, int s)
 	case OP_LOG:
 		pr_info("LT-LOG %d:%d\n", line, col);
 		break;
+	case OP_SLEEP:
+		/* no virtual clock: the turns carry the order; a sleep that blocks in the
+		 * model hands the turn on and waits for the step that ends it */
+		break;
 	default:
 		pr_warn("LT-BAD opcode %d at %d:%d\n", op, line, col);
 	}
-	if (ph == PH_BLOCK && blocking_primitive(op))
+	if (ph == PH_BLOCK && (blocking_primitive(op) || op == OP_SLEEP))
 		ts_complete(c->tid, op == OP_POLL || c->atomic > 0);
 }
 

@@ -70,8 +70,14 @@ static void exec_stmt(struct thr *t, int s)
 	const char *who = names[t->tid];
 
 	switch (op) {
-	case OP_SLEEP:
-		return;	/* no turn: the kernel has no virtual clock */
+	case OP_SLEEP: {
+		/* no virtual clock: a sleep is a yield at its turn, and its end another turn */
+		if (turn(t->tid, line, col) == PH_BLOCK) {
+			struct lt_ctl_arg c = { .tid = t->tid };
+			ioctl(ctl, LT_IOC_COMPLETE, &c);
+		}
+		return;
+	}
 	case OP_OPEN: case OP_CLOSE: case OP_IOCTL: case OP_UNBIND: case OP_HOTUNPLUG:
 	case OP_RMMOD: case OP_REPEAT:
 		if (turn(t->tid, line, col) < 0)
