@@ -47,6 +47,8 @@ export interface KernelJson {
     faults: KernelFault[];
     not_observable: NotObservable[];
     end: Classified['end'];
+    /** set when the guest stopped before the end of the run, after showing faults */
+    ended_early?: string;
   } | null;
   agree: boolean | null;
   not_replayable?: NotReplayable;
@@ -183,7 +185,10 @@ export function kernelMain(argv: string[], write: (s: string) => void, err: (s: 
     faults: cls.faults, not_observable: notObs, end: cls.end,
   };
   let noVerdict: string | null = null;
-  if (!cls.end) {
+  if (!cls.end && cls.faults.length) {
+    // the guest died (or hung) after faulting: the faults it printed are its verdict
+    result.kernel.ended_early = run.timedOut ? 'QEMU\'s hard timeout' : 'the guest stopped (a panic or a reboot) before the end of the run';
+  } else if (!cls.end) {
     noVerdict = run.timedOut ? `QEMU did not finish within its hard timeout (${o.timeout ?? 180} s)`
       : cls.failures.length ? cls.failures.join('; ') : 'the scenario did not run to its end (no LT-END in the serial log)';
   } else if ((cls.end.why === 'stalled' || cls.end.why === 'limit') && cls.faults.length === 0) {
@@ -217,6 +222,7 @@ function printHuman(write: (s: string) => void, file: string, scenario: string |
     for (const l of f.log.slice(0, 8)) write(`    | ${l}`);
   }
   for (const n of k.not_observable) write(`not observable on this kernel: ${n.kind}: ${n.why}`);
+  if (k.ended_early) write(`the run did not reach its end (${k.ended_early}); the verdict is the faults shown until then`);
   if (r.no_verdict) write(`no verdict: ${r.no_verdict}`);
   else write(r.agree ? 'agree' : 'DISAGREE');
 }
