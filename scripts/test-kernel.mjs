@@ -41,7 +41,9 @@ const twinOf = (f) => {
 /** Runs: [label, file, schedule?] */
 const runs = [];
 const faulty = samples.filter(hasFaults);
-const chosen = all ? [...conformance, ...samples] : [...new Set([...faulty, ...faulty.map(twinOf).filter(Boolean)])];
+// scenarios of the kernel backend's own (the module count's MODULE_REF_BASE mapping)
+const own = readdirSync(join(repo, 'test/kernel/scenarios')).filter((f) => f.endsWith('.lifetime')).sort().map((f) => join(repo, 'test/kernel/scenarios', f));
+const chosen = all ? [...conformance, ...samples, ...own] : [...new Set([...faulty, ...faulty.map(twinOf).filter(Boolean)])];
 for (const f of chosen) runs.push({ file: f, witness: null });
 for (const f of faulty) {
   const seen = new Set();
@@ -74,7 +76,7 @@ for (const [n, r] of todo.entries()) {
   const t = Date.now();
   const res = json(cmd);
   const o = res.out;
-  const name = `${r.file.includes('/conformance/') ? 'conformance/' : 'samples/'}${basename(r.file)}${r.witness ? ` (witness: ${r.of})` : ''}`;
+  const name = `${r.file.includes('/conformance/') ? 'conformance/' : r.file.includes('/test/kernel/') ? 'test/kernel/scenarios/' : 'samples/'}${basename(r.file)}${r.witness ? ` (witness: ${r.of})` : ''}`;
   const kinds = (fs) => [...new Set(fs.map((x) => x.kind))].join(', ') || 'clean';
   let row;
   if (o?.not_replayable) {
