@@ -3,7 +3,7 @@
 // Exit: 0 they agree, 1 they do not, 2 usage / static errors / a construct the backend
 // does not cover / not replayable / no QEMU or compiler, 3 the kernel run gave no verdict.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { compile } from '../grammar';
 import type { FaultKind } from '../grammar/ast';
@@ -227,6 +227,3 @@ function printHuman(write: (s: string) => void, file: string, scenario: string |
   else write(r.agree ? 'agree' : 'DISAGREE');
 }
 
-export function kernelAvailable(): boolean {
-  return existsSync('/usr/bin/qemu-system-x86_64') || process.getuid?.() === 0;
-}
