@@ -31,6 +31,8 @@ export interface Classified {
   failures: string[];
   /** places where the kernel left the model's step order */
   desync: string[];
+  /** faults of a thread after its first oops-kind fault: the model's thread stops there */
+  followOn: KernelFault[];
 }
 
 /** What a kernel can detect, from its config. */
@@ -109,7 +111,11 @@ function commOf(lines: string[]): string | undefined {
 export function classify(log: string, threadNames: readonly string[]): Classified {
   const raw = log.split('\n').map((l) => l.replace(/\r$/, ''));
   const lines = raw.map(strip);
-  const out: Classified = { release: null, faults: [], end: null, failures: [], desync: [] };
+  const out: Classified = { release: null, faults: [], end: null, failures: [], desync: [], followOn: [] };
+  // use-after-free, code-after-unload and unguarded-mmio are oopses in the model (§4): the
+  // thread takes no more steps. The kernel may go on after a WARN (refcount_t: addition on
+  // 0) and fault again; those later faults of the same thread are what the model never runs.
+  const stopped = new Set<string>();
   const seen = new Set<string>();
   const threadOf = (comm: string | undefined): string | undefined => {
     if (!comm) return undefined;
@@ -122,7 +128,13 @@ export function classify(log: string, threadNames: readonly string[]): Classifie
     const key = `${kind}|${thread ?? ''}`;
     if (seen.has(key)) return;
     seen.add(key);
-    out.faults.push({ kind, ...(thread ? { thread } : {}), log: log.slice(0, 25) });
+    const f: KernelFault = { kind, ...(thread ? { thread } : {}), log: log.slice(0, 25) };
+    if (thread && stopped.has(thread)) {
+      out.followOn.push(f);
+      return;
+    }
+    if (thread && (kind === 'use-after-free' || kind === 'code-after-unload' || kind === 'unguarded-mmio')) stopped.add(thread);
+    out.faults.push(f);
   };
   let afterEnd = false;
   for (let i = 0; i < lines.length; i++) {

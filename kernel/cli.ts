@@ -49,6 +49,8 @@ export interface KernelJson {
     end: Classified['end'];
     /** set when the guest stopped before the end of the run, after showing faults */
     ended_early?: string;
+    /** faults of a thread after its first oops-kind fault (the model's thread stops there) */
+    follow_on: KernelFault[];
   } | null;
   agree: boolean | null;
   not_replayable?: NotReplayable;
@@ -182,7 +184,7 @@ export function kernelMain(argv: string[], write: (s: string) => void, err: (s: 
   const { agree, notObservable: notObs } = agreement(model.faults.map((f) => f.kind), kinds, unobservable);
   result.kernel = {
     release: cls.release ?? tree.release, source: tree.source, accel: run.accel, wall_ms: run.wallMs,
-    faults: cls.faults, not_observable: notObs, end: cls.end,
+    faults: cls.faults, not_observable: notObs, end: cls.end, follow_on: cls.followOn,
   };
   let noVerdict: string | null = null;
   if (!cls.end && cls.faults.length) {
@@ -222,6 +224,7 @@ function printHuman(write: (s: string) => void, file: string, scenario: string |
     for (const l of f.log.slice(0, 8)) write(`    | ${l}`);
   }
   for (const n of k.not_observable) write(`not observable on this kernel: ${n.kind}: ${n.why}`);
+  for (const f of k.follow_on) write(`after its oops, ${f.thread} went on in the kernel: ${f.log[0]} (the model's thread stops at the oops)`);
   if (k.ended_early) write(`the run did not reach its end (${k.ended_early}); the verdict is the faults shown until then`);
   if (r.no_verdict) write(`no verdict: ${r.no_verdict}`);
   else write(r.agree ? 'agree' : 'DISAGREE');

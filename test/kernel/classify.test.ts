@@ -65,6 +65,22 @@ describe('classify', () => {
     expect(c.faults.map((f) => [f.kind, f.thread])).toEqual([['hang', 'app']]);
   });
 
+  it('keeps apart what a thread does after its use after free (the model\'s thread stops there)', () => {
+    const c = classify([
+      '[ 4.59] refcount_t: addition on 0; use-after-free.',
+      '[ 4.59] WARNING: CPU: 1 PID: 97 at lib/refcount.c:25 refcount_warn_saturate+0x97/0x110',
+      '[ 4.59] CPU: 1 PID: 97 Comm: opener Tainted: G           OE      6.1.0-57-amd64 #1',
+      '[ 4.74] refcount_t: underflow; use-after-free.',
+      '[ 4.74] WARNING: CPU: 1 PID: 97 at lib/refcount.c:28 refcount_warn_saturate+0xba/0x110',
+      '[ 4.74] CPU: 1 PID: 97 Comm: opener Tainted: G           OE      6.1.0-57-amd64 #1',
+      '[ 4.80] refcount_t: underflow; use-after-free.',
+      '[ 4.80] WARNING: CPU: 0 PID: 98 at lib/refcount.c:28 refcount_warn_saturate+0xba/0x110',
+      '[ 4.80] CPU: 0 PID: 98 Comm: teardown Tainted: G           OE      6.1.0-57-amd64 #1',
+    ].join('\n'), ['opener', 'teardown']);
+    expect(c.faults.map((f) => [f.kind, f.thread])).toEqual([['use-after-free', 'opener'], ['refcount-underflow', 'teardown']]);
+    expect(c.followOn.map((f) => [f.kind, f.thread])).toEqual([['refcount-underflow', 'opener']]);
+  });
+
   it('ignores what happens after the run ended', () => {
     const c = classify('LT-END why=done step=3 of 3 threads_done=1 of 1\n[ 9.0] BUG: kernel NULL pointer dereference, address: 0000000000000008\n', []);
     expect(c.faults).toEqual([]);
