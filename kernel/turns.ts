@@ -161,7 +161,7 @@ export function traceModel(p: Program, l: Lowered, schedule?: readonly string[],
 }
 
 /** Statements that act on the thread's own fence or BAR only: they commute with another thread's step on other objects. */
-const LOCAL_STMTS: ReadonlySet<string> = new Set(['submit', 'poll', 'signal', 'read', 'write', 'log', 'use']);
+const LOCAL_STMTS: ReadonlySet<string> = new Set(['submit', 'wait', 'poll', 'signal', 'read', 'write', 'log', 'use']);
 /** Steps that change what an access block sees (the revocable's state): never moved across. */
 const GLOBAL_STMTS: ReadonlySet<string> = new Set(['unbind', 'hotunplug', 'rmmod', 'revoke']);
 
