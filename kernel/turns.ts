@@ -154,7 +154,16 @@ export function traceModel(p: Program, l: Lowered, schedule?: readonly string[],
       }
       if (!ok) throw new ScheduleError(`schedule entry ${n + 1} (${JSON.stringify(c)}) cannot be taken here; possible: ${exploreChoices(k).join(', ') || 'nothing'}`);
     });
-    if (exploreChoices(k).length === 0) k.finish();
+    // The kernel's threads do not stop where the witness does: the model goes on to the
+    // end too (threads in declaration order first, then fences and timeouts), so that what
+    // the kernel does after the witness's last step is in the model's run as well.
+    while (!k.s.ended && k.s.steps < MAX_STEPS) {
+      const choices = exploreChoices(k);
+      if (!choices.length) { k.finish(); break; }
+      const c = choices[0];
+      if (c.startsWith('complete:') || c.startsWith('timeout:')) r.events(() => { takeChoice(k, c); });
+      else r.step(k.threadIndex(c), (j) => { k.step(j); });
+    }
   }
   const turns = commute(r.turns, l);
   return { kernel: k, turns, notReplayable: replayable(turns, l) };
