@@ -104,7 +104,11 @@ function readConfig(path: string): Map<string, string> {
 
 /** Which ABI to fetch: the pinned one, or the archive's current one once the pin is gone. */
 function resolveAbi(log: (s: string) => void): { abi: string; version: string } {
-  const show = sh('apt-cache', ['show', `linux-image-${KERNEL_PIN.abi}`]);
+  let show = sh('apt-cache', ['show', `linux-image-${KERNEL_PIN.abi}`]);
+  if (show.status !== 0 && process.getuid?.() === 0) {
+    sh('apt-get', ['update', '-qq'], { timeoutMs: 600_000 });
+    show = sh('apt-cache', ['show', `linux-image-${KERNEL_PIN.abi}`]);
+  }
   if (show.status === 0 && show.stdout.includes(`Version: ${KERNEL_PIN.version}`)) return KERNEL_PIN;
   const dep = sh('apt-cache', ['depends', 'linux-image-amd64']).stdout;
   const m = /Depends: linux-image-([0-9][^\s]*-amd64)/.exec(dep);
@@ -152,7 +156,13 @@ function fetchDebs(abi: string, version: string, dir: string, log: (s: string) =
   const common = abi.replace(/-amd64$/, '-common');
   const pkgs = [`linux-image-${abi}`, `linux-headers-${abi}`, `linux-headers-${common}`, `linux-kbuild-${kbuild}`];
   log(`fetching ${pkgs.join(' ')} (${version}) from the apt archive…`);
-  const dl = sh('apt-get', ['download', ...pkgs.map((p) => `${p}=${version}`)], { cwd: join(tmp, 'debs'), timeoutMs: 900_000 });
+  const download = () => sh('apt-get', ['download', ...pkgs.map((p) => `${p}=${version}`)], { cwd: join(tmp, 'debs'), timeoutMs: 900_000 });
+  let dl = download();
+  if (dl.status !== 0 && process.getuid?.() === 0) {
+    // a fresh machine may have no package lists yet
+    sh('apt-get', ['update', '-qq'], { timeoutMs: 600_000 });
+    dl = download();
+  }
   if (dl.status !== 0) throw new HarnessError(`apt-get download failed: ${(dl.stderr || dl.stdout).trim().split('\n').pop()}`);
   for (const deb of readdirSync(join(tmp, 'debs'))) {
     const x = sh('dpkg-deb', ['-x', join(tmp, 'debs', deb), join(tmp, 'root')], { timeoutMs: 600_000 });
