@@ -13,6 +13,7 @@ import { runJson, type RunJson } from '../debug-adapter/runtime/report';
 import { fmtTime, type Kernel } from '../debug-adapter/runtime/kernel';
 import { explore, exploreJson, type ExploreJson } from '../debug-adapter/explorer/explore';
 import { UsageError, parseDuration, readScenario, readSchedule } from './files';
+import { kernelMain } from '../kernel/cli';
 
 const USAGE = `usage: lifetime <command> [options] FILE…
 
@@ -20,6 +21,7 @@ commands:
   check FILE…        static errors and lint diagnostics
   run FILE           run the default schedule and check its expectations
   explore FILE       explore every schedule and check its expectations
+  kernel FILE        run it on a real Linux kernel in QEMU and compare (lifetime kernel --help)
 
 options:
   --json             machine-readable output on stdout (nothing else)
@@ -284,6 +286,8 @@ function writeUnreached(report: ExploreJson, stopReason: string, file: string, o
 export function main(argv: string[]): number {
   const write = (s: string) => process.stdout.write(s + '\n');
   try {
+    // `kernel` has its own options (kernel/cli.ts)
+    if (argv[0] === 'kernel') return kernelMain(argv.slice(1), write, (s) => process.stderr.write(s + '\n'));
     const o = parseArgs(argv);
     switch (o.command) {
       case 'help':

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerDebugging } from './debug';
+import { registerKernel } from './kernel';
 import type * as LanguageClientModule from './languageClient';
 import { LifetimesView } from './lifetimesView';
 import { registerCommand } from './trust';
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): LifetimeExtensionApi
   registerDebugging(context, output, view);
   const results = new ExploreResults();
   registerCommands(context, output, view, results);
+  registerKernel(context, output);
   const out = output;
   context.subscriptions.push(
     results,

@@ -14,7 +14,8 @@ export type CommandId =
   | 'lifetime.replayWitness'
   | 'lifetime.debugWitness'
   | 'lifetime.showLifetimes'
-  | 'lifetime.restartServer';
+  | 'lifetime.restartServer'
+  | 'lifetime.runOnLinux';
 
 /** `simulated`: works in Restricted Mode. `trusted`: builds or boots something, needs trust. */
 export type TrustNeed = 'simulated' | 'trusted';
@@ -28,6 +29,8 @@ export const COMMAND_TRUST = {
   'lifetime.debugWitness': 'simulated',
   'lifetime.showLifetimes': 'simulated',
   'lifetime.restartServer': 'simulated',
+  // builds a kernel module and boots a kernel in QEMU
+  'lifetime.runOnLinux': 'trusted',
 } as const satisfies Record<CommandId, TrustNeed>;
 
 export function trustNeed(id: CommandId): TrustNeed {

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The program format shared by the TypeScript lowering (kernel/bytecode.ts), the kernel
+ * module (lt_core.c) and the userspace runner (lt_run.c). Everything is a little-endian
+ * int32. Keep the numbers here and in bytecode.ts in step (a unit test checks them).
+ */
+#ifndef LT_ABI_H
+#define LT_ABI_H
+
+#define LT_MAGIC 0x4c54494d /* "LTIM" */
+#define LT_VERSION 1
+
+/* header words */
+enum lt_hdr {
+	H_MAGIC, H_VERSION, H_NSTMT, H_NBLOCK, H_NBLOCKWORDS, H_NTHREAD, H_NWORK, H_NFENCE,
+	H_NMUTEX, H_NREV, H_NPTIMER, H_NDATA, H_NDRM, H_NTURN, H_FOPS_OWNER, H_DRM_HOLDS_MODULE,
+	H_REMOVE_BLOCK, H_CLOSE_BLOCK, H_RELEASE_BLOCK, H_NSLOT, H_WORDS
+};
+
+/* statement opcodes */
+enum lt_op {
+	OP_OPEN, OP_CLOSE, OP_IOCTL, OP_GET, OP_PUT, OP_TRY_MODULE_GET, OP_MODULE_PUT, OP_ENTER,
+	OP_ACCESS, OP_UNPLUG, OP_REVOKE, OP_HOTUNPLUG, OP_UNBIND, OP_RMMOD, OP_SUBMIT, OP_WAIT,
+	OP_POLL, OP_SIGNAL, OP_READ, OP_WRITE, OP_USE, OP_QUEUE, OP_FLUSH, OP_CANCEL, OP_SLEEP,
+	OP_LOCK, OP_UNLOCK, OP_REPEAT, OP_LOG, OP_COUNT
+};
+
+/* a statement: op, line, column, four arguments, then 1 when it may sleep (language.md §4) */
+#define LT_STMT_WORDS 8
+/* a turn: thread, phase, line, column, argument */
+#define LT_TURN_WORDS 5
+
+/* turn phases */
+enum lt_phase {
+	PH_RUN,      /* a statement that returns: hold the turn until the thread's next one */
+	PH_BLOCK,    /* a statement that blocks in the model: hand the turn on, then enter */
+	PH_COMPLETE, /* the step that completes a blocked wait, lock, flush… */
+	PH_OOPS,     /* a statement that oopses in the model: hand the turn on, then enter */
+	PH_START,    /* a kworker starts (the event thread queues the work) */
+	PH_START_OOPS, /* a kworker whose start is code-after-unload in the model */
+	PH_FENCE,    /* complete:<fence> (arg: the fence), by an hrtimer */
+	PH_TIMEOUT,  /* timeout:<thread> (arg: the thread) */
+};
+
+#define LT_EVENT_TID 1000
+
+/* the control device /dev/lt_ctl */
+#include <linux/ioctl.h>
+struct lt_ctl_arg { int tid; int stmt; int line; int col; int res; };
+struct lt_load_arg { unsigned long long words; int nwords; int pad; };
+struct lt_status { int cur; int n; int loaded; int pad; };
+#define LT_IOC_LOAD    _IOW('L', 1, struct lt_load_arg)
+#define LT_IOC_HELLO   _IOW('L', 2, struct lt_ctl_arg)   /* this task is thread tid */
+#define LT_IOC_TURN    _IOWR('L', 3, struct lt_ctl_arg)  /* wait for tid's turn at line:col; res = phase */
+#define LT_IOC_RUN     _IOWR('L', 4, struct lt_ctl_arg)  /* run statement stmt as thread tid */
+#define LT_IOC_DONE    _IOW('L', 5, struct lt_ctl_arg)   /* thread tid ends */
+#define LT_IOC_STATUS  _IOR('L', 6, struct lt_status)
+#define LT_IOC_PRESENT _IOW('L', 7, struct lt_ctl_arg)   /* hotunplug: the device is gone */
+#define LT_IOC_COMPLETE _IOWR('L', 8, struct lt_ctl_arg) /* wait for tid's completion turn */
+
+/* the driver ioctl: DRM_COMMAND_BASE + 0 */
+struct lt_drm_arg { int tid; int block; int line; int col; };
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the scenario's driver module (lt_drv.c) and lt_core.c share. */
+#ifndef LT_CORE_H
+#define LT_CORE_H
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/workqueue.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+
+/* The driver's code: every entry point of the driver module, so that a call after rmmod
+ * lands in freed module text (code-after-unload), as in a real driver. */
+struct lt_driver_code {
+	struct module *owner;
+	const struct file_operations *fops;
+	int (*ioctl)(struct drm_device *dev, void *data, struct drm_file *file);
+	void (*postclose)(struct drm_device *dev, struct drm_file *file);
+	void (*release)(struct drm_device *dev);
+	void (*work)(struct work_struct *ws);
+};
+
+int lt_core_register(const struct lt_driver_code *code);
+void lt_core_unregister(void);
+int lt_core_probe(struct platform_device *pdev);
+void lt_core_remove(struct platform_device *pdev);
+int lt_core_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+void lt_core_postclose(struct drm_device *dev, struct drm_file *file);
+void lt_core_release(struct drm_device *dev);
+void lt_core_work(struct work_struct *ws);
+const char *lt_core_fops_owner_name(void);
+#define LT_DEV_NAME "lt_gpu"
+#endif

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lt_drv: the scenario's driver module. It holds only the driver's code and its
+ * file_operations: every entry point is a function of this module, so after rmmod a call
+ * into it (an ioctl, a close, a release, a work item) faults in freed module memory.
+ * The bodies themselves run in lt_core's interpreter.
+ */
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_ioctl.h>
+#include "lt_core.h"
+
+static int fops_owner = 1;
+module_param(fops_owner, int, 0444);
+
+static int lt_drv_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	return lt_core_ioctl(dev, data, file);
+}
+
+static void lt_drv_postclose(struct drm_device *dev, struct drm_file *file)
+{
+	lt_core_postclose(dev, file);
+}
+
+static void lt_drv_release(struct drm_device *dev)
+{
+	lt_core_release(dev);
+}
+
+static void lt_drv_work(struct work_struct *ws)
+{
+	lt_core_work(ws);
+}
+
+/* fops_owner: no — an open file does not pin the module */
+static const struct file_operations lt_fops_noowner = {
+	.open = drm_open, .release = drm_release, .unlocked_ioctl = drm_ioctl,
+	.compat_ioctl = drm_compat_ioctl, .poll = drm_poll, .read = drm_read,
+	.llseek = noop_llseek,
+};
+
+static const struct file_operations lt_fops = {
+	.owner = THIS_MODULE,
+	.open = drm_open, .release = drm_release, .unlocked_ioctl = drm_ioctl,
+	.compat_ioctl = drm_compat_ioctl, .poll = drm_poll, .read = drm_read,
+	.llseek = noop_llseek,
+};
+
+static struct lt_driver_code lt_code = {
+	.ioctl = lt_drv_ioctl,
+	.postclose = lt_drv_postclose,
+	.release = lt_drv_release,
+	.work = lt_drv_work,
+};
+
+static int lt_drv_probe(struct platform_device *pdev)
+{
+	return lt_core_probe(pdev);
+}
+
+static int lt_drv_remove(struct platform_device *pdev)
+{
+	lt_core_remove(pdev);
+	return 0;
+}
+
+static struct platform_driver lt_pdrv = {
+	.probe = lt_drv_probe,
+	.remove = lt_drv_remove,
+	.driver = { .name = LT_DEV_NAME },
+};
+
+static int __init lt_drv_init(void)
+{
+	int ret;
+
+	lt_code.owner = THIS_MODULE;
+	lt_code.fops = fops_owner ? &lt_fops : &lt_fops_noowner;
+	ret = lt_core_register(&lt_code);
+	if (ret)
+		return ret;
+	return platform_driver_register(&lt_pdrv);
+}
+
+static void __exit lt_drv_exit(void)
+{
+	platform_driver_unregister(&lt_pdrv);	/* unbinds the device: remove, then devres */
+	lt_core_unregister();
+}
+
+module_init(lt_drv_init);
+module_exit(lt_drv_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("driver-lifetime: the scenario's driver");

@@ -1,0 +1,138 @@
+// npm run test:kernel [-- --all] [-- --write] [-- FILTER…]
+// Runs scenarios on the real kernel (lifetime kernel, as a subprocess) and checks that each
+// agrees with the model: by default the samples that have faults, their fixed twins and
+// every replayable explore witness of the faulty ones; with --all also every version-1
+// conformance file and every other sample. --write puts the table into docs/kernel.md.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+
+const repo = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const all = args.includes('--all');
+const write = args.includes('--write');
+const filters = args.filter((a) => !a.startsWith('--'));
+const cli = join(repo, 'bin', 'lifetime.js');
+spawnSync('node', [join(repo, 'scripts/build.mjs'), 'cli'], { stdio: 'inherit' });
+
+const samples = readdirSync(join(repo, 'samples')).filter((f) => f.endsWith('.lifetime')).sort().map((f) => join(repo, 'samples', f));
+const confDir = resolve(repo, '../shared/conformance');
+const conformance = existsSync(confDir) ? readdirSync(confDir).filter((f) => f.endsWith('.lifetime')).sort().map((f) => join(confDir, f)) : [];
+
+function json(cmd) {
+  const r = spawnSync('node', [cli, ...cmd, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  try { return { code: r.status, out: JSON.parse(r.stdout), err: r.stderr }; } catch { return { code: r.status, out: null, err: r.stderr }; }
+}
+
+const explored = new Map();
+const exploreOf = (f) => {
+  if (!explored.has(f)) explored.set(f, json(['explore', f]).out);
+  return explored.get(f);
+};
+const hasFaults = (f) => (exploreOf(f)?.faults?.length ?? 0) > 0;
+const twinOf = (f) => {
+  const n = basename(f);
+  if (!n.startsWith('bug-')) return null;
+  const stem = n.slice(4).replace(/\.lifetime$/, '').split('-')[0];
+  return samples.find((s) => basename(s).startsWith(`fixed-${stem}`)) ?? null;
+};
+
+/**
+ * Disagreements explained in docs/kernel.md ("Disagreements"): reported as such, not as
+ * failures. Keyed by the row's name.
+ */
+const EXPLAINED = new Map([
+  ['samples/bug-dvb-fd-outlives-device.lifetime (witness: use-after-free in app)',
+    'open of a drm device released without drm_dev_unplug: DRM finds no minor (ENODEV), the spec says use-after-free'],
+]);
+
+/** Runs: [label, file, schedule?] */
+const runs = [];
+const faulty = samples.filter(hasFaults);
+// scenarios of the kernel backend's own (the module count's MODULE_REF_BASE mapping)
+const own = readdirSync(join(repo, 'test/kernel/scenarios')).filter((f) => f.endsWith('.lifetime')).sort().map((f) => join(repo, 'test/kernel/scenarios', f));
+const chosen = all ? [...conformance, ...samples, ...own] : [...new Set([...faulty, ...faulty.map(twinOf).filter(Boolean)])];
+for (const f of chosen) runs.push({ file: f, witness: null });
+for (const f of faulty) {
+  const seen = new Set();
+  for (const fault of exploreOf(f).faults) {
+    const key = JSON.stringify(fault.schedule);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    runs.push({ file: f, witness: fault.schedule, of: `${fault.kind} in ${fault.thread}` });
+  }
+}
+const todo = runs.filter((r) => !filters.length || filters.some((x) => r.file.includes(x)));
+if (args.includes('--list')) {
+  for (const r of todo) console.log(`${basename(r.file)}${r.witness ? ` witness(${r.of}): ${JSON.stringify(r.witness)}` : ''}`);
+  console.log(`${todo.length} runs`);
+  process.exit(0);
+}
+const tmp = mkdtempSync(join(tmpdir(), 'lifetime-test-kernel-'));
+const rows = [];
+let failed = 0;
+const t0 = Date.now();
+for (const [n, r] of todo.entries()) {
+  const cmd = ['kernel', r.file];
+  if (r.witness) {
+    const w = join(tmp, `w${n}.json`);
+    writeFileSync(w, JSON.stringify(r.witness));
+    cmd.push('--schedule', w);
+  }
+  // LIFETIME_KERNEL_LOGS=DIR keeps each run's serial log
+  if (process.env.LIFETIME_KERNEL_LOGS) cmd.push('--log', join(process.env.LIFETIME_KERNEL_LOGS, `${basename(r.file, '.lifetime')}${r.witness ? `-w${n}` : ''}.log`));
+  const t = Date.now();
+  const res = json(cmd);
+  const o = res.out;
+  const name = `${r.file.includes('/conformance/') ? 'conformance/' : r.file.includes('/test/kernel/') ? 'test/kernel/scenarios/' : 'samples/'}${basename(r.file)}${r.witness ? ` (witness: ${r.of})` : ''}`;
+  const kinds = (fs) => [...new Set(fs.map((x) => x.kind))].join(', ') || 'clean';
+  let row;
+  if (o?.not_replayable) {
+    row = { name, model: kinds(o.model.faults), kernel: `not replayable (step ${o.not_replayable.step})`, agree: 'n/a', ok: r.witness !== null };
+  } else if (!o || !o.kernel) {
+    row = { name, model: o ? kinds(o.model.faults) : '?', kernel: `error: ${(res.err || '').trim().split('\n').pop()}`, agree: 'no', ok: false };
+  } else if (o.agree === null) {
+    row = { name, model: kinds(o.model.faults), kernel: `no verdict: ${o.no_verdict}`, agree: 'no', ok: false };
+  } else {
+    const notObs = o.kernel.not_observable.map((x) => x.kind);
+    row = {
+      name, model: kinds(o.model.faults),
+      kernel: kinds(o.kernel.faults) + (notObs.length ? ` (not observable: ${notObs.join(', ')})` : ''),
+      agree: o.agree ? 'yes' : 'NO', ok: o.agree,
+    };
+  }
+  row.secs = ((Date.now() - t) / 1000).toFixed(0);
+  if (!row.ok && EXPLAINED.has(name) && row.agree === 'NO') {
+    row.ok = true;
+    row.agree = `no, explained: ${EXPLAINED.get(name)}`;
+  }
+  if (!row.ok) failed++;
+  rows.push(row);
+  console.log(`${row.ok ? 'ok  ' : 'FAIL'} ${row.name}: model ${row.model}; kernel ${row.kernel} [${row.secs} s]`);
+}
+const total = ((Date.now() - t0) / 1000).toFixed(0);
+// LIFETIME_KERNEL_RESULTS=FILE keeps rows across invocations (a rerun of some files
+// replaces their rows); the table lists every row it holds, in the order of the runs
+let tableRows = rows;
+if (process.env.LIFETIME_KERNEL_RESULTS) {
+  const f = process.env.LIFETIME_KERNEL_RESULTS;
+  const old = existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : [];
+  const byName = new Map(old.map((r) => [r.name, r]));
+  for (const r of rows) byName.set(r.name, r);
+  const order = runs.map((r) => `${r.file.includes('/conformance/') ? 'conformance/' : r.file.includes('/test/kernel/') ? 'test/kernel/scenarios/' : 'samples/'}${basename(r.file)}${r.witness ? ` (witness: ${r.of})` : ''}`);
+  tableRows = [...byName.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  writeFileSync(f, JSON.stringify(tableRows, null, 1));
+}
+const table = ['| file | model | kernel | agree | s |', '|---|---|---|---|---|', ...tableRows.map((r) => `| ${r.name} | ${r.model} | ${r.kernel} | ${r.agree} | ${r.secs} |`)].join('\n');
+console.log(`\n${table}\n\nkernel: ${rows.length - failed} agreed, ${failed} did not, of ${rows.length} runs in ${total} s`);
+if (write) {
+  const doc = join(repo, 'docs', 'kernel.md');
+  const text = readFileSync(doc, 'utf8');
+  const begin = '<!-- table:begin -->';
+  const end = '<!-- table:end -->';
+  const sum = tableRows.reduce((n, r) => n + Number(r.secs), 0);
+  const stamp = `Generated by \`npm run test:kernel -- ${all ? '--all ' : ''}--write\` (${tableRows.length} runs, ${sum} s of runs; s: each run's wall time).`;
+  writeFileSync(doc, text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), `${begin}\n${stamp}\n\n${table}\n${end}`));
+}
+process.exit(failed ? 1 : 0);

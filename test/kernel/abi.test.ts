@@ -1,0 +1,31 @@
+// The program's word format is written twice, in kernel/bytecode.ts and in the C header
+// that lt_core and lt_run compile against: they must name the same numbers.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EVENT_TID, HDR, LT_MAGIC, OPS, PHASES, STMT_WORDS, TURN_WORDS } from '../../kernel/bytecode';
+
+const header = readFileSync(join(__dirname, '../../kernel/c/lt_abi.h'), 'utf8');
+const enumBody = (name: string): string[] => {
+  const m = new RegExp(`enum ${name} \\{([\\s\\S]*?)\\};`).exec(header);
+  if (!m) throw new Error(`enum ${name} not found`);
+  return m[1].replace(/\/\*[\s\S]*?\*\//g, '').split(',').map((s) => s.trim()).filter(Boolean);
+};
+
+describe('lt_abi.h and bytecode.ts', () => {
+  it('list the header words in the same order', () => {
+    expect(enumBody('lt_hdr')).toEqual([...HDR.map((h) => `H_${h}`), 'H_WORDS']);
+  });
+  it('number the opcodes alike', () => {
+    expect(enumBody('lt_op')).toEqual([...OPS.map((o) => `OP_${o}`), 'OP_COUNT']);
+  });
+  it('number the turn phases alike', () => {
+    expect(enumBody('lt_phase')).toEqual(PHASES.map((p) => `PH_${p}`));
+  });
+  it('agree on the magic, the record sizes and the event thread', () => {
+    expect(header).toContain(`#define LT_MAGIC 0x${LT_MAGIC.toString(16)}`);
+    expect(header).toContain(`#define LT_STMT_WORDS ${STMT_WORDS}`);
+    expect(header).toContain(`#define LT_TURN_WORDS ${TURN_WORDS}`);
+    expect(header).toContain(`#define LT_EVENT_TID ${EVENT_TID}`);
+  });
+});
