@@ -16,6 +16,15 @@ import {
   type InitializeParams,
   type InitializeResult,
   type InlayHint,
+  type DidOpenTextDocumentParams,
+  type DidChangeTextDocumentParams,
+  type DidCloseTextDocumentParams,
+  type DidSaveTextDocumentParams,
+  type WillSaveTextDocumentParams,
+  type Position,
+  type Hover,
+  type MarkupContent,
+  type Range as LspRange,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { bodyOf, childBlocks, walkStmts, type Decl, type Range, type Stmt } from '../grammar/ast';
@@ -26,7 +35,7 @@ import { SEVERITY, pointRange, toLspRange } from './convert';
 import { formatEdits } from './format';
 import { hover } from './hover';
 import { countHints } from './inlay';
-import { definition, prepareRename, references, rename } from './navigation';
+import { definition, highlights, prepareRename, references, rename } from './navigation';
 import { COMMANDS, codeLenses, documentSymbols, foldingRanges } from './outline';
 import { LEGEND, semanticTokens } from './semantic';
 
@@ -63,6 +72,36 @@ interface WitnessData {
   schedule: string[];
 }
 
+function invalid(message: string): ResponseError<void> {
+  return new ResponseError(ErrorCodes.InvalidParams, message);
+}
+
+function uriOf(p: unknown): string {
+  const uri = (p as { textDocument?: { uri?: unknown } } | null)?.textDocument?.uri;
+  if (typeof uri !== 'string') throw invalid('textDocument.uri must be a string');
+  return uri;
+}
+
+function isPosition(x: unknown): x is Position {
+  const p = x as Position | null;
+  return typeof p === 'object' && p !== null && Number.isInteger(p.line) && Number.isInteger(p.character) && p.line >= 0 && p.character >= 0;
+}
+
+function isRange(x: unknown): x is LspRange {
+  const r = x as LspRange | null;
+  return typeof r === 'object' && r !== null && isPosition(r.start) && isPosition(r.end);
+}
+
+function positionOf(x: unknown): Position {
+  if (!isPosition(x)) throw invalid(`position must be { line, character } with non-negative integers, not ${JSON.stringify(x) ?? 'undefined'}`);
+  return x;
+}
+
+function rangeOf(x: unknown): LspRange {
+  if (!isRange(x)) throw invalid(`range must be { start, end } positions, not ${JSON.stringify(x) ?? 'undefined'}`);
+  return x;
+}
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class LifetimeServer {
@@ -89,44 +128,44 @@ export class LifetimeServer {
     this.documents.onDidSave((e) => this.guardVoid('save', () => this.wantExplore(e.document)));
     this.documents.onDidClose((e) => this.guardVoid('close', () => this.closed(e.document.uri)));
 
-    c.onHover((p) => this.guard('hover', null, () => this.with(p.textDocument.uri, (cd, doc) => hover(cd, doc, doc.offsetAt(p.position)))));
-    c.onCompletion((p) => this.guard('completion', [], () => this.with(p.textDocument.uri, (cd, doc) => complete(cd, doc, doc.offsetAt(p.position))) ?? []));
-    c.onDefinition((p) => this.guard('definition', null, () => this.with(p.textDocument.uri, (cd, doc) => definition(cd, doc, doc.offsetAt(p.position)))));
+    c.onHover((p) => this.guard('hover', null, () => this.at(p, (cd, doc, offset) => this.hover(cd, doc, offset))));
+    c.onCompletion((p) => this.guard('completion', [], () => this.at(p, complete) ?? []));
+    c.onDefinition((p) => this.guard('definition', null, () => this.at(p, definition)));
+    c.onDocumentHighlight((p) => this.guard('documentHighlight', [], () => this.at(p, highlights) ?? []));
     c.onReferences((p) =>
-      this.guard('references', [], () =>
-        this.with(p.textDocument.uri, (cd, doc) => references(cd, doc, doc.offsetAt(p.position), p.context?.includeDeclaration ?? true)) ?? [],
-      ),
+      this.guard('references', [], () => this.at(p, (cd, doc, offset) => references(cd, doc, offset, p.context?.includeDeclaration ?? true)) ?? []),
     );
     c.onPrepareRename((p) =>
       this.guard('prepareRename', null, () => {
-        const r = this.with(p.textDocument.uri, (cd, doc) => prepareRename(cd, doc, doc.offsetAt(p.position)));
+        const r = this.at(p, prepareRename);
         if (r instanceof ResponseError) throw r;
         return r ?? null;
       }),
     );
     c.onRenameRequest((p) =>
       this.guard('rename', null, () => {
-        const r = this.with(p.textDocument.uri, (cd, doc) => rename(cd, doc, doc.offsetAt(p.position), p.newName));
+        if (typeof p.newName !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'newName must be a string');
+        const r = this.at(p, (cd, doc, offset) => rename(cd, doc, offset, p.newName));
         if (r instanceof ResponseError) throw r;
         return r ?? null;
       }),
     );
-    c.onDocumentSymbol((p) => this.guard('documentSymbol', [], () => this.with(p.textDocument.uri, documentSymbols) ?? []));
-    c.languages.semanticTokens.on((p) => this.guard('semanticTokens', { data: [] }, () => this.with(p.textDocument.uri, semanticTokens) ?? { data: [] }));
-    c.onFoldingRanges((p) => this.guard('foldingRange', [], () => this.with(p.textDocument.uri, foldingRanges) ?? []));
-    c.onDocumentFormatting((p) => this.guard('formatting', [], () => this.with(p.textDocument.uri, formatEdits) ?? []));
-    c.onCodeLens((p) => this.guard('codeLens', [], () => this.with(p.textDocument.uri, codeLenses) ?? []));
-    c.onCodeAction((p) => this.guard('codeAction', [], () => this.codeActions(p.textDocument.uri, p.range, p.context.diagnostics)));
+    c.onDocumentSymbol((p) => this.guard('documentSymbol', [], () => this.with(uriOf(p), documentSymbols) ?? []));
+    c.languages.semanticTokens.on((p) => this.guard('semanticTokens', { data: [] }, () => this.with(uriOf(p), semanticTokens) ?? { data: [] }));
+    c.onFoldingRanges((p) => this.guard('foldingRange', [], () => this.with(uriOf(p), foldingRanges) ?? []));
+    c.onDocumentFormatting((p) => this.guard('formatting', [], () => this.with(uriOf(p), formatEdits) ?? []));
+    c.onCodeLens((p) => this.guard('codeLens', [], () => this.with(uriOf(p), codeLenses) ?? []));
+    c.onCodeAction((p) => this.guard('codeAction', [], () => this.codeActions(uriOf(p), rangeOf(p.range), Array.isArray(p.context?.diagnostics) ? p.context.diagnostics : [])));
     c.languages.inlayHint.on((p) =>
       this.guardAsync('inlayHint', [], async () => {
-        const hints = await this.inlayHints(p.textDocument.uri);
-        const { start, end } = p.range;
+        const { start, end } = rangeOf(p.range);
+        const hints = await this.inlayHints(uriOf(p));
         const before = (a: { line: number; character: number }, b: { line: number; character: number }) =>
           a.line < b.line || (a.line === b.line && a.character <= b.character);
         return hints.filter((h) => before(start, h.position) && before(h.position, end));
       }),
     );
-    this.documents.listen(c);
+    this.documents.listen(this.checkedSync());
     c.listen();
   }
 
@@ -162,6 +201,7 @@ export class LifetimeServer {
         completionProvider: { triggerCharacters: [':'] },
         definitionProvider: true,
         referencesProvider: true,
+        documentHighlightProvider: true,
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         semanticTokensProvider: { legend: LEGEND, full: true },
@@ -355,6 +395,29 @@ export class LifetimeServer {
     return { start: doc.positionAt(found.start), end: doc.positionAt(end) };
   }
 
+  // ------------------------------------------------------------------ hover
+
+  /**
+   * The hover of hover.ts, then the problems at that position (static errors, lints,
+   * exploration faults): the statement's own documentation first, so that it is not pushed
+   * below the fold by the problems the editor also shows on their own.
+   */
+  private hover(c: Compiled, doc: TextDocument, offset: number): Hover | null {
+    const h = hover(c, doc, offset);
+    if (!h) return h;
+    const pos = doc.positionAt(offset);
+    const s = this.states.get(doc.uri);
+    const statics = s?.checked?.version === doc.version ? s.checked.diagnostics : this.staticDiagnostics(c, doc);
+    const explored = s?.explored?.version === doc.version ? s.explored.diagnostics : [];
+    const after = (a: Position, b: Position) => a.line > b.line || (a.line === b.line && a.character >= b.character);
+    const here = [...statics, ...explored].filter((d) => after(pos, d.range.start) && after(d.range.end, pos));
+    if (!here.length) return h;
+    const kind = (d: LspDiagnostic) => (d.source === 'lifetime-explore' ? 'exploration' : d.severity === DiagnosticSeverity.Error ? 'error' : d.severity === DiagnosticSeverity.Warning ? 'warning' : 'information');
+    const problems = here.map((d) => `- **${d.code}** (${kind(d)}): ${d.message}`);
+    const value = (h.contents as MarkupContent).value;
+    return { ...h, contents: { kind: 'markdown', value: `${value}\n\n---\n\n**Problems here**\n\n${problems.join('\n')}` } };
+  }
+
   // ------------------------------------------------------------------ code actions
 
   private codeActions(uri: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }, context: LspDiagnostic[]): CodeAction[] {
@@ -411,6 +474,68 @@ export class LifetimeServer {
   }
 
   // ------------------------------------------------------------------ plumbing
+
+  /**
+   * Runs `f` at the position of a position request (InvalidParams when the request has no
+   * valid document and position); undefined for unknown documents.
+   */
+  private at<T>(p: { textDocument?: { uri?: unknown }; position?: unknown }, f: (c: Compiled, doc: TextDocument, offset: number) => T): T | undefined {
+    const uri = uriOf(p);
+    const pos = positionOf(p.position);
+    return this.with(uri, (c, doc) => f(c, doc, doc.offsetAt(pos)));
+  }
+
+  /**
+   * The document-sync notifications, checked before TextDocuments sees them: a malformed
+   * one (no text, `text: 42`, no version) is dropped with one log line, since a
+   * notification cannot be answered with an error.
+   */
+  private checkedSync(): Connection {
+    const c = this.connection;
+    const gate =
+      <P>(what: string, problem: (p: P) => string | undefined) =>
+      (h: (p: P) => void) =>
+      (p: P) => {
+        const why = problem(p);
+        if (why === undefined) return h(p);
+        this.connection.console.warn(`${what} ignored: ${why}`);
+      };
+    const uriProblem = (p: { textDocument: { uri: unknown } } | undefined) =>
+      typeof p?.textDocument?.uri === 'string' ? undefined : 'textDocument.uri is not a string';
+    type Handler<P> = (p: P) => void;
+    const sync: Partial<Connection> = {
+      onDidOpenTextDocument: (h: Handler<DidOpenTextDocumentParams>) =>
+        c.onDidOpenTextDocument(
+          gate<DidOpenTextDocumentParams>('didOpen', (p) => {
+            const td = p?.textDocument as Partial<DidOpenTextDocumentParams['textDocument']> | undefined;
+            if (typeof td?.uri !== 'string') return 'textDocument.uri is not a string';
+            if (typeof td.text !== 'string') return `${td.uri}: textDocument.text is ${td.text === undefined ? 'missing' : `not a string (${typeof td.text})`}`;
+            if (!Number.isInteger(td.version)) return `${td.uri}: textDocument.version is not an integer`;
+            return undefined;
+          })(h),
+        ),
+      onDidChangeTextDocument: (h: Handler<DidChangeTextDocumentParams>) =>
+        c.onDidChangeTextDocument(
+          gate<DidChangeTextDocumentParams>('didChange', (p) => {
+            const uri = p?.textDocument?.uri;
+            if (typeof uri !== 'string') return 'textDocument.uri is not a string';
+            if (!Number.isInteger(p.textDocument.version)) return `${uri}: textDocument.version is not an integer`;
+            if (!Array.isArray(p.contentChanges)) return `${uri}: contentChanges is not an array`;
+            for (const ch of p.contentChanges as unknown[]) {
+              const x = ch as { text?: unknown; range?: unknown } | null;
+              if (typeof x?.text !== 'string') return `${uri}: a content change has no text`;
+              if ('range' in x && x.range !== undefined && !isRange(x.range)) return `${uri}: a content change has an invalid range`;
+            }
+            return undefined;
+          })(h),
+        ),
+      onDidCloseTextDocument: (h: Handler<DidCloseTextDocumentParams>) => c.onDidCloseTextDocument(gate<DidCloseTextDocumentParams>('didClose', uriProblem)(h)),
+      onDidSaveTextDocument: (h: Handler<DidSaveTextDocumentParams>) => c.onDidSaveTextDocument(gate<DidSaveTextDocumentParams>('didSave', uriProblem)(h)),
+      onWillSaveTextDocument: (h: Handler<WillSaveTextDocumentParams>) => c.onWillSaveTextDocument(gate<WillSaveTextDocumentParams>('willSave', uriProblem)(h)),
+      onWillSaveTextDocumentWaitUntil: c.onWillSaveTextDocumentWaitUntil.bind(c),
+    };
+    return Object.assign(Object.create(c) as Connection, sync);
+  }
 
   /** Runs `f` on the compiled current version of an open document; undefined for unknown ones. */
   private with<T>(uri: string, f: (c: Compiled, doc: TextDocument) => T): T | undefined {
