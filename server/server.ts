@@ -337,14 +337,19 @@ export class LifetimeServer {
     const a = c.analysis;
     if (!a) return;
     const statics = s.checked?.version === o.version ? s.checked.diagnostics : this.staticDiagnostics(c, doc);
-    const expected = new Map<string, number>();
-    for (const d of a.file.decls) if (d.kind === 'expect' && d.mode !== 'run') expected.set(d.outcome, d.range.start.line);
+    // The `expect` that names this fault: its kind, and its thread or none (language.md §7).
+    const expects = a.file.decls.filter((d) => d.kind === 'expect' && d.mode !== 'run');
+    // A deadlock names every blocked thread: `expect deadlock in T` holds when T is among them.
+    const expectLine = (f: ExploreOutcome['faults'][number]) => {
+      const threads = f.kind === 'deadlock' ? [f.thread, ...f.others.map((o) => o.thread)] : [f.thread];
+      return expects.find((d) => d.kind === 'expect' && d.outcome === f.kind && (!d.thread || threads.includes(d.thread.name)))?.range.start.line;
+    };
     const diagnostics: LspDiagnostic[] = [];
     for (const f of o.faults) {
       const range = this.headRangeAt(c, doc, f.line, f.column);
       // What a static diagnostic already says at that line is not said twice.
       if (statics.some((d) => d.code === f.kind && d.range.start.line <= range.start.line && range.start.line <= d.range.end.line)) continue;
-      const exp = expected.get(f.kind);
+      const exp = expectLine(f);
       diagnostics.push({
         range,
         severity: exp !== undefined ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
