@@ -6,6 +6,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { createConnection, IPCMessageReader, IPCMessageWriter, ProposedFeatures, StreamMessageWriter } from 'vscode-languageserver/node';
 import { exploreWorkerMain, isExploreWorker } from './background';
+import { checkWorkerMain, isCheckWorker } from './checker';
 import { LifecycleGate } from './lifecycle';
 import { LifetimeServer, SERVER_NAME, SERVER_VERSION } from './server';
 import { TolerantMessageReader } from './transport';
@@ -73,3 +74,4 @@ export function main(argv: string[]): void {
 }
 
 if (isExploreWorker()) exploreWorkerMain();
+else if (isCheckWorker()) checkWorkerMain();

@@ -29,6 +29,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { bodyOf, childBlocks, walkStmts, type Decl, type Range, type Stmt } from '../grammar/ast';
 import { BackgroundExplorer, type ExploreLimits, type ExploreOutcome } from './background';
+import { CheckWorker, WORKER_CHECK_CHARS, staticDiagnostics, type CheckOutcome } from './checker';
 import { CompileCache, MAX_TEXT_CHARS, lintsOf, type Compiled } from './compiled';
 import { complete } from './completion';
 import { SEVERITY, pointRange, toLspRange } from './convert';
@@ -61,7 +62,7 @@ interface DocState {
   timer?: NodeJS.Timeout;
   lastChange: number;
   /** static diagnostics (errors + lints) of the version they were computed for */
-  checked?: { version: number; diagnostics: LspDiagnostic[] };
+  checked?: { version: number; diagnostics: LspDiagnostic[]; errors: number; threads: number };
   explored?: ExploreDiag;
   /** explore this version once its check is done (set on open and save) */
   exploreWanted?: number;
@@ -109,6 +110,7 @@ export class LifetimeServer {
   private cache = new CompileCache();
   private states = new Map<string, DocState>();
   private explorer: BackgroundExplorer | undefined;
+  private checker: CheckWorker | undefined;
   private limits: ExploreLimits & { enabled: boolean } = { maxStates: 200_000, timeMs: 2_000, enabled: true };
   private debounceMs = DEBOUNCE_MS;
   private inlayEnabled = true;
@@ -121,7 +123,10 @@ export class LifetimeServer {
   listen(): void {
     const c = this.connection;
     c.onInitialize((p) => this.initialize(p));
-    c.onShutdown(() => this.explorer?.dispose());
+    c.onShutdown(() => {
+      this.explorer?.dispose();
+      this.checker?.dispose();
+    });
 
     this.documents.onDidChangeContent((e) => this.guardVoid('change', () => this.changed(e.document)));
     this.documents.onDidOpen((e) => this.guardVoid('open', () => this.wantExplore(e.document)));
@@ -185,6 +190,13 @@ export class LifetimeServer {
       if (typeof e.timeMs === 'number' && e.timeMs > 0) this.limits.timeMs = e.timeMs;
     }
     if (typeof opts.debounceMs === 'number' && opts.debounceMs >= 0) this.debounceMs = opts.debounceMs;
+    if (this.options.workerFile) {
+      this.checker = new CheckWorker(
+        this.options.workerFile,
+        (o) => this.guardVoid('check', () => this.checkedInWorker(o)),
+        (m) => this.connection.console.warn(m),
+      );
+    }
     if (this.options.workerFile && this.limits.enabled) {
       this.explorer = new BackgroundExplorer(
         this.options.workerFile,
@@ -229,6 +241,7 @@ export class LifetimeServer {
     this.states.delete(uri);
     this.cache.delete(uri);
     this.explorer?.cancel(uri);
+    this.checker?.close(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
@@ -267,37 +280,24 @@ export class LifetimeServer {
       if (!doc || !s) return;
       s.timer = undefined;
       const version = doc.version;
+      if (this.checker && this.isLarge(doc)) {
+        this.checker.check(uri, version, doc.getText());
+        return;
+      }
       const c = this.cache.get(doc);
       // Stale work is dropped between the stages: a newer version has its own check coming.
       await yieldToLoop();
       if (!this.current(uri, version)) return;
-      const diagnostics = this.staticDiagnostics(c, doc);
+      const diagnostics = staticDiagnostics(c, doc);
       await yieldToLoop();
       if (!this.current(uri, version) || this.states.get(uri) !== s) return;
-      s.checked = { version, diagnostics };
+      const threads = c.analysis?.file.decls.filter((d) => d.kind === 'thread' || d.kind === 'work').length ?? 0;
+      s.checked = { version, diagnostics, errors: c.errors.length, threads };
       this.publish(uri);
       if (s.exploreWanted === version) this.startExplore(uri);
     } catch (e) {
       this.logError('check', e);
     }
-  }
-
-  private staticDiagnostics(c: Compiled, doc: TextDocument): LspDiagnostic[] {
-    if (!c.analysis) {
-      return [
-        {
-          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: DiagnosticSeverity.Warning,
-          code: 'too-large',
-          source: 'lifetime',
-          message: `This file is too large for the language server (${(c.text.length / 1048576).toFixed(1)} M characters; the limit is ${MAX_TEXT_CHARS / 1048576} M): it is not analysed.`,
-        },
-      ];
-    }
-    const out: LspDiagnostic[] = [];
-    for (const d of c.errors) out.push({ range: toLspRange(doc, d.range), severity: SEVERITY[d.severity], code: d.code, source: 'lifetime', message: d.message });
-    for (const d of lintsOf(c)) out.push({ range: toLspRange(doc, d.range), severity: SEVERITY[d.severity], code: d.code, source: 'lifetime', message: d.message });
-    return out;
   }
 
   /** One publish per document: the static diagnostics of the current version, and the exploration's of the same version. */
@@ -310,6 +310,22 @@ export class LifetimeServer {
     void this.connection.sendDiagnostics({ uri, version: s.checked.version, diagnostics });
   }
 
+  /** Large enough to be checked in the worker (and not too large to be analysed at all). */
+  private isLarge(doc: TextDocument): boolean {
+    const n = doc.getText().length;
+    return n > WORKER_CHECK_CHARS && n <= MAX_TEXT_CHARS;
+  }
+
+  /** A large document's check, done in the worker. */
+  private checkedInWorker(o: CheckOutcome): void {
+    const s = this.states.get(o.uri);
+    if (o.failure) this.connection.console.warn(`${o.uri}: ${o.failure}`);
+    if (!s || !this.current(o.uri, o.version) || o.failure) return;
+    s.checked = { version: o.version, diagnostics: o.diagnostics, errors: o.errors, threads: o.threads };
+    this.publish(o.uri);
+    if (s.exploreWanted === o.version) this.startExplore(o.uri);
+  }
+
   // ------------------------------------------------------------------ background exploration
 
   private startExplore(uri: string): void {
@@ -317,15 +333,14 @@ export class LifetimeServer {
     const s = this.states.get(uri);
     if (!doc || !s || !this.explorer) return;
     s.exploreWanted = undefined;
-    const c = this.cache.get(doc);
-    const a = c.analysis;
-    if (!a || c.errors.length) return;
-    const threads = a.file.decls.filter((d) => d.kind === 'thread' || d.kind === 'work').length;
+    // From the check of this version (which may have run in the worker): no compile here.
+    if (s.checked?.version !== doc.version || s.checked.errors) return;
+    const threads = s.checked.threads;
     if (threads > EXPLORE_MAX_THREADS) {
       this.connection.console.info(`${uri}: ${threads} threads: too many to explore in the background (at most ${EXPLORE_MAX_THREADS}); use \`lifetime explore\``);
       return;
     }
-    this.explorer.start(uri, doc.version, c.text);
+    this.explorer.start(uri, doc.version, doc.getText());
   }
 
   private explored(o: ExploreOutcome): void {
@@ -336,7 +351,7 @@ export class LifetimeServer {
     const c = this.cache.get(doc);
     const a = c.analysis;
     if (!a) return;
-    const statics = s.checked?.version === o.version ? s.checked.diagnostics : this.staticDiagnostics(c, doc);
+    const statics = s.checked?.version === o.version ? s.checked.diagnostics : staticDiagnostics(c, doc);
     // The `expect` that names this fault: its kind, and its thread or none (language.md §7).
     const expects = a.file.decls.filter((d) => d.kind === 'expect' && d.mode !== 'run');
     // A deadlock names every blocked thread: `expect deadlock in T` holds when T is among them.
@@ -412,7 +427,8 @@ export class LifetimeServer {
     if (!h) return h;
     const pos = doc.positionAt(offset);
     const s = this.states.get(doc.uri);
-    const statics = s?.checked?.version === doc.version ? s.checked.diagnostics : this.staticDiagnostics(c, doc);
+    // Not the lints of a large document on this thread: only what its check already found.
+    const statics = s?.checked?.version === doc.version ? s.checked.diagnostics : this.isLarge(doc) ? [] : staticDiagnostics(c, doc);
     const explored = s?.explored?.version === doc.version ? s.explored.diagnostics : [];
     const after = (a: Position, b: Position) => a.line > b.line || (a.line === b.line && a.character >= b.character);
     const here = [...statics, ...explored].filter((d) => after(pos, d.range.start) && after(d.range.end, pos));

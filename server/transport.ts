@@ -18,6 +18,11 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
   private callback: DataCallback | undefined;
   /** how far the current body was searched for a next header (so each byte is searched once) */
   private scanned = 0;
+  /** bytes still missing from the current body, and the chunks received meanwhile */
+  private need = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private tail = '';
 
   constructor(
     private readonly input: NodeJS.ReadableStream,
@@ -44,6 +49,23 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
   }
 
   private onData(chunk: Buffer): void {
+    // A large body arrives in many chunks: keep them aside until the body is complete
+    // instead of copying the growing buffer at each one (a 10 MB didOpen was seconds of
+    // copying, during which no request was answered).
+    if (this.need > 0) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      // Each chunk is still searched once for the next message's header (a body shorter
+      // than its Content-Length), with an overlap for a header split between chunks.
+      const text = this.tail + chunk.toString('latin1');
+      this.tail = text.slice(-64);
+      if (this.pendingBytes < this.need && !NEXT_HEADER_RE.test(text)) return;
+      chunk = Buffer.concat(this.pending, this.pendingBytes);
+      this.tail = '';
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.need = 0;
+    }
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     try {
       while (this.next());
@@ -105,7 +127,12 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
       this.consume(from + nextAt);
       return true;
     }
-    if (this.buf.length < bodyStart + length) return false;
+    if (this.buf.length < bodyStart + length) {
+      // Wait for the rest of the body without scanning it again: a header inside it is
+      // found by the scan above once the body is complete.
+      this.need = bodyStart + length - this.buf.length;
+      return false;
+    }
     const body = this.buf.toString('utf8', bodyStart, bodyStart + length);
     this.consume(bodyStart + length);
     let msg: unknown;
