@@ -29,6 +29,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { bodyOf, childBlocks, walkStmts, type Decl, type Range, type Stmt } from '../grammar/ast';
 import { BackgroundExplorer, type ExploreLimits, type ExploreOutcome } from './background';
+import { LINE_DOCUMENTS } from './document';
 import { CheckWorker, WORKER_CHECK_CHARS, staticDiagnostics, type CheckOutcome } from './checker';
 import { CompileCache, MAX_TEXT_CHARS, lintsOf, type Compiled } from './compiled';
 import { complete } from './completion';
@@ -106,7 +107,7 @@ function rangeOf(x: unknown): LspRange {
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class LifetimeServer {
-  readonly documents = new TextDocuments(TextDocument);
+  readonly documents = new TextDocuments(LINE_DOCUMENTS);
   private cache = new CompileCache();
   private states = new Map<string, DocState>();
   private explorer: BackgroundExplorer | undefined;
