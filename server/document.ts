@@ -30,8 +30,22 @@ function contentLength(line: string): number {
   return n;
 }
 
+/** One applied change, in offsets of the text before it: [start, end) became `inserted` characters. */
+export interface AppliedEdit {
+  version: number;
+  start: number;
+  end: number;
+  inserted: number;
+}
+
+/** How many changes a document remembers (to answer from an older analysis). */
+const EDIT_LOG = 5_000;
+
 export class LineDocument implements TextDocument {
   private lines: string[];
+  private edits: AppliedEdit[] = [];
+  /** the log lacks changes before this version (a full change, or the log overflowed) */
+  private logFrom: number;
   private text: string | undefined;
   private offsets: number[] | undefined;
 
@@ -43,7 +57,18 @@ export class LineDocument implements TextDocument {
   ) {
     this.lines = splitLines(content);
     this.text = content;
+    this.length = content.length;
+    this.logFrom = version;
   }
+
+  /** The changes since `version`, in order; undefined when they are not all known. */
+  editsSince(version: number): AppliedEdit[] | undefined {
+    if (version < this.logFrom) return undefined;
+    return this.edits.filter((e) => e.version > version);
+  }
+
+  /** the text's length, without joining its lines */
+  length: number;
 
   get lineCount(): number {
     return this.lines.length;
@@ -106,7 +131,10 @@ export class LineDocument implements TextDocument {
       if (!('range' in ch) || !ch.range) {
         this.lines = splitLines(ch.text);
         this.text = ch.text;
+        this.length = ch.text.length;
         this.offsets = undefined;
+        this.edits = [];
+        this.logFrom = version;
         continue;
       }
       let { start, end } = ch.range;
@@ -119,6 +147,13 @@ export class LineDocument implements TextDocument {
       };
       const [sl, sc] = clamp(start);
       const [el, ec] = clamp(end);
+      const offsets = this.lineOffsets();
+      this.edits.push({ version, start: offsets[sl]! + sc, end: offsets[el]! + ec, inserted: ch.text.length });
+      this.length += ch.text.length - (offsets[el]! + ec - (offsets[sl]! + sc));
+      if (this.edits.length > EDIT_LOG) {
+        this.edits.splice(0, this.edits.length - EDIT_LOG);
+        this.logFrom = this.edits[0]!.version;
+      }
       const joined = this.lines[sl]!.slice(0, sc) + ch.text + this.lines[el]!.slice(ec);
       const repl = splitLines(joined);
       // A line that ended in `\r` before the edit and is now followed by `\n`.
@@ -146,3 +181,23 @@ export const LINE_DOCUMENTS = {
     return doc;
   },
 };
+
+/** An offset of the text after `edits` back to the text before them; undefined inside an edited span. */
+export function offsetBefore(edits: AppliedEdit[], offset: number): number | undefined {
+  for (let i = edits.length - 1; i >= 0; i--) {
+    const e = edits[i]!;
+    if (offset < e.start) continue;
+    if (offset >= e.start + e.inserted) offset = offset - e.inserted + (e.end - e.start);
+    else return undefined;
+  }
+  return offset;
+}
+
+/** An offset of the text before `edits` to the text after them (inside an edited span: its start). */
+export function offsetAfter(edits: AppliedEdit[], offset: number): number {
+  for (const e of edits) {
+    if (offset < e.start) continue;
+    offset = offset >= e.end ? offset + e.inserted - (e.end - e.start) : e.start;
+  }
+  return offset;
+}

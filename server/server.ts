@@ -29,7 +29,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { bodyOf, childBlocks, walkStmts, type Decl, type Range, type Stmt } from '../grammar/ast';
 import { BackgroundExplorer, type ExploreLimits, type ExploreOutcome } from './background';
-import { LINE_DOCUMENTS } from './document';
+import { LINE_DOCUMENTS, LineDocument, offsetAfter, offsetBefore } from './document';
 import { CheckWorker, WORKER_CHECK_CHARS, staticDiagnostics, type CheckOutcome } from './checker';
 import { CompileCache, MAX_TEXT_CHARS, lintsOf, type Compiled } from './compiled';
 import { complete } from './completion';
@@ -46,6 +46,8 @@ export const SERVER_VERSION = '0.1.0';
 
 /** Debounce of the check while edits come in bursts; a lone edit is checked at once. */
 export const DEBOUNCE_MS = 150;
+/** A large document edited within this many ms is answered from its last analysis. */
+export const STORM_MS = 1_000;
 /** Background exploration: skipped above this many threads (declared + kworkers). */
 export const EXPLORE_MAX_THREADS = 24;
 
@@ -112,6 +114,7 @@ export class LifetimeServer {
   private states = new Map<string, DocState>();
   private explorer: BackgroundExplorer | undefined;
   private checker: CheckWorker | undefined;
+  private snapshotOf: { c: Compiled; doc: TextDocument } | undefined;
   private limits: ExploreLimits & { enabled: boolean } = { maxStates: 200_000, timeMs: 2_000, enabled: true };
   private debounceMs = DEBOUNCE_MS;
   private inlayEnabled = true;
@@ -134,12 +137,12 @@ export class LifetimeServer {
     this.documents.onDidSave((e) => this.guardVoid('save', () => this.wantExplore(e.document)));
     this.documents.onDidClose((e) => this.guardVoid('close', () => this.closed(e.document.uri)));
 
-    c.onHover((p) => this.guard('hover', null, () => this.at(p, (cd, doc, offset) => this.hover(cd, doc, offset))));
+    c.onHover((p) => this.guard('hover', null, () => this.at(p, (cd, doc, offset) => this.hover(cd, doc, offset), true)));
     c.onCompletion((p) => this.guard('completion', [], () => this.at(p, complete) ?? []));
-    c.onDefinition((p) => this.guard('definition', null, () => this.at(p, definition)));
-    c.onDocumentHighlight((p) => this.guard('documentHighlight', [], () => this.at(p, highlights) ?? []));
+    c.onDefinition((p) => this.guard('definition', null, () => this.at(p, definition, true)));
+    c.onDocumentHighlight((p) => this.guard('documentHighlight', [], () => this.at(p, highlights, true) ?? []));
     c.onReferences((p) =>
-      this.guard('references', [], () => this.at(p, (cd, doc, offset) => references(cd, doc, offset, p.context?.includeDeclaration ?? true)) ?? []),
+      this.guard('references', [], () => this.at(p, (cd, doc, offset) => references(cd, doc, offset, p.context?.includeDeclaration ?? true), true) ?? []),
     );
     c.onPrepareRename((p) =>
       this.guard('prepareRename', null, () => {
@@ -313,7 +316,7 @@ export class LifetimeServer {
 
   /** Large enough to be checked in the worker (and not too large to be analysed at all). */
   private isLarge(doc: TextDocument): boolean {
-    const n = doc.getText().length;
+    const n = doc instanceof LineDocument ? doc.length : doc.getText().length;
     return n > WORKER_CHECK_CHARS && n <= MAX_TEXT_CHARS;
   }
 
@@ -335,7 +338,7 @@ export class LifetimeServer {
     if (!doc || !s || !this.explorer) return;
     s.exploreWanted = undefined;
     // From the check of this version (which may have run in the worker): no compile here.
-    if (s.checked?.version !== doc.version || s.checked.errors) return;
+    if (s.checked?.version !== doc.version || s.checked.errors || doc.getText().length > MAX_TEXT_CHARS) return;
     const threads = s.checked.threads;
     if (threads > EXPLORE_MAX_THREADS) {
       this.connection.console.info(`${uri}: ${threads} threads: too many to explore in the background (at most ${EXPLORE_MAX_THREADS}); use \`lifetime explore\``);
@@ -501,10 +504,50 @@ export class LifetimeServer {
    * Runs `f` at the position of a position request (InvalidParams when the request has no
    * valid document and position); undefined for unknown documents.
    */
-  private at<T>(p: { textDocument?: { uri?: unknown }; position?: unknown }, f: (c: Compiled, doc: TextDocument, offset: number) => T): T | undefined {
+  private at<T>(p: { textDocument?: { uri?: unknown }; position?: unknown }, f: (c: Compiled, doc: TextDocument, offset: number) => T, fromLast = false): T | undefined {
     const uri = uriOf(p);
     const pos = positionOf(p.position);
+    if (fromLast) {
+      const r = this.fromLastAnalysis(uri, pos, f);
+      if (r) return r.value;
+    }
     return this.with(uri, (c, doc) => f(c, doc, doc.offsetAt(pos)));
+  }
+
+  /**
+   * A large document edited since its last analysis (an edit storm): the answer of that
+   * analysis instead of analysing this version on the request thread — its positions mapped
+   * through the edits made since. Undefined when that is not possible (no older analysis,
+   * a small document, the position inside an edited span, or edits no longer known).
+   */
+  private fromLastAnalysis<T>(uri: string, pos: Position, f: (c: Compiled, doc: TextDocument, offset: number) => T): { value: T } | undefined {
+    const doc = this.documents.get(uri);
+    const c = this.cache.peek(uri);
+    // Only while edits keep coming: once they pause, this version is analysed and answered.
+    const s = this.states.get(uri);
+    if (!doc || !c || !s || c.version === doc.version || !this.isLarge(doc) || Date.now() - s.lastChange > STORM_MS) return undefined;
+    const edits = doc.editsSince(c.version);
+    const offset = edits && offsetBefore(edits, doc.offsetAt(pos));
+    if (!edits || offset === undefined) return undefined;
+    const old = this.snapshot(c);
+    const value = f(c, old, offset);
+    // Every position in the answer, from that version to this one.
+    const mapped = (x: unknown): unknown => {
+      if (Array.isArray(x)) return x.map(mapped);
+      if (typeof x !== 'object' || x === null) return x;
+      const o = x as Record<string, unknown>;
+      if (typeof o.line === 'number' && typeof o.character === 'number' && Object.keys(o).length === 2) {
+        return doc.positionAt(offsetAfter(edits, old.offsetAt(o as unknown as Position)));
+      }
+      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, mapped(v)]));
+    };
+    return { value: mapped(value) as T };
+  }
+
+  /** A document of an analysed version's text (for its positions). */
+  private snapshot(c: Compiled): TextDocument {
+    if (this.snapshotOf?.c !== c) this.snapshotOf = { c, doc: TextDocument.create(c.uri, 'lifetime', c.version, c.text) };
+    return this.snapshotOf.doc;
   }
 
   /**

@@ -59,14 +59,16 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
       // than its Content-Length), with an overlap for a header split between chunks.
       const text = this.tail + chunk.toString('latin1');
       this.tail = text.slice(-64);
-      if (this.pendingBytes < this.need && !NEXT_HEADER_RE.test(text)) return;
-      chunk = Buffer.concat(this.pending, this.pendingBytes);
+      const header = NEXT_HEADER_RE.test(text);
+      if (this.pendingBytes < this.need && !header) return;
+      this.buf = Buffer.concat([this.buf, ...this.pending]);
+      // Searched already, chunk by chunk: only a header found there is searched again.
+      if (!header) this.scanned = this.buf.length;
       this.tail = '';
       this.pending = [];
       this.pendingBytes = 0;
       this.need = 0;
-    }
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    } else this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     try {
       while (this.next());
     } catch (e) {

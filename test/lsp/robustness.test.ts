@@ -206,3 +206,28 @@ describe('large documents (checked in the worker)', () => {
     await c.close(u);
   });
 });
+
+describe('a large document during an edit storm', () => {
+  it('answers from its last analysis, with positions mapped through the edits made since', async () => {
+    const u = 'file:///storm.lifetime';
+    const t = generateScenario(50_000);
+    await c.open(u, t);
+    await c.forVersion(u, 1, undefined, 60_000);
+    const lines = t.split('\n');
+    const getLine = lines.findIndex((l) => l === '  get card0');
+    const at = { textDocument: { uri: u }, position: { line: getLine, character: 3 } };
+    const first = await c.request<Hover | null>('textDocument/hover', at);
+    expect((first!.contents as { value: string }).value).toContain('**get**');
+    // 30 edits: comment lines added at the top, and a name changed below.
+    for (let i = 0; i < 30; i++) await c.change(u, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: `// ${i}\n` }]);
+    const moved = { textDocument: { uri: u }, position: { line: getLine + 30, character: 3 } };
+    const h = await c.request<Hover | null>('textDocument/hover', moved);
+    expect((h!.contents as { value: string }).value).toContain('**get**');
+    expect(h!.range).toEqual({ start: { line: getLine + 30, character: 2 }, end: { line: getLine + 30, character: 5 } });
+    const refs = await c.request<{ range: { start: { line: number } } }[]>('textDocument/documentHighlight', { textDocument: { uri: u }, position: { line: getLine + 30, character: 7 } });
+    expect(refs.map((r) => r.range.start.line)).toContain(getLine + 30);
+    const declLine = lines.findIndex((l) => l.startsWith('drm card0')) + 30;
+    expect(refs.map((r) => r.range.start.line)).toContain(declLine);
+    await c.close(u);
+  });
+});

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { LineDocument } from '../../server/document';
+import { LineDocument, offsetAfter, offsetBefore } from '../../server/document';
 
 const piece = fc.constantFrom('', 'a', 'thread t {', '\n', '\r\n', '\r', '  get card0\n', 'x\ny\nz', '}\r\n', '\u00e9');
 
@@ -22,9 +22,24 @@ describe('LineDocument', () => {
           for (const [l1, c1, l2, c2, ins, full] of edits) {
             v++;
             const change = full ? { text: ins } : { range: { start: { line: l1 % (ref.lineCount + 1), character: c1 }, end: { line: l2 % (ref.lineCount + 1), character: c2 } }, text: ins };
+            const before = ref.getText();
             TextDocument.update(ref, [change], v);
             mine.update([change], v);
             expect(mine.getText()).toBe(ref.getText());
+            expect(mine.length).toBe(ref.getText().length);
+            // Offsets outside the edited span map back to the same character before the edit.
+            const edits = mine.editsSince(v - 1);
+            if (full) expect(edits).toBeUndefined();
+            else {
+              const after = ref.getText();
+              for (let o = 0; o < after.length; o++) {
+                const b = offsetBefore(edits!, o);
+                if (b !== undefined) {
+                  expect(before[b]).toBe(after[o]);
+                  expect(offsetAfter(edits!, b)).toBe(o);
+                }
+              }
+            }
             expect(mine.lineCount).toBe(ref.lineCount);
             for (let o = 0; o <= ref.getText().length; o++) expect(mine.positionAt(o)).toEqual(ref.positionAt(o));
             for (let line = 0; line <= ref.lineCount; line++) {
