@@ -47,7 +47,8 @@ export class LineDocument implements TextDocument {
   /** the log lacks changes before this version (a full change, or the log overflowed) */
   private logFrom: number;
   private text: string | undefined;
-  private offsets: number[] | undefined;
+  private offsets: number[] = [];
+  private validTo = 0;
 
   constructor(
     readonly uri: string,
@@ -91,17 +92,17 @@ export class LineDocument implements TextDocument {
     return l === undefined ? '' : l.slice(contentLength(l));
   }
 
-  private lineOffsets(): number[] {
-    if (!this.offsets) {
-      const o = new Array<number>(this.lines.length);
-      let at = 0;
-      for (let i = 0; i < this.lines.length; i++) {
-        o[i] = at;
-        at += this.lines[i]!.length;
-      }
-      this.offsets = o;
-    }
-    return this.offsets;
+  /**
+   * Line start offsets, valid for the lines before `validTo` (an edit invalidates those
+   * after it; they are summed again up to where they are needed, without allocating).
+   */
+  private lineOffsets(upTo = this.lines.length - 1): number[] {
+    const o = this.offsets;
+    let i = this.validTo;
+    if (i === 0) o[0] = 0;
+    for (i = Math.max(i, 1); i <= upTo; i++) o[i] = o[i - 1]! + this.lines[i - 1]!.length;
+    this.validTo = Math.max(this.validTo, upTo + 1);
+    return o;
   }
 
   offsetAt(p: Position): number {
@@ -116,7 +117,7 @@ export class LineDocument implements TextDocument {
     const offsets = this.lineOffsets();
     offset = Math.max(0, Math.min(offset, this.getText().length));
     let lo = 0;
-    let hi = offsets.length - 1;
+    let hi = this.lines.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (offsets[mid]! <= offset) lo = mid;
@@ -132,7 +133,8 @@ export class LineDocument implements TextDocument {
         this.lines = splitLines(ch.text);
         this.text = ch.text;
         this.length = ch.text.length;
-        this.offsets = undefined;
+        this.offsets = [];
+        this.validTo = 0;
         this.edits = [];
         this.logFrom = version;
         continue;
@@ -147,7 +149,7 @@ export class LineDocument implements TextDocument {
       };
       const [sl, sc] = clamp(start);
       const [el, ec] = clamp(end);
-      const offsets = this.lineOffsets();
+      const offsets = this.lineOffsets(el);
       this.edits.push({ version, start: offsets[sl]! + sc, end: offsets[el]! + ec, inserted: ch.text.length });
       this.length += ch.text.length - (offsets[el]! + ec - (offsets[sl]! + sc));
       if (this.edits.length > EDIT_LOG) {
@@ -158,8 +160,13 @@ export class LineDocument implements TextDocument {
       const repl = splitLines(joined);
       // A line that ended in `\r` before the edit and is now followed by `\n`.
       if (repl[repl.length - 1] === '' && el < last) repl.pop();
-      if (repl.length < 10_000) this.lines.splice(sl, el - sl + 1, ...repl);
-      else this.lines = this.lines.slice(0, sl).concat(repl, this.lines.slice(el + 1));
+      if (repl.length < 10_000) {
+        this.lines.splice(sl, el - sl + 1, ...repl);
+        if (repl.length !== el - sl + 1) this.offsets.splice(sl + 1, el - sl, ...new Array<number>(repl.length - 1).fill(0));
+      } else {
+        this.lines = this.lines.slice(0, sl).concat(repl, this.lines.slice(el + 1));
+        this.offsets = this.offsets.slice(0, sl + 1);
+      }
       // An edit may join a `\r` with the `\n` that follows it: one line break, not two.
       for (const i of [sl - 1, sl + repl.length - 1]) {
         const a = this.lines[i];
@@ -168,7 +175,10 @@ export class LineDocument implements TextDocument {
       }
       if (this.lines.length === 0) this.lines.push('');
       this.text = undefined;
-      this.offsets = undefined;
+      // Lines from `sl` on changed: their starts after the first are summed again when needed.
+      // (from `sl - 1` on when a line break was joined across the edit's start)
+      this.validTo = Math.min(this.validTo, Math.max(0, sl));
+      this.offsets.length = this.lines.length;
     }
     this.version = version;
   }
