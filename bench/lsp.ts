@@ -316,6 +316,7 @@ export async function benchSyntaxEdits(): Promise<LspBenchRow[]> {
   let version = 1;
   const clean: number[] = [];
   const toggled: number[] = [];
+  const cpu0 = s.cpuMs();
   for (let k = 0; k < 20; k++) {
     const line = sleeps[(k * 7919) % sleeps.length]!;
     const old = lines[line]!;
@@ -323,6 +324,7 @@ export async function benchSyntaxEdits(): Promise<LspBenchRow[]> {
     clean.push(await s.edit(uri, ++version, line, 0, old.length, `  sleep ${200 + k}us`));
     lines[line] = `  sleep ${200 + k}us`;
   }
+  const cpu1 = s.cpuMs();
   for (let k = 0; k < 20; k++) {
     const line = sleeps[(k * 104729) % sleeps.length]!;
     const old = lines[line]!;
@@ -332,14 +334,16 @@ export async function benchSyntaxEdits(): Promise<LspBenchRow[]> {
     await sleep(200);
     toggled.push(await s.edit(uri, ++version, line, old.length - 2, old.length - 2, 'us'));
   }
+  const cpu2 = s.cpuMs();
   await s.stop();
-  const row = (name: string, xs: number[]): LspBenchRow => ({
-    name: `LSP edit → diagnostics, 10,000 lines / 1,000 threads, ${name} (median / p95 of ${xs.length})`,
-    value: `${ms(median(xs))} / ${ms(p95(xs))}`,
+  // With the server's CPU time per edit: a figure other load on the machine inflates less.
+  const row = (name: string, xs: number[], cpu: number): LspBenchRow => ({
+    name: `LSP edit → diagnostics, 10,000 lines / 1,000 threads, ${name} (median / p95 of ${xs.length}; server CPU per edit)`,
+    value: `${ms(median(xs))} / ${ms(p95(xs))}; ${ms(cpu / xs.length)}`,
     target: '≤ 30 ms median',
     ok: median(xs) <= 30,
   });
-  return [row('clean edits', clean), row('edits that put in or take out a syntax error', toggled)];
+  return [row('clean edits', clean, cpu1 - cpu0), row('edits that put in or take out a syntax error', toggled, cpu2 - cpu1)];
 }
 
 /**
