@@ -42,7 +42,8 @@ export interface AppliedEdit {
 const EDIT_LOG = 5_000;
 
 export class LineDocument implements TextDocument {
-  private lines: string[];
+  /** split on first need: a refused 10 MB document is never split */
+  private split: string[] | undefined;
   private edits: AppliedEdit[] = [];
   /** the log lacks changes before this version (a full change, or the log overflowed) */
   private logFrom: number;
@@ -56,10 +57,18 @@ export class LineDocument implements TextDocument {
     public version: number,
     content: string,
   ) {
-    this.lines = splitLines(content);
     this.text = content;
     this.length = content.length;
     this.logFrom = version;
+  }
+
+  private get lines(): string[] {
+    this.split ??= splitLines(this.text ?? '');
+    return this.split;
+  }
+
+  private set lines(l: string[]) {
+    this.split = l;
   }
 
   /** The changes since `version`, in order; undefined when they are not all known. */
@@ -130,7 +139,7 @@ export class LineDocument implements TextDocument {
   update(changes: TextDocumentContentChangeEvent[], version: number): void {
     for (const ch of changes) {
       if (!('range' in ch) || !ch.range) {
-        this.lines = splitLines(ch.text);
+        this.split = undefined;
         this.text = ch.text;
         this.length = ch.text.length;
         this.offsets = [];

@@ -23,6 +23,7 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private tail = '';
+  private tailBytes: Buffer = Buffer.alloc(0);
 
   constructor(
     private readonly input: NodeJS.ReadableStream,
@@ -57,14 +58,18 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
       this.pendingBytes += chunk.length;
       // Each chunk is still searched once for the next message's header (a body shorter
       // than its Content-Length), with an overlap for a header split between chunks.
-      const text = this.tail + chunk.toString('latin1');
-      this.tail = text.slice(-64);
-      const header = NEXT_HEADER_RE.test(text);
+      // A header ends with a blank line, which JSON text never holds: only a chunk with one
+      // (or one across the boundary) is searched with the regular expression.
+      const across = Buffer.concat([this.tailBytes, chunk.subarray(0, 3)]).includes('\r\n\r\n');
+      const header = (across || chunk.includes('\r\n\r\n')) && NEXT_HEADER_RE.test(this.tail + chunk.toString('latin1'));
+      this.tail = (this.tail + chunk.subarray(Math.max(0, chunk.length - 64)).toString('latin1')).slice(-64);
+      this.tailBytes = chunk.subarray(Math.max(0, chunk.length - 3));
       if (this.pendingBytes < this.need && !header) return;
       this.buf = Buffer.concat([this.buf, ...this.pending]);
       // Searched already, chunk by chunk: only a header found there is searched again.
       if (!header) this.scanned = this.buf.length;
       this.tail = '';
+      this.tailBytes = Buffer.alloc(0);
       this.pending = [];
       this.pendingBytes = 0;
       this.need = 0;
