@@ -8,6 +8,7 @@
 // (name "") where tokens are missing. `finally` blocks set each node's end, whatever happens.
 
 import { EmbeddedActionsParser, EOF, tokenMatcher, type IOrAlt, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import { ChunkedParser, type NextHead, type PieceResult } from './chunks';
 import {
   NS_PER,
   type Block,
@@ -95,8 +96,11 @@ function labelOf(t: TokenType): string {
   return t.LABEL ?? `\`${t.name}\``;
 }
 
+/** While a chunk that is not the file's last is parsed: what follows it (grammar/chunks.ts). */
+let following: { found: string; range: Range } | undefined;
+
 function found(t: IToken | undefined): string {
-  if (!t || !isRealToken(t) || t.tokenType === EOF) return 'the end of the file';
+  if (!t || !isRealToken(t) || t.tokenType === EOF) return following?.found ?? 'the end of the file';
   const img = t.image.length > 24 ? `${t.image.slice(0, 24)}…` : t.image;
   return keywordTypes.has(t.tokenType) ? `the keyword \`${img}\`` : `\`${img}\``;
 }
@@ -935,7 +939,7 @@ function endOfText(text: string, last: IToken | undefined): Position {
 function errorRange(e: IRecognitionException, eof: Position): Range {
   const t = e.token;
   if (isRealToken(t) && t.tokenType !== EOF) return tokenRange(t);
-  return point(eof);
+  return following ? { start: { ...following.range.start }, end: { ...following.range.end } } : point(eof);
 }
 
 export function emptyFile(text: string): FileNode {
@@ -949,11 +953,31 @@ function internalError(e: unknown): string {
 }
 
 /** Parses `text`. Never throws: any failure is a `syntax` diagnostic. */
+/**
+ * Parses a file: declaration by declaration (grammar/chunks.ts), so that a syntax error
+ * stays in its declaration. Never throws.
+ */
 export function parse(text: string): ParseResult {
+  return new ChunkedParser(parsePiece).parse(text);
+}
+
+/**
+ * Parses one piece of a file (one declaration, or the scenario line and the first
+ * declaration), with `next` saying what follows it when it is not the last.
+ */
+export function parsePiece(text: string, next: NextHead | undefined): PieceResult {
   try {
     const lexed = lex(text);
     const p = parser();
     p.begin(lexed.tokens);
+    const eof = endOfText(text, lexed.tokens[lexed.tokens.length - 1]);
+    following = next && {
+      found: `${KEYWORDS.includes(next.keyword as (typeof KEYWORDS)[number]) ? 'the keyword ' : ''}\`${next.keyword}\``,
+      range: {
+        start: { line: eof.line, column: eof.column + next.blanks, offset: eof.offset + next.blanks },
+        end: { line: eof.line, column: eof.column + next.blanks + next.keyword.length, offset: eof.offset + next.blanks + next.keyword.length },
+      },
+    };
     // chevrotain reports each syntax error as an Error object; capturing their stack traces
     // was most of the time spent on a file full of errors. Restored before returning.
     const stackTraceLimit = Error.stackTraceLimit;
@@ -966,27 +990,36 @@ export function parse(text: string): ParseResult {
     } finally {
       Error.stackTraceLimit = stackTraceLimit;
     }
-    const eof = endOfText(text, lexed.tokens[lexed.tokens.length - 1]);
-    const diagnostics: Diagnostic[] = [...lexed.diagnostics, ...p.extra];
+    // Ranges of their own (the lexer shares a comment's), so that chunks.ts can move them.
+    const diagnostics: Diagnostic[] = [...lexed.diagnostics, ...p.extra].map((d) => ({ ...d, range: { start: { ...d.range.start }, end: { ...d.range.end } } }));
     const seen = new Set<string>();
+    const first = lexed.tokens.find((t) => isRealToken(t));
+    let endError = false;
+    let startError = false;
     for (const e of p.errors) {
+      if (!isRealToken(e.token) || e.token.tokenType === EOF) endError = true;
+      else if (first && e.token.startOffset === first.startOffset) startError = true;
       const range = errorRange(e, eof);
       const key = `${range.start.offset}:${e.message}`;
       if (seen.has(key)) continue;
       seen.add(key);
       diagnostics.push(syntaxError(e.message, range));
     }
+    following = undefined;
     diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
     const file: FileNode = { range: { start: START, end: eof }, decls: p.decls };
     if (p.scenario) file.scenario = p.scenario;
     p.decls = [];
     p.scenario = undefined;
-    return { file, diagnostics, comments: lexed.comments };
+    return { file, diagnostics, comments: lexed.comments, endError, startError };
   } catch (e) {
+    following = undefined;
     return {
       file: emptyFile(text),
       diagnostics: [syntaxError(internalError(e), point(START))],
       comments: [],
+      endError: false,
+      startError: false,
     };
   }
 }

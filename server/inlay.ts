@@ -48,8 +48,46 @@ export async function countHints(c: Compiled, doc: TextDocument, stillCurrent: (
   const a = c.analysis;
   if (!a || c.errors.length > 0) return [];
   const p = lower(a.file);
-  const k = new Kernel(p, { mode: 'run', maxEvents: 0 });
   const recs = new Map<string, StmtRecord>();
+  // The record of the statement each thread last started on each line (`thread:line`): a
+  // change reported by an event at that line belongs to it. The devres release that follows
+  // an `unbind` runs in the step of remove()'s last statement, but its events carry the
+  // `unbind`'s line, as the CLI timeline shows.
+  const started = new Map<string, StmtRecord>();
+  let stepThread = -1;
+  let stepRec: StmtRecord | undefined;
+  let drmBefore: (readonly [number, boolean, boolean])[] = [];
+  let modBefore: (readonly [number, number])[] = [];
+  const snapshot = () => {
+    drmBefore = s().drms.map((d) => [d.refs, d.unplugged, d.freed] as const);
+    modBefore = s().modules.map((m) => [m.refs, m.state] as const);
+  };
+  /** Gives the changes since the last snapshot to the statement at `line` (or the step's own). */
+  const attribute = (line: number) => {
+    const r = (line > 0 ? started.get(`${stepThread}:${line}`) : undefined) ?? stepRec;
+    if (r && r.starts <= 1) {
+      s().drms.forEach((d, j) => {
+        const [refs, unplugged, freed] = drmBefore[j]!;
+        if (d.refs === refs && d.unplugged === unplugged && d.freed === freed) return;
+        const flags = r.drms.get(j) ?? new Set<string>();
+        if (d.unplugged && !unplugged) flags.add('unplugged');
+        if (d.freed && !freed) flags.add('freed');
+        r.drms.set(j, flags);
+        r.drmRefs.set(j, d.refs);
+      });
+      s().modules.forEach((m, j) => {
+        const [refs, state] = modBefore[j]!;
+        if (m.refs === refs && m.state === state) return;
+        const flags = r.modules.get(j) ?? new Set<string>();
+        if (m.state !== state) flags.add(MODULE_STATES[m.state]!);
+        r.modules.set(j, flags);
+        r.moduleRefs.set(j, m.refs);
+      });
+    }
+    snapshot();
+  };
+  // Events come right after the change they report (kernel.ts `note`).
+  const k = new Kernel(p, { mode: 'run', maxEvents: 0, onEvent: (e) => stepThread >= 0 && attribute(e.line) });
   const began = Date.now();
   const s = () => k.s;
 
@@ -85,35 +123,22 @@ export async function countHints(c: Compiled, doc: TextDocument, stillCurrent: (
           line = pos.line;
         }
       }
-      const drmBefore = s().drms.map((d) => [d.refs, d.unplugged, d.freed] as const);
-      const modBefore = s().modules.map((m) => [m.refs, m.state] as const);
-      stepRun(k, i);
-      if (!key) continue;
-      let r = recs.get(key);
-      if (!r) {
-        if (!start) continue;
-        r = { line, starts: 0, step: s().steps, drms: new Map(), modules: new Map(), drmRefs: new Map(), moduleRefs: new Map() };
+      let r = key ? recs.get(key) : undefined;
+      if (key && !r && start) {
+        r = { line, starts: 0, step: s().steps + 1, drms: new Map(), modules: new Map(), drmRefs: new Map(), moduleRefs: new Map() };
         recs.set(key, r);
       }
-      if (start) r.starts++;
-      if (r.starts > 1) continue;
-      s().drms.forEach((d, j) => {
-        const [refs, unplugged, freed] = drmBefore[j]!;
-        if (d.refs === refs && d.unplugged === unplugged && d.freed === freed) return;
-        const flags = r.drms.get(j) ?? new Set<string>();
-        if (d.unplugged && !unplugged) flags.add('unplugged');
-        if (d.freed && !freed) flags.add('freed');
-        r.drms.set(j, flags);
-        r.drmRefs.set(j, d.refs);
-      });
-      s().modules.forEach((m, j) => {
-        const [refs, state] = modBefore[j]!;
-        if (m.refs === refs && m.state === state) return;
-        const flags = r.modules.get(j) ?? new Set<string>();
-        if (m.state !== state) flags.add(MODULE_STATES[m.state]!);
-        r.modules.set(j, flags);
-        r.moduleRefs.set(j, m.refs);
-      });
+      if (r && start) {
+        r.starts++;
+        started.set(`${i}:${line}`, r);
+      }
+      stepThread = i;
+      stepRec = r;
+      snapshot();
+      stepRun(k, i);
+      // What no event reported belongs to the step's statement.
+      attribute(0);
+      stepThread = -1;
     }
     if (!running) break;
     if (Date.now() - began > INLAY_LIMITS.MAX_MS) break;

@@ -6,6 +6,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { createConnection, IPCMessageReader, IPCMessageWriter, ProposedFeatures, StreamMessageWriter } from 'vscode-languageserver/node';
 import { exploreWorkerMain, isExploreWorker } from './background';
+import { checkWorkerMain, isCheckWorker } from './checker';
+import { LifecycleGate } from './lifecycle';
 import { LifetimeServer, SERVER_NAME, SERVER_VERSION } from './server';
 import { TolerantMessageReader } from './transport';
 
@@ -53,8 +55,8 @@ export function main(argv: string[]): void {
 
   let shutdown = false;
   const problem = (m: string) => toStderr(`${SERVER_NAME}: ${m}`);
-  const reader = ipc ? new IPCMessageReader(process) : new TolerantMessageReader(process.stdin, problem);
   const writer = ipc ? new IPCMessageWriter(process) : new StreamMessageWriter(process.stdout);
+  const reader = new LifecycleGate(ipc ? new IPCMessageReader(process) : new TolerantMessageReader(process.stdin, problem), writer);
   const connection = createConnection(ProposedFeatures.all, reader, writer);
   connection.onShutdown(() => {
     shutdown = true;
@@ -72,3 +74,4 @@ export function main(argv: string[]): void {
 }
 
 if (isExploreWorker()) exploreWorkerMain();
+else if (isCheckWorker()) checkWorkerMain();

@@ -1,7 +1,7 @@
 // Go to definition, find references and rename, all from the analysis's resolved names
 // (grammar/analysis.ts `Symbols`): nothing is resolved a second time here.
 
-import { ResponseError, ErrorCodes, type Location, type Range as LspRange, type WorkspaceEdit, type TextEdit } from 'vscode-languageserver';
+import { DocumentHighlightKind, ResponseError, ErrorCodes, type DocumentHighlight, type Location, type Range as LspRange, type WorkspaceEdit, type TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { bodyOf, walkStmts, type NamedDecl, type OpenStmt } from '../grammar/ast';
 import type { SymbolRef } from '../grammar/analysis';
@@ -31,6 +31,19 @@ export function references(c: Compiled, doc: TextDocument, offset: number, inclu
     .referencesTo(r.decl)
     .filter((x) => includeDeclaration || !x.isDeclaration)
     .map((x) => ({ uri: doc.uri, range: toLspRange(doc, x.ident.range) }));
+}
+
+/**
+ * Document highlights: the real references of the name under the cursor, from the resolved
+ * names (never the same word in a comment, a string, or another body's file of that name);
+ * the declaration is a write, every use a read. A name that resolves to nothing highlights
+ * only itself.
+ */
+export function highlights(c: Compiled, doc: TextDocument, offset: number): DocumentHighlight[] {
+  const r = refAt(c, offset);
+  if (!r || !c.analysis) return [];
+  const refs = r.decl ? c.analysis.symbols.referencesTo(r.decl) : [r];
+  return refs.map((x) => ({ range: toLspRange(doc, x.ident.range), kind: x.isDeclaration ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
 }
 
 function refuse(message: string): ResponseError<void> {

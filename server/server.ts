@@ -17,18 +17,29 @@ import {
   type InitializeParams,
   type InitializeResult,
   type InlayHint,
+  type DidOpenTextDocumentParams,
+  type DidChangeTextDocumentParams,
+  type DidCloseTextDocumentParams,
+  type DidSaveTextDocumentParams,
+  type WillSaveTextDocumentParams,
+  type Position,
+  type Hover,
+  type MarkupContent,
+  type Range as LspRange,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { bodyOf, childBlocks, walkStmts, type Decl, type Range, type Stmt } from '../grammar/ast';
 import { BackgroundExplorer, type ExploreLimits, type ExploreOutcome } from './background';
 import { EXPLORATION_STATUS, type ExplorationStatusParams } from './explorationStatus';
+import { LINE_DOCUMENTS, LineDocument, offsetAfter, offsetBefore } from './document';
+import { CheckWorker, WORKER_CHECK_CHARS, staticDiagnostics, type CheckOutcome } from './checker';
 import { CompileCache, MAX_TEXT_CHARS, lintsOf, type Compiled } from './compiled';
 import { complete } from './completion';
 import { SEVERITY, pointRange, toLspRange } from './convert';
 import { formatEdits } from './format';
 import { hover } from './hover';
 import { countHints } from './inlay';
-import { definition, prepareRename, references, rename } from './navigation';
+import { definition, highlights, prepareRename, references, rename } from './navigation';
 import { COMMANDS, codeLenses, documentSymbols, foldingRanges } from './outline';
 import { LEGEND, semanticTokens } from './semantic';
 
@@ -37,6 +48,8 @@ export const SERVER_VERSION = '0.1.0';
 
 /** Debounce of the check while edits come in bursts; a lone edit is checked at once. */
 export const DEBOUNCE_MS = 150;
+/** A large document edited within this many ms is answered from its last analysis. */
+export const STORM_MS = 1_000;
 /** Background exploration: skipped above this many threads (declared + kworkers). */
 export const EXPLORE_MAX_THREADS = 24;
 
@@ -54,7 +67,7 @@ interface DocState {
   timer?: NodeJS.Timeout;
   lastChange: number;
   /** static diagnostics (errors + lints) of the version they were computed for */
-  checked?: { version: number; diagnostics: LspDiagnostic[] };
+  checked?: { version: number; diagnostics: LspDiagnostic[]; errors: number; threads: number };
   explored?: ExploreDiag;
   /** explore this version once its check is done (set on open and save) */
   exploreWanted?: number;
@@ -65,13 +78,45 @@ interface WitnessData {
   schedule: string[];
 }
 
+function invalid(message: string): ResponseError<void> {
+  return new ResponseError(ErrorCodes.InvalidParams, message);
+}
+
+function uriOf(p: unknown): string {
+  const uri = (p as { textDocument?: { uri?: unknown } } | null)?.textDocument?.uri;
+  if (typeof uri !== 'string') throw invalid('textDocument.uri must be a string');
+  return uri;
+}
+
+function isPosition(x: unknown): x is Position {
+  const p = x as Position | null;
+  return typeof p === 'object' && p !== null && Number.isInteger(p.line) && Number.isInteger(p.character) && p.line >= 0 && p.character >= 0;
+}
+
+function isRange(x: unknown): x is LspRange {
+  const r = x as LspRange | null;
+  return typeof r === 'object' && r !== null && isPosition(r.start) && isPosition(r.end);
+}
+
+function positionOf(x: unknown): Position {
+  if (!isPosition(x)) throw invalid(`position must be { line, character } with non-negative integers, not ${JSON.stringify(x) ?? 'undefined'}`);
+  return x;
+}
+
+function rangeOf(x: unknown): LspRange {
+  if (!isRange(x)) throw invalid(`range must be { start, end } positions, not ${JSON.stringify(x) ?? 'undefined'}`);
+  return x;
+}
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class LifetimeServer {
-  readonly documents = new TextDocuments(TextDocument);
+  readonly documents = new TextDocuments(LINE_DOCUMENTS);
   private cache = new CompileCache();
   private states = new Map<string, DocState>();
   private explorer: BackgroundExplorer | undefined;
+  private checker: CheckWorker | undefined;
+  private snapshotOf: { c: Compiled; doc: TextDocument } | undefined;
   private limits: ExploreLimits & { enabled: boolean } = { maxStates: 200_000, timeMs: 2_000, enabled: true };
   private debounceMs = DEBOUNCE_MS;
   private inlayEnabled = true;
@@ -84,51 +129,54 @@ export class LifetimeServer {
   listen(): void {
     const c = this.connection;
     c.onInitialize((p) => this.initialize(p));
-    c.onShutdown(() => this.explorer?.dispose());
+    c.onShutdown(() => {
+      this.explorer?.dispose();
+      this.checker?.dispose();
+    });
 
     this.documents.onDidChangeContent((e) => this.guardVoid('change', () => this.changed(e.document)));
     this.documents.onDidOpen((e) => this.guardVoid('open', () => this.wantExplore(e.document)));
     this.documents.onDidSave((e) => this.guardVoid('save', () => this.wantExplore(e.document)));
     this.documents.onDidClose((e) => this.guardVoid('close', () => this.closed(e.document.uri)));
 
-    c.onHover((p) => this.guard('hover', null, () => this.with(p.textDocument.uri, (cd, doc) => hover(cd, doc, doc.offsetAt(p.position)))));
-    c.onCompletion((p) => this.guard('completion', [], () => this.with(p.textDocument.uri, (cd, doc) => complete(cd, doc, doc.offsetAt(p.position))) ?? []));
-    c.onDefinition((p) => this.guard('definition', null, () => this.with(p.textDocument.uri, (cd, doc) => definition(cd, doc, doc.offsetAt(p.position)))));
+    c.onHover((p) => this.guard('hover', null, () => this.at(p, (cd, doc, offset) => this.hover(cd, doc, offset), true)));
+    c.onCompletion((p) => this.guard('completion', [], () => this.at(p, complete) ?? []));
+    c.onDefinition((p) => this.guard('definition', null, () => this.at(p, definition, true)));
+    c.onDocumentHighlight((p) => this.guard('documentHighlight', [], () => this.at(p, highlights, true) ?? []));
     c.onReferences((p) =>
-      this.guard('references', [], () =>
-        this.with(p.textDocument.uri, (cd, doc) => references(cd, doc, doc.offsetAt(p.position), p.context?.includeDeclaration ?? true)) ?? [],
-      ),
+      this.guard('references', [], () => this.at(p, (cd, doc, offset) => references(cd, doc, offset, p.context?.includeDeclaration ?? true), true) ?? []),
     );
     c.onPrepareRename((p) =>
       this.guard('prepareRename', null, () => {
-        const r = this.with(p.textDocument.uri, (cd, doc) => prepareRename(cd, doc, doc.offsetAt(p.position)));
+        const r = this.at(p, prepareRename);
         if (r instanceof ResponseError) throw r;
         return r ?? null;
       }),
     );
     c.onRenameRequest((p) =>
       this.guard('rename', null, () => {
-        const r = this.with(p.textDocument.uri, (cd, doc) => rename(cd, doc, doc.offsetAt(p.position), p.newName));
+        if (typeof p.newName !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'newName must be a string');
+        const r = this.at(p, (cd, doc, offset) => rename(cd, doc, offset, p.newName));
         if (r instanceof ResponseError) throw r;
         return r ?? null;
       }),
     );
-    c.onDocumentSymbol((p) => this.guard('documentSymbol', [], () => this.with(p.textDocument.uri, documentSymbols) ?? []));
-    c.languages.semanticTokens.on((p) => this.guard('semanticTokens', { data: [] }, () => this.with(p.textDocument.uri, semanticTokens) ?? { data: [] }));
-    c.onFoldingRanges((p) => this.guard('foldingRange', [], () => this.with(p.textDocument.uri, foldingRanges) ?? []));
-    c.onDocumentFormatting((p) => this.guard('formatting', [], () => this.with(p.textDocument.uri, formatEdits) ?? []));
-    c.onCodeLens((p) => this.guard('codeLens', [], () => this.with(p.textDocument.uri, codeLenses) ?? []));
-    c.onCodeAction((p) => this.guard('codeAction', [], () => this.codeActions(p.textDocument.uri, p.range, p.context.diagnostics)));
+    c.onDocumentSymbol((p) => this.guard('documentSymbol', [], () => this.with(uriOf(p), documentSymbols) ?? []));
+    c.languages.semanticTokens.on((p) => this.guard('semanticTokens', { data: [] }, () => this.with(uriOf(p), semanticTokens) ?? { data: [] }));
+    c.onFoldingRanges((p) => this.guard('foldingRange', [], () => this.with(uriOf(p), foldingRanges) ?? []));
+    c.onDocumentFormatting((p) => this.guard('formatting', [], () => this.with(uriOf(p), formatEdits) ?? []));
+    c.onCodeLens((p) => this.guard('codeLens', [], () => this.with(uriOf(p), codeLenses) ?? []));
+    c.onCodeAction((p) => this.guard('codeAction', [], () => this.codeActions(uriOf(p), rangeOf(p.range), Array.isArray(p.context?.diagnostics) ? p.context.diagnostics : [])));
     c.languages.inlayHint.on((p) =>
       this.guardAsync('inlayHint', [], async () => {
-        const hints = await this.inlayHints(p.textDocument.uri);
-        const { start, end } = p.range;
+        const { start, end } = rangeOf(p.range);
+        const hints = await this.inlayHints(uriOf(p));
         const before = (a: { line: number; character: number }, b: { line: number; character: number }) =>
           a.line < b.line || (a.line === b.line && a.character <= b.character);
         return hints.filter((h) => before(start, h.position) && before(h.position, end));
       }),
     );
-    this.documents.listen(c);
+    this.documents.listen(this.checkedSync());
     c.listen();
   }
 
@@ -148,6 +196,13 @@ export class LifetimeServer {
       if (typeof e.timeMs === 'number' && e.timeMs > 0) this.limits.timeMs = e.timeMs;
     }
     if (typeof opts.debounceMs === 'number' && opts.debounceMs >= 0) this.debounceMs = opts.debounceMs;
+    if (this.options.workerFile) {
+      this.checker = new CheckWorker(
+        this.options.workerFile,
+        (o) => this.guardVoid('check', () => this.checkedInWorker(o)),
+        (m) => this.connection.console.warn(m),
+      );
+    }
     if (this.options.workerFile && this.limits.enabled) {
       this.explorer = new BackgroundExplorer(
         this.options.workerFile,
@@ -164,6 +219,7 @@ export class LifetimeServer {
         completionProvider: { triggerCharacters: [':'] },
         definitionProvider: true,
         referencesProvider: true,
+        documentHighlightProvider: true,
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         semanticTokensProvider: { legend: LEGEND, full: true },
@@ -192,6 +248,7 @@ export class LifetimeServer {
     this.cache.delete(uri);
     if (this.explorer?.isBusy(uri)) this.explorationStatus({ uri, version: -1, state: 'cancelled' });
     this.explorer?.cancel(uri);
+    this.checker?.close(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
@@ -231,43 +288,24 @@ export class LifetimeServer {
       if (!doc || !s) return;
       s.timer = undefined;
       const version = doc.version;
+      if (this.checker && this.isLarge(doc)) {
+        this.checker.check(uri, version, doc.getText());
+        return;
+      }
       const c = this.cache.get(doc);
       // Stale work is dropped between the stages: a newer version has its own check coming.
       await yieldToLoop();
       if (!this.current(uri, version)) return;
-      const diagnostics = this.staticDiagnostics(c, doc);
+      const diagnostics = staticDiagnostics(c, doc);
       await yieldToLoop();
       if (!this.current(uri, version) || this.states.get(uri) !== s) return;
-      s.checked = { version, diagnostics };
+      const threads = c.analysis?.file.decls.filter((d) => d.kind === 'thread' || d.kind === 'work').length ?? 0;
+      s.checked = { version, diagnostics, errors: c.errors.length, threads };
       this.publish(uri);
       if (s.exploreWanted === version) this.startExplore(uri);
     } catch (e) {
       this.logError('check', e);
     }
-  }
-
-  private staticDiagnostics(c: Compiled, doc: TextDocument): LspDiagnostic[] {
-    if (!c.analysis) {
-      return [
-        {
-          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: DiagnosticSeverity.Warning,
-          code: 'too-large',
-          source: 'lifetime',
-          message: `This file is too large for the language server (${(c.text.length / 1048576).toFixed(1)} M characters; the limit is ${MAX_TEXT_CHARS / 1048576} M): it is not analysed.`,
-        },
-      ];
-    }
-    const out: LspDiagnostic[] = [];
-    for (const d of c.errors) out.push({ range: toLspRange(doc, d.range), severity: SEVERITY[d.severity], code: d.code, source: 'lifetime', message: d.message });
-    for (const d of lintsOf(c)) {
-      out.push({
-        range: toLspRange(doc, d.range), severity: SEVERITY[d.severity], code: d.code, source: 'lifetime', message: d.message,
-        // an unused declaration's name is greyed out, as editors show unused code
-        ...(d.code === 'unused' ? { tags: [DiagnosticTag.Unnecessary] } : {}),
-      });
-    }
-    return out;
   }
 
   /** One publish per document: the static diagnostics of the current version, and the exploration's of the same version. */
@@ -280,6 +318,22 @@ export class LifetimeServer {
     void this.connection.sendDiagnostics({ uri, version: s.checked.version, diagnostics });
   }
 
+  /** Large enough to be checked in the worker (and not too large to be analysed at all). */
+  private isLarge(doc: TextDocument): boolean {
+    const n = doc instanceof LineDocument ? doc.length : doc.getText().length;
+    return n > WORKER_CHECK_CHARS && n <= MAX_TEXT_CHARS;
+  }
+
+  /** A large document's check, done in the worker. */
+  private checkedInWorker(o: CheckOutcome): void {
+    const s = this.states.get(o.uri);
+    if (o.failure) this.connection.console.warn(`${o.uri}: ${o.failure}`);
+    if (!s || !this.current(o.uri, o.version) || o.failure) return;
+    s.checked = { version: o.version, diagnostics: o.diagnostics, errors: o.errors, threads: o.threads };
+    this.publish(o.uri);
+    if (s.exploreWanted === o.version) this.startExplore(o.uri);
+  }
+
   // ------------------------------------------------------------------ background exploration
 
   private startExplore(uri: string): void {
@@ -287,15 +341,14 @@ export class LifetimeServer {
     const s = this.states.get(uri);
     if (!doc || !s || !this.explorer) return;
     s.exploreWanted = undefined;
-    const c = this.cache.get(doc);
-    const a = c.analysis;
-    if (!a || c.errors.length) return;
-    const threads = a.file.decls.filter((d) => d.kind === 'thread' || d.kind === 'work').length;
+    // From the check of this version (which may have run in the worker): no compile here.
+    if (s.checked?.version !== doc.version || s.checked.errors || doc.getText().length > MAX_TEXT_CHARS) return;
+    const threads = s.checked.threads;
     if (threads > EXPLORE_MAX_THREADS) {
       this.connection.console.info(`${uri}: ${threads} threads: too many to explore in the background (at most ${EXPLORE_MAX_THREADS}); use \`lifetime explore\``);
       return;
     }
-    this.explorer.start(uri, doc.version, c.text);
+    this.explorer.start(uri, doc.version, doc.getText());
     this.explorationStatus({ uri, version: doc.version, state: 'running' });
   }
 
@@ -311,15 +364,20 @@ export class LifetimeServer {
     const c = this.cache.get(doc);
     const a = c.analysis;
     if (!a) return;
-    const statics = s.checked?.version === o.version ? s.checked.diagnostics : this.staticDiagnostics(c, doc);
-    const expected = new Map<string, number>();
-    for (const d of a.file.decls) if (d.kind === 'expect' && d.mode !== 'run') expected.set(d.outcome, d.range.start.line);
+    const statics = s.checked?.version === o.version ? s.checked.diagnostics : staticDiagnostics(c, doc);
+    // The `expect` that names this fault: its kind, and its thread or none (language.md §7).
+    const expects = a.file.decls.filter((d) => d.kind === 'expect' && d.mode !== 'run');
+    // A deadlock names every blocked thread: `expect deadlock in T` holds when T is among them.
+    const expectLine = (f: ExploreOutcome['faults'][number]) => {
+      const threads = f.kind === 'deadlock' ? [f.thread, ...f.others.map((o) => o.thread)] : [f.thread];
+      return expects.find((d) => d.kind === 'expect' && d.outcome === f.kind && (!d.thread || threads.includes(d.thread.name)))?.range.start.line;
+    };
     const diagnostics: LspDiagnostic[] = [];
     for (const f of o.faults) {
       const range = this.headRangeAt(c, doc, f.line, f.column);
       // What a static diagnostic already says at that line is not said twice.
       if (statics.some((d) => d.code === f.kind && d.range.start.line <= range.start.line && range.start.line <= d.range.end.line)) continue;
-      const exp = expected.get(f.kind);
+      const exp = expectLine(f);
       diagnostics.push({
         range,
         severity: exp !== undefined ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
@@ -409,6 +467,30 @@ export class LifetimeServer {
     return { start: doc.positionAt(found.start), end: doc.positionAt(end) };
   }
 
+  // ------------------------------------------------------------------ hover
+
+  /**
+   * The hover of hover.ts, then the problems at that position (static errors, lints,
+   * exploration faults): the statement's own documentation first, so that it is not pushed
+   * below the fold by the problems the editor also shows on their own.
+   */
+  private hover(c: Compiled, doc: TextDocument, offset: number): Hover | null {
+    const h = hover(c, doc, offset);
+    if (!h) return h;
+    const pos = doc.positionAt(offset);
+    const s = this.states.get(doc.uri);
+    // Not the lints of a large document on this thread: only what its check already found.
+    const statics = s?.checked?.version === doc.version ? s.checked.diagnostics : this.isLarge(doc) ? [] : staticDiagnostics(c, doc);
+    const explored = s?.explored?.version === doc.version ? s.explored.diagnostics : [];
+    const after = (a: Position, b: Position) => a.line > b.line || (a.line === b.line && a.character >= b.character);
+    const here = [...statics, ...explored].filter((d) => after(pos, d.range.start) && after(d.range.end, pos));
+    if (!here.length) return h;
+    const kind = (d: LspDiagnostic) => (d.source === 'lifetime-explore' ? 'exploration' : d.severity === DiagnosticSeverity.Error ? 'error' : d.severity === DiagnosticSeverity.Warning ? 'warning' : 'information');
+    const problems = here.map((d) => `- **${d.code}** (${kind(d)}): ${d.message}`);
+    const value = (h.contents as MarkupContent).value;
+    return { ...h, contents: { kind: 'markdown', value: `${value}\n\n---\n\n**Problems here**\n\n${problems.join('\n')}` } };
+  }
+
   // ------------------------------------------------------------------ code actions
 
   private codeActions(uri: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }, context: LspDiagnostic[]): CodeAction[] {
@@ -466,6 +548,108 @@ export class LifetimeServer {
   }
 
   // ------------------------------------------------------------------ plumbing
+
+  /**
+   * Runs `f` at the position of a position request (InvalidParams when the request has no
+   * valid document and position); undefined for unknown documents.
+   */
+  private at<T>(p: { textDocument?: { uri?: unknown }; position?: unknown }, f: (c: Compiled, doc: TextDocument, offset: number) => T, fromLast = false): T | undefined {
+    const uri = uriOf(p);
+    const pos = positionOf(p.position);
+    if (fromLast) {
+      const r = this.fromLastAnalysis(uri, pos, f);
+      if (r) return r.value;
+    }
+    return this.with(uri, (c, doc) => f(c, doc, doc.offsetAt(pos)));
+  }
+
+  /**
+   * A large document edited since its last analysis (an edit storm): the answer of that
+   * analysis instead of analysing this version on the request thread — its positions mapped
+   * through the edits made since. Undefined when that is not possible (no older analysis,
+   * a small document, the position inside an edited span, or edits no longer known).
+   */
+  private fromLastAnalysis<T>(uri: string, pos: Position, f: (c: Compiled, doc: TextDocument, offset: number) => T): { value: T } | undefined {
+    const doc = this.documents.get(uri);
+    const c = this.cache.peek(uri);
+    // Only while edits keep coming: once they pause, this version is analysed and answered.
+    const s = this.states.get(uri);
+    if (!doc || !c || !s || c.version === doc.version || !this.isLarge(doc) || Date.now() - s.lastChange > STORM_MS) return undefined;
+    const edits = doc.editsSince(c.version);
+    const offset = edits && offsetBefore(edits, doc.offsetAt(pos));
+    if (!edits || offset === undefined) return undefined;
+    const old = this.snapshot(c);
+    const value = f(c, old, offset);
+    // Every position in the answer, from that version to this one.
+    const mapped = (x: unknown): unknown => {
+      if (Array.isArray(x)) return x.map(mapped);
+      if (typeof x !== 'object' || x === null) return x;
+      const o = x as Record<string, unknown>;
+      if (typeof o.line === 'number' && typeof o.character === 'number' && Object.keys(o).length === 2) {
+        return doc.positionAt(offsetAfter(edits, old.offsetAt(o as unknown as Position)));
+      }
+      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, mapped(v)]));
+    };
+    return { value: mapped(value) as T };
+  }
+
+  /** A document of an analysed version's text (for its positions). */
+  private snapshot(c: Compiled): TextDocument {
+    if (this.snapshotOf?.c !== c) this.snapshotOf = { c, doc: TextDocument.create(c.uri, 'lifetime', c.version, c.text) };
+    return this.snapshotOf.doc;
+  }
+
+  /**
+   * The document-sync notifications, checked before TextDocuments sees them: a malformed
+   * one (no text, `text: 42`, no version) is dropped with one log line, since a
+   * notification cannot be answered with an error.
+   */
+  private checkedSync(): Connection {
+    const c = this.connection;
+    const gate =
+      <P>(what: string, problem: (p: P) => string | undefined) =>
+      (h: (p: P) => void) =>
+      (p: P) => {
+        const why = problem(p);
+        if (why === undefined) return h(p);
+        this.connection.console.warn(`${what} ignored: ${why}`);
+      };
+    const uriProblem = (p: { textDocument: { uri: unknown } } | undefined) =>
+      typeof p?.textDocument?.uri === 'string' ? undefined : 'textDocument.uri is not a string';
+    type Handler<P> = (p: P) => void;
+    const sync: Partial<Connection> = {
+      onDidOpenTextDocument: (h: Handler<DidOpenTextDocumentParams>) =>
+        c.onDidOpenTextDocument(
+          gate<DidOpenTextDocumentParams>('didOpen', (p) => {
+            const td = p?.textDocument as Partial<DidOpenTextDocumentParams['textDocument']> | undefined;
+            if (typeof td?.uri !== 'string') return 'textDocument.uri is not a string';
+            if (typeof td.text !== 'string') return `${td.uri}: textDocument.text is ${td.text === undefined ? 'missing' : `not a string (${typeof td.text})`}`;
+            if (!Number.isInteger(td.version)) return `${td.uri}: textDocument.version is not an integer`;
+            return undefined;
+          })(h),
+        ),
+      onDidChangeTextDocument: (h: Handler<DidChangeTextDocumentParams>) =>
+        c.onDidChangeTextDocument(
+          gate<DidChangeTextDocumentParams>('didChange', (p) => {
+            const uri = p?.textDocument?.uri;
+            if (typeof uri !== 'string') return 'textDocument.uri is not a string';
+            if (!Number.isInteger(p.textDocument.version)) return `${uri}: textDocument.version is not an integer`;
+            if (!Array.isArray(p.contentChanges)) return `${uri}: contentChanges is not an array`;
+            for (const ch of p.contentChanges as unknown[]) {
+              const x = ch as { text?: unknown; range?: unknown } | null;
+              if (typeof x?.text !== 'string') return `${uri}: a content change has no text`;
+              if ('range' in x && x.range !== undefined && !isRange(x.range)) return `${uri}: a content change has an invalid range`;
+            }
+            return undefined;
+          })(h),
+        ),
+      onDidCloseTextDocument: (h: Handler<DidCloseTextDocumentParams>) => c.onDidCloseTextDocument(gate<DidCloseTextDocumentParams>('didClose', uriProblem)(h)),
+      onDidSaveTextDocument: (h: Handler<DidSaveTextDocumentParams>) => c.onDidSaveTextDocument(gate<DidSaveTextDocumentParams>('didSave', uriProblem)(h)),
+      onWillSaveTextDocument: (h: Handler<WillSaveTextDocumentParams>) => c.onWillSaveTextDocument(gate<WillSaveTextDocumentParams>('willSave', uriProblem)(h)),
+      onWillSaveTextDocumentWaitUntil: c.onWillSaveTextDocumentWaitUntil.bind(c),
+    };
+    return Object.assign(Object.create(c) as Connection, sync);
+  }
 
   /** Runs `f` on the compiled current version of an open document; undefined for unknown ones. */
   private with<T>(uri: string, f: (c: Compiled, doc: TextDocument) => T): T | undefined {

@@ -18,6 +18,12 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
   private callback: DataCallback | undefined;
   /** how far the current body was searched for a next header (so each byte is searched once) */
   private scanned = 0;
+  /** bytes still missing from the current body, and the chunks received meanwhile */
+  private need = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private tail = '';
+  private tailBytes: Buffer = Buffer.alloc(0);
 
   constructor(
     private readonly input: NodeJS.ReadableStream,
@@ -44,7 +50,30 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
   }
 
   private onData(chunk: Buffer): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    // A large body arrives in many chunks: keep them aside until the body is complete
+    // instead of copying the growing buffer at each one (a 10 MB didOpen was seconds of
+    // copying, during which no request was answered).
+    if (this.need > 0) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      // Each chunk is still searched once for the next message's header (a body shorter
+      // than its Content-Length), with an overlap for a header split between chunks.
+      // A header ends with a blank line, which JSON text never holds: only a chunk with one
+      // (or one across the boundary) is searched with the regular expression.
+      const across = Buffer.concat([this.tailBytes, chunk.subarray(0, 3)]).includes('\r\n\r\n');
+      const header = (across || chunk.includes('\r\n\r\n')) && NEXT_HEADER_RE.test(this.tail + chunk.toString('latin1'));
+      this.tail = (this.tail + chunk.subarray(Math.max(0, chunk.length - 64)).toString('latin1')).slice(-64);
+      this.tailBytes = chunk.subarray(Math.max(0, chunk.length - 3));
+      if (this.pendingBytes < this.need && !header) return;
+      this.buf = Buffer.concat([this.buf, ...this.pending]);
+      // Searched already, chunk by chunk: only a header found there is searched again.
+      if (!header) this.scanned = this.buf.length;
+      this.tail = '';
+      this.tailBytes = Buffer.alloc(0);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.need = 0;
+    } else this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     try {
       while (this.next());
     } catch (e) {
@@ -105,7 +134,12 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
       this.consume(from + nextAt);
       return true;
     }
-    if (this.buf.length < bodyStart + length) return false;
+    if (this.buf.length < bodyStart + length) {
+      // Wait for the rest of the body without scanning it again: a header inside it is
+      // found by the scan above once the body is complete.
+      this.need = bodyStart + length - this.buf.length;
+      return false;
+    }
     const body = this.buf.toString('utf8', bodyStart, bodyStart + length);
     this.consume(bodyStart + length);
     let msg: unknown;

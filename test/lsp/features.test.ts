@@ -146,7 +146,7 @@ describe('initialize', () => {
     expect(caps.textDocumentSync).toMatchObject({ openClose: true, change: 2 });
     for (const k of [
       'hoverProvider', 'completionProvider', 'definitionProvider', 'referencesProvider', 'renameProvider', 'documentSymbolProvider',
-      'semanticTokensProvider', 'foldingRangeProvider', 'documentFormattingProvider', 'codeLensProvider', 'codeActionProvider', 'inlayHintProvider',
+      'documentHighlightProvider', 'semanticTokensProvider', 'foldingRangeProvider', 'documentFormattingProvider', 'codeLensProvider', 'codeActionProvider', 'inlayHintProvider',
     ] as const) {
       expect(caps[k], k).toBeTruthy();
     }

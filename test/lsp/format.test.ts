@@ -94,7 +94,11 @@ describe('incremental parsing', () => {
   it('cuts at each top-level declaration outside braces, comments and strings', () => {
     const text = 'scenario "s"\nmodule a\nthread t {\n  log "}\nthread"\n}\n/* module x\nthread y */\ndevice d\n';
     const starts = chunkStarts(text).map((s) => text.slice(s.offset).split('\n')[0]);
-    expect(starts).toEqual(['scenario "s"', 'module a', 'thread t {', 'device d']);
+    // The string ends at its line (unterminated), so `thread` at column 0 on the next line
+    // starts a declaration even though the brace of `thread t` is still open.
+    expect(starts).toEqual(['scenario "s"', 'module a', 'thread t {', 'thread"', 'device d']);
+    const indented = 'thread t {\n  log "x"\n  thread u\n}\nmodule m\n';
+    expect(chunkStarts(indented).map((s) => indented.slice(s.offset).split('\n')[0])).toEqual(['thread t {', 'module m']);
   });
 
   it('gives the same tree as a whole-file parse, after any sequence of edits', () => {
@@ -131,5 +135,39 @@ describe('incremental parsing', () => {
     p.parse(lines.join('\n'));
     const chunks = chunkStarts(text).length;
     expect(p.reused).toBe(chunks - 1);
+  });
+
+  it('reparses only the broken declaration when an edit leaves a syntax error, and only it again when fixed', () => {
+    const text = generateScenario(2_000);
+    const p = new IncrementalParser();
+    p.parse(text);
+    const chunks = chunkStarts(text).length;
+    const lines = text.split('\n');
+    for (const [i, broken] of [
+      [lines.findIndex((l) => l.trim() === 'submit job'), '      submit'],
+      [lines.findIndex((l) => /^ {2}sleep \d+us$/.test(l)), '  sleep 10'],
+      [lines.findIndex((l) => l.trim() === 'close f'), '  close f {'],
+      [lines.findIndex((l) => l.trim() === 'put card0'), '  put card0 }'],
+    ] as const) {
+      const old = lines[i]!;
+      lines[i] = broken;
+      const r = p.parse(lines.join('\n'));
+      expect(r.diagnostics.length, broken).toBeGreaterThan(0);
+      expect(p.reused, broken).toBe(chunks - 1);
+      expect(JSON.stringify(r)).toBe(JSON.stringify(parse(lines.join('\n'))));
+      lines[i] = old;
+      expect(p.parse(lines.join('\n')).diagnostics).toEqual([]);
+      expect(p.reused).toBe(chunks - 1);
+    }
+  });
+
+  it('keeps a block left open to its own declaration: the next one parses as if nothing were wrong', () => {
+    const ok = 'module m\ndevice d\ndriver x in m binds d\ndrm c on d\nthread a {\n  get c\n  put c\n}\nthread b {\n  get c\n  put c\n}\n';
+    const broken = ok.replace('  put c\n}\nthread b', '  put c\nthread b');
+    const r = parse(broken);
+    expect(r.diagnostics.map((d) => [d.range.start.line, d.message])).toEqual([[8, 'expected a statement such as `open`, `wait`, `unplug`… or `}` but found the keyword `thread`']]);
+    expect(JSON.stringify(r.file.decls[5])).toBe(JSON.stringify(parse(ok).file.decls[5]).replace(/"line":(\d+)/g, (_, n) => `"line":${Number(n) - 1}`).replace(/"offset":(\d+)/g, (_, n) => `"offset":${Number(n) - 2}`));
+    // A declaration written over two lines is not cut in two.
+    expect(parse('module m\ndevice d\ndrm c\non d\n').diagnostics).toEqual([]);
   });
 });

@@ -2,10 +2,13 @@
 // headers, invalid JSON, unknown methods and documents, positions past the end, a 10 MB
 // file, edits faster than checks. After each, it must still answer a hover.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hover } from 'vscode-languageserver-protocol';
-import { LspClient, codes, ensureServerBuilt, fixtureFile } from './helpers';
+import { LspClient, REPO, codes, ensureServerBuilt, fixtureFile } from './helpers';
 import { generateScenario } from '../../bench/lsp';
 
 const uri = 'file:///robust.lifetime';
@@ -171,5 +174,60 @@ describe('a client that closed the server\'s stderr', () => {
       expect(cpu() - before).toBeLessThan(20);
     }
     expect(await c2.shutdown()).toBe(0);
+  });
+});
+
+describe('large documents (checked in the worker)', () => {
+  it('publishes the same diagnostics for a 50,000-line file as for the same errors in a small one, and follows its edits', async () => {
+    const u = 'file:///large.lifetime';
+    const t = generateScenario(50_000).replace('  get card0\n', '  get cardX\n');
+    expect(t.length).toBeGreaterThan(512 * 1024);
+    await c.open(u, t);
+    const first = await c.forVersion(u, 1, undefined, 60_000);
+    const line = t.split('\n').findIndex((l) => l === '  get cardX');
+    expect(first.diagnostics.filter((d) => d.severity === 1).map((d) => [d.code, d.range.start.line])).toEqual([['unknown-name', line]]);
+    await stillAnswers();
+    // A syntax error in one thread, then fixed: only the newest version is published last.
+    const v2 = await c.change(u, [{ range: { start: { line, character: 0 }, end: { line, character: 11 } }, text: '  get' }]);
+    const second = await c.forVersion(u, v2, undefined, 60_000);
+    // Exactly what `lifetime check` says of the same text.
+    const broken = t.split('\n');
+    broken[line] = '  get';
+    const dir = mkdtempSync(join(tmpdir(), 'lsp-large-'));
+    writeFileSync(join(dir, 'large.lifetime'), broken.join('\n'));
+    const cli = spawnSync(process.execPath, [join(REPO, 'bin/lifetime.js'), 'check', '--json', join(dir, 'large.lifetime')], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true });
+    const checked = (JSON.parse(cli.stdout) as { files: { diagnostics: { code: string; line: number; column: number; message: string }[] }[] }).files[0]!.diagnostics;
+    expect(codes(second.diagnostics)).toContain('syntax');
+    expect(second.diagnostics.map((d) => [d.code, d.range.start.line + 1, d.range.start.character + 1, d.message])).toEqual(checked.map((d) => [d.code, d.line, d.column, d.message]));
+    const v3 = await c.change(u, [{ range: { start: { line, character: 0 }, end: { line, character: 5 } }, text: '  get card0' }]);
+    const third = await c.forVersion(u, v3, undefined, 60_000);
+    expect(third.diagnostics.filter((d) => d.severity === 1)).toEqual([]);
+    await c.close(u);
+  });
+});
+
+describe('a large document during an edit storm', () => {
+  it('answers from its last analysis, with positions mapped through the edits made since', async () => {
+    const u = 'file:///storm.lifetime';
+    const t = generateScenario(50_000);
+    await c.open(u, t);
+    await c.forVersion(u, 1, undefined, 60_000);
+    const lines = t.split('\n');
+    const getLine = lines.findIndex((l) => l === '  get card0');
+    const at = { textDocument: { uri: u }, position: { line: getLine, character: 3 } };
+    const first = await c.request<Hover | null>('textDocument/hover', at);
+    expect((first!.contents as { value: string }).value).toContain('**get**');
+    // 30 edits: comment lines added at the top, and a name changed below.
+    for (let i = 0; i < 30; i++) await c.change(u, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: `// ${i}\n` }]);
+    const moved = { textDocument: { uri: u }, position: { line: getLine + 30, character: 3 } };
+    const h = await c.request<Hover | null>('textDocument/hover', moved);
+    expect((h!.contents as { value: string }).value).toContain('**get**');
+    expect(h!.range).toEqual({ start: { line: getLine + 30, character: 2 }, end: { line: getLine + 30, character: 5 } });
+    const refs = await c.request<{ range: { start: { line: number } } }[]>('textDocument/documentHighlight', { textDocument: { uri: u }, position: { line: getLine + 30, character: 7 } });
+    expect(refs.map((r) => r.range.start.line)).toContain(getLine + 30);
+    const declLine = lines.findIndex((l) => l.startsWith('drm card0')) + 30;
+    expect(refs.map((r) => r.range.start.line)).toContain(declLine);
+    await c.close(u);
   });
 });
