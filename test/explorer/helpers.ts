@@ -53,7 +53,7 @@ export function familyCases(maxN: number): Case[] {
   return out;
 }
 
-/** What two explorations must agree on: the (kind, thread) pairs, the threads some deadlock blocks, completeness. */
+/** What two explorations must agree on: the fault sites (and their (kind, thread) pairs), the threads some deadlock blocks, completeness. */
 export function summary(r: ExploreResult): { pairs: string[]; sites: string[]; blocked: string[]; complete: boolean } {
   return {
     pairs: [...new Set(r.faults.map((f) => `${f.kind} in ${f.thread}`))].sort(),
