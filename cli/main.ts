@@ -440,6 +440,9 @@ function printRun(o: Options, l: Loaded, p: Program, k: Kernel, r: RunJson, writ
 
 const EXPLORE_ROLE = 'lifetime-cli-explore';
 
+/** How long explore searches on the main thread before it moves the search to a worker. */
+const FIRST_SLICE_MS = 300;
+
 interface ExploreJob {
   role: typeof EXPLORE_ROLE;
   text: string;
@@ -508,12 +511,22 @@ async function exploreCmd(o: Options, io: Io): Promise<number> {
   if (l.analysis.diagnostics.length) return refuse(o, l, 'explore', io.write);
   const p = lower(l.analysis.file);
   const ctl = new Control(io);
+  const bounds = { maxStates: o.maxStates, maxMemoryBytes: o.maxMemoryMb ? o.maxMemoryMb * 1048576 : undefined };
+  const started = Date.now();
   let res: ExploreResult;
   try {
-    res = await exploreInWorker({
-      text: l.text,
-      opts: { maxStates: o.maxStates, maxMemoryBytes: o.maxMemoryMb ? o.maxMemoryMb * 1048576 : undefined, maxTimeMs: o.maxTimeMs },
-    }, ctl);
+    // Most searches end in a fraction of a second: try here first, and only a longer one
+    // starts over in the worker (a worker costs a second load of this bundle).
+    const slice = Math.min(o.maxTimeMs ?? Infinity, FIRST_SLICE_MS);
+    res = explore(p, { ...bounds, maxTimeMs: slice });
+    if (res.stopped === 'max-time' && slice === FIRST_SLICE_MS && o.maxTimeMs !== FIRST_SLICE_MS) {
+      await new Promise((r) => setImmediate(r)); // a Ctrl-C typed meanwhile is seen here
+      if (ctl.interrupted) res = { ...res, stopped: 'interrupted', stopReason: 'interrupted' };
+      else {
+        const left = o.maxTimeMs === undefined ? undefined : Math.max(0, o.maxTimeMs - (Date.now() - started));
+        res = await exploreInWorker({ text: l.text, opts: { ...bounds, maxTimeMs: left } }, ctl);
+      }
+    }
   } finally {
     ctl.done();
   }
