@@ -86,6 +86,7 @@ interface Options {
   maxStates?: number;
   maxMemoryMb?: number;
   maxTimeMs?: number;
+  maxTimeText?: string;
 }
 
 function isCommand(c: string): c is Command {
@@ -151,7 +152,10 @@ function parseArgs(argv: string[]): Options {
   if (str('events') !== undefined) o.events = count(str('events')!, '--events');
   if (str('max-states') !== undefined) o.maxStates = count(str('max-states')!, '--max-states');
   if (str('max-memory') !== undefined) o.maxMemoryMb = count(str('max-memory')!, '--max-memory');
-  if (str('max-time') !== undefined) o.maxTimeMs = parseDuration(str('max-time')!, '--max-time') / 1e6;
+  if (str('max-time') !== undefined) {
+    o.maxTimeMs = parseDuration(str('max-time')!, '--max-time') / 1e6;
+    o.maxTimeText = str('max-time');
+  }
   if (command === 'check') {
     if (!o.files.length) throw new UsageError('check needs at least one FILE');
   } else if (o.files.length !== 1) throw new UsageError(`${command} takes exactly one FILE`);
@@ -530,6 +534,8 @@ async function exploreCmd(o: Options, io: Io): Promise<number> {
   } finally {
     ctl.done();
   }
+  // the worker got what was left of the bound: name the bound the user gave
+  if (res.stopped === 'max-time') res = { ...res, stopReason: `stopped at --max-time ${o.maxTimeText}` };
   const report: ExploreJson = exploreJson(l.file, p, res);
   if (o.json) io.write(JSON.stringify(report, null, 2));
   else {

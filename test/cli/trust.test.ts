@@ -112,6 +112,10 @@ describe('a bound is not a pass: exit 3, inconclusive', () => {
     const r = cli(['explore', file('huge.lifetime', HUGE), '--max-time', '300ms', '--json']);
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({ complete: false, met: null, stopped: 'max-time' });
+    const human = cli(['explore', file('huge.lifetime', HUGE), '--max-time', '500ms']);
+    expect(human.code).toBe(3);
+    expect(human.stdout).toMatch(/exploration incomplete: stopped at --max-time 500ms;/);
+    expect(lastLine(human.stdout)).toMatch(/inconclusive: stopped by --max-time before the end/);
     expect(cli(['explore', file('huge.lifetime', HUGE), '--max-time', 'soon']).stderr).toMatch(/--max-time: expected a duration/);
   });
 
