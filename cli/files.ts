@@ -71,8 +71,12 @@ export function parseDuration(text: string, flag: string): number {
   return ns;
 }
 
-/** A witness file: a JSON array of choices (tools.md §1). */
-export function readSchedule(path: string): string[] {
+/**
+ * A witness file (tools.md §1): a JSON array of choices, a single fault or run report with a
+ * `schedule`, or an explore report, whose `faults` each carry one (`fault`: which, 1-based
+ * in the report's order; default the first).
+ */
+export function readSchedule(path: string, fault?: number): string[] {
   const text = readScenario(path);
   let v: unknown;
   try {
@@ -80,12 +84,21 @@ export function readSchedule(path: string): string[] {
   } catch (e) {
     throw new UsageError(`${path}: not JSON (${(e as Error).message})`);
   }
-  // A full explore report or a single fault is accepted too: take its schedule.
-  if (v && typeof v === 'object' && !Array.isArray(v) && Array.isArray((v as { schedule?: unknown }).schedule)) {
-    v = (v as { schedule: unknown }).schedule;
+  const obj = v && typeof v === 'object' && !Array.isArray(v) ? (v as { schedule?: unknown; faults?: unknown }) : null;
+  if (obj && !Array.isArray(obj.schedule) && Array.isArray(obj.faults)) {
+    // an explore report (lifetime explore --json): one witness per fault
+    const faults = obj.faults as unknown[];
+    const n = fault ?? 1;
+    if (faults.length === 0) throw new UsageError(`${path}: the report lists no fault, so there is no witness to replay`);
+    if (n > faults.length) throw new UsageError(`--fault ${n}: ${path} lists ${faults.length} fault${faults.length === 1 ? '' : 's'} (--fault 1 to ${faults.length})`);
+    const f = faults[n - 1] as { schedule?: unknown } | null;
+    v = f && typeof f === 'object' ? f.schedule : undefined;
+  } else {
+    if (fault !== undefined) throw new UsageError(`--fault picks one fault of an explore report; ${path} holds a single schedule`);
+    if (obj && Array.isArray(obj.schedule)) v = obj.schedule; // a single fault, or a replay's run report
   }
   if (!Array.isArray(v) || !v.every((c) => typeof c === 'string')) {
-    throw new UsageError(`${path}: a schedule is a JSON array of strings (thread names, complete:<fence>, timeout:<thread>)`);
+    throw new UsageError(`${path}: a schedule is a JSON array of strings (thread names, complete:<fence>, timeout:<thread>), or an explore report (--fault N picks its witness)`);
   }
   return v as string[];
 }

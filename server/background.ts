@@ -189,7 +189,6 @@ export function isExploreWorker(): boolean {
 export function exploreWorkerMain(): void {
   parentPort!.on('message', (m: JobMsg) => {
     const cancel = new Int32Array(m.cancel);
-    const deadline = Date.now() + m.limits.timeMs;
     let reply: ResultMsg;
     try {
       const a = compile(m.text);
@@ -200,9 +199,10 @@ export function exploreWorkerMain(): void {
           maxStates: m.limits.maxStates,
           // Below the worker's heap limit, so a big search stops and reports instead of dying.
           maxMemoryBytes: m.heapBoundBytes,
-          shouldStop: () => Atomics.load(cancel, 0) !== 0 || Date.now() > deadline,
+          maxTimeMs: m.limits.timeMs,
+          shouldStop: () => Atomics.load(cancel, 0) !== 0,
         });
-        const stopReason = r.stopReason === 'cancelled' && Atomics.load(cancel, 0) === 0 ? `stopped after ${m.limits.timeMs} ms` : r.stopReason;
+        const stopReason = r.stopped === 'max-time' ? `stopped after ${m.limits.timeMs} ms` : r.stopReason;
         reply = { id: m.id, complete: r.complete, states: r.states, stopReason, faults: r.faults, unreached: r.unreached };
       }
     } catch (e) {

@@ -386,7 +386,7 @@ export class LifetimeServer {
         message:
           `${f.message} — some schedule reaches this (thread ${f.thread}; a witness of ${f.schedule.length} choices)` +
           (exp !== undefined ? `; expected by \`expect\` at line ${exp}` : '') +
-          (o.complete ? '' : ` [exploration incomplete: ${o.stopReason}]`),
+          (o.complete ? '' : ` [exploration inconclusive: ${o.stopReason}]`),
         relatedInformation: f.others.map((t) => ({
           location: { uri: o.uri, range: this.headRangeAt(c, doc, t.line, t.column) },
           message: `thread ${t.thread} is here`,
@@ -395,6 +395,7 @@ export class LifetimeServer {
       });
     }
     diagnostics.push(...this.unreachedHints(c, doc, o));
+    if (!o.complete) diagnostics.push(this.inconclusive(c, doc, o));
     s.explored = { version: o.version, diagnostics };
     this.publish(o.uri);
     // After the publish: once the client hears "done", the fixes are there.
@@ -435,6 +436,27 @@ export class LifetimeServer {
       });
     }
     return out;
+  }
+
+  /**
+   * A search a bound stopped settles nothing (tools.md §1): say so, on the first `expect`
+   * (or the first declaration), so that no fault-free result of a partial search passes for
+   * a clean one.
+   */
+  private inconclusive(c: Compiled, doc: TextDocument, o: ExploreOutcome): LspDiagnostic {
+    const decls = c.analysis?.file.decls ?? [];
+    const at = decls.find((d) => d.kind === 'expect') ?? decls[0];
+    const range = at ? this.headRangeAt(c, doc, at.range.start.line, at.range.start.column) : pointRange(1, 1);
+    const found = o.faults.length ? `the ${o.faults.length === 1 ? 'fault' : 'faults'} shown were found, but ` : '';
+    return {
+      range,
+      severity: DiagnosticSeverity.Information,
+      code: 'inconclusive',
+      source: 'lifetime-explore',
+      message:
+        `exploration inconclusive: ${o.stopReason || 'stopped'} after ${o.states} states; ${found}schedules not visited may hold other faults, ` +
+        'so the expectations are not settled (`lifetime explore` searches with larger bounds)',
+    };
   }
 
   /**
@@ -522,7 +544,8 @@ export class LifetimeServer {
       if (d.code === 'unreached') continue; // no witness: nothing to debug
       if (d.range.end.line < range.start.line || d.range.start.line > range.end.line) continue;
       const sent = context.find((x) => x.source === 'lifetime-explore' && x.code === d.code && x.range.start.line === d.range.start.line);
-      const schedule = ((sent?.data ?? d.data) as WitnessData | undefined)?.schedule ?? [];
+      const schedule = ((sent?.data ?? d.data) as WitnessData | undefined)?.schedule;
+      if (!schedule) continue; // the inconclusive note has no witness
       out.push({
         title: `Debug this interleaving (${d.code})`,
         kind: CodeActionKind.QuickFix,

@@ -1,7 +1,7 @@
 // The explorer (language.md §6 explore mode): every schedule of a scenario, breadth first
 // so that the first witness found for a fault is a shortest one in the explored graph, with
 // each distinct state expanded once. Three reductions shrink the graph without losing a
-// fault kind, a (kind, thread) pair, a deadlock, a hang or a leak (docs/explorer.md):
+// fault site (kind, thread, statement), a deadlock, a hang or a leak (docs/explorer.md):
 //
 //   - partial-order reduction: a persistent (stubborn) set of transitions per state
 //     instead of all of them (por.ts);
@@ -18,7 +18,7 @@ import { Kernel } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
 import { cloneState, type Fault, type KernelState, type ThreadState } from '../runtime/state';
 import { successorState } from './clone';
-import { judge, type ExpectationResult } from '../runtime/expectations';
+import { judge, settle, type ExpectationResult, type StopKind } from '../runtime/expectations';
 import { Analysis } from './analysis';
 import { Coverage, type Unreached } from './coverage';
 import { Encoder } from './encode';
@@ -31,10 +31,12 @@ export interface ExploreOptions {
   maxStates?: number;
   /** stop when the heap grows past this (default 4 GiB) */
   maxMemoryBytes?: number;
+  /** stop after this much wall-clock time (default: no limit) */
+  maxTimeMs?: number;
   onProgress?: (p: { states: number; statesPerSecond: number; depth: number }) => void;
   /** milliseconds between progress reports */
   progressEveryMs?: number;
-  /** checked between states: return true to stop early (cancellation) */
+  /** checked between states: return true to stop early (cancellation: `stopped` is "interrupted") */
   shouldStop?: () => boolean;
   /**
    * All reductions (default true). `false` explores the plain state graph; the three
@@ -51,7 +53,7 @@ export interface ExploreOptions {
   paranoid?: boolean;
   /** internal (tests): compute conflicts pair by pair instead of by bit masks */
   pairwise?: boolean;
-  /** called when a fault of a new (kind, thread) is found, as it is found */
+  /** called when a fault at a new site (kind, thread, statement) is found, as it is found */
   onFault?: (f: { kind: string; thread: string }) => void;
 }
 
@@ -70,6 +72,9 @@ export interface ExploreFault {
 
 export interface ExploreResult {
   complete: boolean;
+  /** what stopped an incomplete search (null when complete) */
+  stopped: StopKind | null;
+  /** the same, for people ("stopped at --max-states 100"; empty when complete) */
   stopReason: string;
   states: number;
   transitions: number;
@@ -83,9 +88,12 @@ export interface ExploreJson {
   file: string;
   mode: 'explore';
   complete: boolean;
+  /** set when the search was stopped before its end (tools.md §1) */
+  stopped?: StopKind;
   states: number;
   transitions: number;
-  met: boolean;
+  /** null: inconclusive (a bound stopped the search and nothing found so far settles it) */
+  met: boolean | null;
   faults: Omit<ExploreFault, 'others'>[];
   expectations: ExpectationResult[];
   /** after a complete search only (tools.md §1; `endColumn` and `blockedAt` are extra) */
@@ -164,8 +172,9 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
     return out;
   };
 
+  // one fault per site: kind, thread and statement (tools.md §1), as `run` reports them
   const found = new Map<string, Found>();
-  const keyOf = (kind: string, thread: string) => `${kind}\u0000${thread}`;
+  const keyOf = (f: { kind: string; thread: string; line: number; column: number }) => `${f.kind}\u0000${f.thread}\u0000${f.line}:${f.column}`;
   // `expect deadlock in T` holds when T is among the blocked threads of some deadlock: every
   // thread blocked in some deadlock gets a witness (a deadlock beyond the first of its key)
   const extras: Found[] = [];
@@ -173,28 +182,37 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
   const cover = (fd: Found) => {
     for (const b of fd.fault.blocked ?? []) covered.add(b);
   };
+  // the images already made of a site, so that a site reached in many states is carried
+  // over (and replayed) once per target
+  const imaged = new Set<string>();
 
   /** Keeps a witness, confirmed by replay, of a fault carried over by a permutation. */
-  const image = (f: Fault, sched: string[], perm: number[], atEnd: boolean, thread: string | null): Found | null => {
-    const mapped = mapSchedule(sched, renaming(A, perm));
-    const r = replayWitness(p, mapped, f.kind, thread, atEnd);
+  const image = (f: Fault, nth: number, sched: () => string[], perm: number[], atEnd: boolean, thread: string | null, memo: string): Found | null => {
+    if (imaged.has(memo)) return null;
+    imaged.add(memo);
+    const mapped = mapSchedule(sched(), renaming(A, perm));
+    // a fault of a step is carried to the same step of the image (the nth of its kind on that
+    // thread in that step: a handler run by the step may fault too); one at the end is the
+    // only one of its kind there
+    const r = replayWitness(p, mapped, f.kind, thread, atEnd, atEnd ? undefined : { step: f.step, nth });
     if (!r) return null; // cannot happen if the classes are right; the image is then simply not claimed
     const fd: Found = {
       kind: f.kind, thread: r.fault.thread, schedule: r.schedule, atEnd: false, fault: r.fault,
       others: positions(r.kernel, r.fault.thread),
     };
-    const key = keyOf(fd.kind, fd.thread);
+    const key = keyOf(r.fault);
     if (!found.has(key)) {
       found.set(key, fd);
       opts.onFault?.({ kind: fd.kind, thread: fd.thread });
-    } else extras.push(fd);
+    } else if (f.kind === 'deadlock' && (r.fault.blocked ?? []).some((b) => !covered.has(b))) extras.push(fd);
+    else return fd;
     cover(fd);
     return fd;
   };
 
   /** Records a fault found by the search, and its images under symmetry. */
-  const record = (f: Fault, schedule: () => string[], atEnd: boolean, endSet: number[] | null) => {
-    const key = keyOf(f.kind, f.thread);
+  const record = (f: Fault, nth: number, schedule: () => string[], atEnd: boolean, endSet: number[] | null) => {
+    const key = keyOf(f);
     let sched: string[] | null = null;
     const blocked = f.blocked ?? [];
     if (!found.has(key) || blocked.some((b) => !covered.has(b))) {
@@ -207,35 +225,38 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
       cover(fd);
     }
     if (!useSym) return;
+    const lazy = () => (sched ??= schedule());
     const ti = k.s.threads.findIndex((t) => t.name === f.thread);
     if (atEnd && endSet) {
+      // an image's site depends on where every named thread stands, not only the first
+      const end = `${key}\u0000${endSet.map((x) => { const pos = k.position(k.s.threads[x]); return `${x}@${pos?.line}:${pos?.column}`; }).join(',')}`;
       // the first of the threads a deadlock or hang names may be another one in a permutation
       for (const x of endSet) {
         if (A.classOf[x] >= 0) continue;
         const name = k.s.threads[x].name;
-        if (found.has(keyOf(f.kind, name))) continue;
         const perm = permForFirst(A, T, endSet, x);
-        if (perm) image(f, (sched ??= schedule()), perm, true, name);
+        if (perm) image(f, nth, lazy, perm, true, name, `${end}\u0000first\u0000${x}`);
       }
       for (const c of A.classes) {
         for (const x of c.members) {
           const name = p.threads[x].name;
-          if (!found.has(keyOf(f.kind, name))) {
-            const perm = permForFirst(A, T, endSet, x);
-            if (perm) image(f, (sched ??= schedule()), perm, true, name);
+          // x first, standing where each blocked member of its class stands: every site of x
+          for (const from of c.members.filter((m) => endSet.includes(m))) {
+            const perm = permForFirst(A, T, endSet, x, from);
+            if (perm) image(f, nth, lazy, perm, true, name, `${end}\u0000first\u0000${x}\u0000${from}`);
           }
           // a deadlock that blocks x: swap x with a blocked member of its class
           if (f.kind === 'deadlock' && !covered.has(name) && !endSet.includes(x)) {
             const b = c.members.find((m) => endSet.includes(m));
-            if (b !== undefined) image(f, (sched ??= schedule()), swap(T, b, x), true, null);
+            if (b !== undefined) image(f, nth, lazy, swap(T, b, x), true, null, `${end}\u0000blocks\u0000${blocked.join(',')}\u0000${x}`);
           }
         }
       }
     } else if (ti >= 0 && A.classOf[ti] >= 0) {
       for (const x of A.classes[A.classOf[ti]].members) {
         const name = p.threads[x].name;
-        if (x === ti || found.has(keyOf(f.kind, name))) continue;
-        image(f, (sched ??= schedule()), swap(T, ti, x), false, name);
+        if (x === ti) continue;
+        image(f, nth, lazy, swap(T, ti, x), false, name, `${key}\u0000to\u0000${x}`);
       }
     }
   };
@@ -263,8 +284,10 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
   const depths: number[] = [0];
   let transitions = 0;
   let maxDepth = 0;
+  let stopped: StopKind | null = null;
   let stopReason = '';
   const started = Date.now();
+  const deadline = opts.maxTimeMs !== undefined ? started + opts.maxTimeMs : Infinity;
   let lastReport = started;
 
   for (let head = 0; head < queue.length; head++) {
@@ -286,7 +309,7 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
       k.finish();
       if (s.faults.length) {
         const endSet = endThreads(k);
-        for (const f of s.faults) record(f, () => witness(head), AT_END.has(f.kind), endSet);
+        for (const f of s.faults) record(f, 0, () => witness(head), AT_END.has(f.kind), endSet);
       }
       continue;
     }
@@ -303,7 +326,7 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
           cov.after(s, e);
         } else k.fireEvent(names[choice]);
         transitions++;
-        if (s.faults.length) for (const f of s.faults) record(f, () => witness(head, choice), false, null);
+        if (s.faults.length) s.faults.forEach((f, j) => record(f, nthOf(s.faults, j), () => witness(head, choice), false, null));
         k.s = s;
         const ids = scratchIds;
         for (let i = 0; i < T; i++) ids[i] = baseIds[i];
@@ -353,20 +376,28 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
       if (seen.find(again.buf, again.len) !== head) throw new Error(`explorer: state ${head} changed while its successors were made`);
     }
     if (seen.size >= maxStates) {
+      stopped = 'max-states';
       stopReason = `stopped at --max-states ${maxStates}`;
       break;
     }
-    if ((head & 1023) === 0) {
+    if ((head & 255) === 0) {
       if (opts.shouldStop?.()) {
-        stopReason = 'cancelled';
+        stopped = 'interrupted';
+        stopReason = 'interrupted';
         break;
       }
       const mu = process.memoryUsage();
       if (mu.heapUsed + mu.arrayBuffers > maxMem) {
+        stopped = 'max-memory';
         stopReason = `stopped at the memory bound (${Math.round(maxMem / 1048576)} MB)`;
         break;
       }
       const now = Date.now();
+      if (now > deadline) {
+        stopped = 'max-time';
+        stopReason = `stopped at the time bound (${fmtMs(opts.maxTimeMs!)})`;
+        break;
+      }
       if (opts.onProgress && now - lastReport >= (opts.progressEveryMs ?? 200)) {
         lastReport = now;
         opts.onProgress({ states: seen.size, statesPerSecond: seen.size / Math.max(0.001, (now - started) / 1000), depth });
@@ -393,9 +424,10 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
     if (f.blocked) out.blocked = f.blocked.slice();
     faults.push(out);
   }
-  const complete = stopReason === '';
+  const complete = stopped === null;
   return {
     complete,
+    stopped,
     stopReason,
     states: seen.size,
     transitions,
@@ -403,6 +435,13 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
     faults,
     ...(complete ? { unreached: cov.unreached(useSym ? A : null) } : {}),
   };
+}
+
+/** How many faults of the same kind on the same thread come before faults[j] (in one step). */
+function nthOf(faults: readonly Fault[], j: number): number {
+  let n = 0;
+  for (let i = 0; i < j; i++) if (faults[i].kind === faults[j].kind && faults[i].thread === faults[j].thread) n++;
+  return n;
 }
 
 /** The threads a final state's deadlock or hang names (the first of them is reported). */
@@ -415,11 +454,12 @@ function endThreads(k: Kernel): number[] {
 }
 
 export function exploreJson(file: string, p: Program, r: ExploreResult): ExploreJson {
-  const v = judge(p, 'explore', r.faults);
+  const v = settle(judge(p, 'explore', r.faults), r.complete);
   return {
     file,
     mode: 'explore',
     complete: r.complete,
+    ...(r.stopped ? { stopped: r.stopped } : {}),
     states: r.states,
     transitions: r.transitions,
     met: v.met,
@@ -427,6 +467,10 @@ export function exploreJson(file: string, p: Program, r: ExploreResult): Explore
     expectations: v.expectations,
     ...(r.unreached ? { unreached: r.unreached.map((u) => ({ ...u })) } : {}),
   };
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }
 
 function positions(k: Kernel, except: string): ExploreFault['others'] {

@@ -43,9 +43,10 @@ export function swap(T: number, a: number, b: number): Perm {
  * threads a deadlock or hang names is `x`, or null when no permutation of the classes
  * does that. Within x's class one member of R goes to x and the others to the last places;
  * in every other class the members of R go to the last places (so that x, when it is in
- * no class, may come first).
+ * no class, may come first). `from`: which member of R in x's class goes to x (default the
+ * first): x then stands where that one stood, so each choice gives the fault another site.
  */
-export function permForFirst(A: Analysis, T: number, R: readonly number[], x: number): Perm | null {
+export function permForFirst(A: Analysis, T: number, R: readonly number[], x: number, from?: number): Perm | null {
   const cx = A.classOf[x];
   if (cx < 0 && !R.includes(x)) return null; // a thread outside every class stays what it is
   const perm = Array.from({ length: T }, (_, i) => i);
@@ -53,6 +54,7 @@ export function permForFirst(A: Analysis, T: number, R: readonly number[], x: nu
   for (let c = 0; c < A.classes.length; c++) {
     const mem = A.classes[c].members;
     const B = mem.filter((i) => inR.has(i));
+    if (c === cx && from !== undefined && B.includes(from)) B.unshift(...B.splice(B.indexOf(from), 1));
     const U = mem.filter((i) => !inR.has(i));
     let targets: number[];
     if (c === cx) {
@@ -83,12 +85,13 @@ export interface Replayed {
 }
 
 /**
- * Replays a witness and finds the fault (kind, thread) on it (thread null: any thread). For a fault at the end of
+ * Replays a witness and finds the fault (kind, thread) on it (thread null: any thread; `at`:
+ * the nth such fault of that step, to tell apart faults of one thread at several statements). For a fault at the end of
  * the run (deadlock, hang), the witness is first finished: the reduced search forgets
  * fences no thread will look at again, so their completions may still be possible here;
  * taking them changes nothing else. The result is checked with replaySchedule itself.
  */
-export function replayWitness(p: Program, schedule: readonly string[], kind: string, thread: string | null, atEnd: boolean): Replayed | null {
+export function replayWitness(p: Program, schedule: readonly string[], kind: string, thread: string | null, atEnd: boolean, at?: { step: number; nth: number }): Replayed | null {
   const out = schedule.slice();
   if (atEnd) {
     const k = new Kernel(p, { mode: 'explore', maxEvents: 0 });
@@ -108,6 +111,6 @@ export function replayWitness(p: Program, schedule: readonly string[], kind: str
   } catch {
     return null;
   }
-  const fault = k.s.faults.find((f) => f.kind === kind && (thread === null || f.thread === thread));
+  const fault = k.s.faults.filter((f) => f.kind === kind && (thread === null || f.thread === thread) && (at === undefined || f.step === at.step))[at?.nth ?? 0];
   return fault ? { schedule: out, kernel: k, fault } : null;
 }

@@ -19,7 +19,8 @@ export interface ExpectationResult {
   expect: string;
   thread?: string;
   mode: 'run' | 'explore' | 'both';
-  met: boolean;
+  /** null: not settled, as the run or search was stopped before its end */
+  met: boolean | null;
 }
 
 export interface Verdict {
@@ -47,4 +48,29 @@ export function judge(p: Program, mode: 'run' | 'explore', faults: readonly Foun
   // With no expectation for a mode, it is met when that mode finds no fault.
   const met = unexpected.length === 0 && missing.length === 0 && expectations.every((e) => e.met);
   return { met, expectations, unexpected, missing };
+}
+
+/**
+ * What stopped a run or a search before its end (tools.md §1): the expectations are then
+ * unsettled, the result inconclusive.
+ */
+export type StopKind = 'max-steps' | 'max-states' | 'max-memory' | 'max-time' | 'interrupted';
+
+export const STOP_KINDS = ['max-steps', 'max-states', 'max-memory', 'max-time', 'interrupted'] as const satisfies readonly StopKind[];
+
+export interface Settled {
+  /** null: inconclusive */
+  met: boolean | null;
+  expectations: ExpectationResult[];
+}
+
+/**
+ * The verdict of a run or search, complete or not. What a stopped one found stays found:
+ * a fault that no expectation allows already fails it (met: false), an expectation of a
+ * fault already seen is met, and everything else is unsettled (null), never a pass.
+ */
+export function settle(v: Verdict, complete: boolean): Settled {
+  if (complete) return { met: v.met, expectations: v.expectations };
+  const expectations = v.expectations.map((e) => ({ ...e, met: e.met && e.expect !== 'clean' ? true : e.expect === 'clean' && !e.met ? false : null }));
+  return { met: v.unexpected.length ? false : null, expectations };
 }

@@ -1,7 +1,7 @@
 // The machine-readable shapes of tools.md §1 for a run, built from a finished kernel.
 
 import { FENCE_STATE_NAMES, Kernel, MODULE_STATE_NAMES, WORK_STATE_NAMES, type KernelEvent } from './kernel';
-import { judge, type ExpectationResult } from './expectations';
+import { judge, type ExpectationResult, type StopKind } from './expectations';
 
 export interface FaultJson {
   kind: string;
@@ -31,7 +31,11 @@ export interface RunJson {
   outcome: 'clean' | 'faults';
   faults: FaultJson[];
   expectations: ExpectationResult[];
-  met: boolean;
+  /** null: inconclusive (a bound stopped the run before its end) */
+  met: boolean | null;
+  /** false when `--max-steps` or Ctrl-C stopped the run (tools.md §1) */
+  complete?: boolean;
+  stopped?: StopKind;
   steps: number;
   time_ns: number;
   final: FinalState;

@@ -104,10 +104,12 @@ export function isRunSchedule(schedule: readonly string[]): boolean {
  * Replays a witness: with explore semantics (thread names, `complete:<fence>`,
  * `timeout:<thread>`), or — when it has `advance:<time>` entries, as the debugger saves a
  * history taken under the run schedule — with run semantics, the clock moving at each
- * `advance`. Throws ScheduleError naming the first choice that cannot be taken.
+ * `advance`. Throws ScheduleError naming the first choice that cannot be taken. A run-mode
+ * witness goes on with the default schedule to the end of the run, unless `runOn` is false
+ * (the caller then runs on itself, with its own bound).
  */
-export function replaySchedule(p: Program, schedule: readonly string[], opts: Omit<KernelOptions, 'mode'> = {}): Kernel {
-  if (isRunSchedule(schedule)) return replayRun(p, schedule, opts);
+export function replaySchedule(p: Program, schedule: readonly string[], opts: Omit<KernelOptions, 'mode'> = {}, runOn = true): Kernel {
+  if (isRunSchedule(schedule)) return replayRun(p, schedule, opts, runOn);
   const k = new Kernel(p, { ...opts, mode: 'explore' });
   schedule.forEach((c, n) => {
     if (k.s.ended) return;
@@ -121,7 +123,7 @@ export function replaySchedule(p: Program, schedule: readonly string[], opts: Om
   return k;
 }
 
-function replayRun(p: Program, schedule: readonly string[], opts: Omit<KernelOptions, 'mode'>): Kernel {
+function replayRun(p: Program, schedule: readonly string[], opts: Omit<KernelOptions, 'mode'>, runOn: boolean): Kernel {
   const k = new Kernel(p, { ...opts, mode: 'run' });
   schedule.forEach((c, n) => {
     const where = `schedule entry ${n + 1} (${JSON.stringify(c)})`;
@@ -141,6 +143,6 @@ function replayRun(p: Program, schedule: readonly string[], opts: Omit<KernelOpt
     stepRun(k, i);
   });
   // The run goes on with the default schedule after the witness, to its end.
-  while (runOne(k));
+  if (runOn) while (runOne(k));
   return k;
 }

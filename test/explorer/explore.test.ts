@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { explore, exploreJson } from '../../debug-adapter/explorer/explore';
+import { replaySchedule } from '../../debug-adapter/runtime/schedule';
 import { expectedVerdicts, familyScenario, FAMILY_VARIANTS, verdictOfKind, deadlockAScenario } from '../../bench/spin/family';
 import { HAS_SHARED, noteMissingShared } from '../shared';
 import { conformanceCases, program } from './helpers';
@@ -63,6 +64,7 @@ describe('explore', () => {
     const r = explore(p, { maxStates: 50 });
     expect(r.complete).toBe(false);
     expect(r.stopReason).toMatch(/max-states 50/);
+    expect(r.stopped).toBe('max-states');
     expect(r.states).toBeGreaterThanOrEqual(50);
     expect(exploreJson('f.lifetime', p, r).complete).toBe(false);
     // the plain search too
@@ -74,9 +76,50 @@ describe('explore', () => {
     const m = explore(p, { maxMemoryBytes: 1 });
     expect(m.complete).toBe(false);
     expect(m.stopReason).toMatch(/memory bound/);
+    expect(m.stopped).toBe('max-memory');
     const c = explore(p, { shouldStop: () => true });
     expect(c.complete).toBe(false);
-    expect(c.stopReason).toBe('cancelled');
+    expect(c.stopped).toBe('interrupted');
+    const t = explore(p, { maxTimeMs: 0 });
+    expect(t.complete).toBe(false);
+    expect(t.stopped).toBe('max-time');
+    expect(t.stopReason).toMatch(/time bound/);
+  });
+
+  it('an incomplete search is inconclusive (met null) unless a fault no expectation allows was found', () => {
+    const p = program(familyScenario(3, 'fixed').replace(/^expect .*$/gm, '') + 'expect explore clean\n');
+    const j = exploreJson('f.lifetime', p, explore(p, { maxStates: 20 }));
+    expect(j).toMatchObject({ complete: false, stopped: 'max-states', met: null });
+    expect(j.expectations.every((e) => e.met === null)).toBe(true);
+    const bad = program(familyScenario(2, 'buggy').replace(/^expect .*$/gm, '') + 'expect explore clean\n');
+    const r = explore(bad, { maxStates: 400 });
+    expect(r.complete).toBe(false);
+    expect(r.faults.length).toBeGreaterThan(0);
+    expect(exploreJson('b.lifetime', bad, r).met).toBe(false);
+  });
+
+  it('reports every fault site: one per kind, thread and statement, each with its own witness', () => {
+    // a hot-unplug use-after-free at `get card` in one schedule and at `use priv` in another
+    const p = program(`module m
+device d
+driver drv in m binds d
+drm card on d
+data priv devm on d
+on remove drv { unplug card }
+thread app {
+  get card
+  use priv
+  put card
+}
+thread admin { hotunplug d }
+`);
+    const r = explore(p);
+    const sites = r.faults.filter((f) => f.kind === 'use-after-free').map((f) => `${f.thread} ${f.line}:${f.column}`).sort();
+    expect(sites).toEqual(['app 8:3', 'app 9:3']);
+    for (const f of r.faults) {
+      const k = replaySchedule(p, f.schedule);
+      expect(k.s.faults).toContainEqual(expect.objectContaining({ kind: f.kind, thread: f.thread, line: f.line, column: f.column }));
+    }
   });
 
   it('reports progress', () => {
@@ -88,9 +131,11 @@ describe('explore', () => {
   it('each fault comes with a witness and the other threads\' positions', () => {
     const p = program(familyScenario(2, 'buggy'));
     const r = explore(p);
-    expect(r.faults.map((f) => `${f.kind} in ${f.thread}`).sort()).toEqual([
+    expect([...new Set(r.faults.map((f) => `${f.kind} in ${f.thread}`))].sort()).toEqual([
       'code-after-unload in user1', 'code-after-unload in user2', 'deadlock in user1', 'deadlock in user2',
     ]);
+    // one fault per site
+    expect(new Set(r.faults.map((f) => `${f.kind} ${f.thread} ${f.line}:${f.column}`)).size).toBe(r.faults.length);
     for (const f of r.faults) {
       expect(f.schedule.length).toBeGreaterThan(0);
       expect(f.others.every((o) => o.thread !== f.thread)).toBe(true);

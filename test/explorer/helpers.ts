@@ -54,13 +54,15 @@ export function familyCases(maxN: number): Case[] {
 }
 
 /**
- * What two explorations must agree on: the (kind, thread) pairs, the threads some deadlock
- * blocks, completeness, and the statements no schedule reaches (with what they are blocked
- * behind).
+ * What two explorations must agree on: the fault sites (and their (kind, thread) pairs), the
+ * threads some deadlock blocks, completeness, and the statements no schedule reaches (with
+ * what they are blocked behind).
  */
-export function summary(r: ExploreResult): { pairs: string[]; blocked: string[]; complete: boolean; unreached: ExploreResult['unreached'] } {
+export function summary(r: ExploreResult): { pairs: string[]; sites: string[]; blocked: string[]; complete: boolean; unreached: ExploreResult['unreached'] } {
   return {
     pairs: [...new Set(r.faults.map((f) => `${f.kind} in ${f.thread}`))].sort(),
+    // every fault site: kind, thread and statement (tools.md §1)
+    sites: [...new Set(r.faults.map((f) => `${f.kind} in ${f.thread} at ${f.line}:${f.column}`))].sort(),
     blocked: [...new Set(r.faults.flatMap((f) => (f.blocked ?? []).map((b) => `${f.kind} blocks ${b}`)))].sort(),
     complete: r.complete,
     unreached: r.unreached,

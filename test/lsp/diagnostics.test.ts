@@ -280,4 +280,19 @@ describe('background exploration off the request path', () => {
     const log = c.logs.find((l) => l.includes(`${uri} v2:`)) ?? '';
     expect(log, log).toMatch(/states, (stopped after 2000 ms|stopped at --max-states|stopped at the memory bound)/);
   });
+
+  it('says the bounded search is inconclusive, in a diagnostic, never a silent pass', async () => {
+    const uri = 'file:///heavy.lifetime';
+    const p = await c.diagnostics(uri, (x) => x.version === 2 && x.diagnostics.some((d) => d.source === 'lifetime-explore'), 15_000);
+    const d = p.diagnostics.find((x) => x.source === 'lifetime-explore' && x.code === 'inconclusive')!;
+    expect(d.severity).toBe(DiagnosticSeverity.Information);
+    expect(d.message).toMatch(/^exploration inconclusive: (stopped after 2000 ms|stopped at --max-states \d+|stopped at the memory bound .*) after \d+ states; .*not settled/);
+    // on the first declaration (this file has no `expect`), below the comment the edit added
+    expect(d.range.start.line).toBe(1);
+    expect(d.range.end.line).toBe(1);
+    expect(p.diagnostics.some((x) => /\bmet\b/.test(x.message))).toBe(false);
+    // it carries no witness: no "Debug this interleaving" for it
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+    expect(actions.filter((a) => a.title.startsWith('Debug this interleaving'))).toEqual([]);
+  });
 });
