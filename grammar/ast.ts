@@ -286,12 +286,8 @@ export type Stmt =
 
 export type StmtKind = Stmt['kind'];
 
-/** Every statement keyword, in the order of the grammar. */
-export const STMT_KINDS: readonly StmtKind[] = [
-  'open', 'close', 'ioctl', 'get', 'put', 'try_module_get', 'module_put', 'enter', 'access',
-  'unplug', 'revoke', 'hotunplug', 'unbind', 'rmmod', 'submit', 'wait', 'poll', 'signal',
-  'read', 'write', 'use', 'queue', 'flush', 'cancel', 'sleep', 'lock', 'unlock', 'repeat', 'log',
-];
+/** Every statement keyword, in the order of the grammar (the statement table's order). */
+export { STMT_KINDS } from './statements';
 
 /** The blocks nested directly in a statement, in source order. */
 export function childBlocks(s: Stmt): Block[] {
@@ -384,8 +380,3 @@ export const MAX_DURATION_NS = 1000 * NS_PER.s;
 export const MAX_REPEAT = 1_000_000;
 export const DEFAULT_FENCE_NS = NS_PER.ms;
 
-/** Statements marked *sleeps* in language.md §4 (a sleep-in-atomic inside `access`). */
-export const SLEEPING_STMTS: ReadonlySet<StmtKind> = new Set<StmtKind>([
-  'open', 'close', 'put', 'unplug', 'revoke', 'hotunplug', 'unbind', 'rmmod', 'wait', 'flush',
-  'cancel', 'sleep', 'lock',
-]);

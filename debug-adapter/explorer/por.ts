@@ -247,7 +247,6 @@ export class Reducer {
   /** Whether the statement surely ends the step before it completes (blocks, opens a block, oopses). */
   private stops(t: ThreadState, i: number, st: import('../runtime/program').CStmt): boolean {
     const s = this.k.s;
-    const a = st.a;
     switch (st.kind) {
       case 'ioctl': {
         const top = t.frames[t.frames.length - 1];
@@ -262,33 +261,33 @@ export class Reducer {
         return !d.unplugged && (d.freed || st.body!.stmts.length > 0);
       }
       case 'enter': {
-        const d = s.drms[a];
+        const d = s.drms[st.drm];
         if (d.freed) return true;
         if (d.unplugged) return !!st.elseBody && st.elseBody.stmts.length > 0;
         return st.body!.stmts.length > 0;
       }
       case 'access':
-        if (s.revocables[a].revoked) return !!st.elseBody && st.elseBody.stmts.length > 0;
+        if (s.revocables[st.revocable].revoked) return !!st.elseBody && st.elseBody.stmts.length > 0;
         return st.body!.stmts.length > 0;
       case 'repeat': return st.body!.stmts.length > 0;
       case 'wait':
-      case 'poll': return s.fences[a].state < FenceSt.Signalled;
-      case 'lock': return s.mutexes[a].holder !== -1;
+      case 'poll': return s.fences[st.fence].state < FenceSt.Signalled;
+      case 'lock': return s.mutexes[st.mutex].holder !== -1;
       case 'unplug': {
-        if (s.drms[a].freed || t.srcu > 0) return true;
+        if (s.drms[st.drm].freed || t.srcu > 0) return true;
         for (let j = 0; j < s.threads.length; j++) if (j !== i && s.threads[j].srcu > 0) return true;
         return false;
       }
       case 'revoke': {
-        if (s.revocables[a].revoked) return false;
-        for (const th of s.threads) if (th.rcu.includes(a)) return true;
+        if (s.revocables[st.revocable].revoked) return false;
+        for (const th of s.threads) if (th.rcu.includes(st.revocable)) return true;
         return false;
       }
-      case 'flush': return s.works[a].state !== WorkSt.Idle;
+      case 'flush': return s.works[st.work].state !== WorkSt.Idle;
       case 'read':
-      case 'write': return !t.rcu.includes(a) && s.revocables[a].revoked;
-      case 'use': return s.data[a].freed;
-      case 'get': return s.drms[a].freed || s.drms[a].releasing;
+      case 'write': return !t.rcu.includes(st.revocable) && s.revocables[st.revocable].revoked;
+      case 'use': return s.data[st.data].freed;
+      case 'get': return s.drms[st.drm].freed || s.drms[st.drm].releasing;
       default: return false;
     }
   }
@@ -337,7 +336,7 @@ export class Reducer {
         if (x.scope === top.block.scope && x.slot === st.fileSlot) { fl = x; break; }
       }
       if (fl && fl.st === 0) A.closeFP(f, fl.drm, fl.holdsModule, 1, false);
-    } else if ((st.kind === 'read' || st.kind === 'write') && t.rcu.includes(st.a)) {
+    } else if ((st.kind === 'read' || st.kind === 'write') && t.rcu.includes(st.revocable)) {
       // inside `access` of that revocable: touches nothing shared
     } else {
       f.or(A.shallow[st.id]);

@@ -7,9 +7,11 @@
 // run scheduler (schedule.ts), the debugger, or the explorer. The kernel never looks at the
 // wall clock and has no randomness, so a sequence of choices always replays exactly.
 
+import { assertNever } from '../../grammar/never';
 import {
   type CBlock,
   type CStmt,
+  type CStmtOf,
   type HandlerInfo,
   type Program,
 } from './program';
@@ -551,33 +553,33 @@ export class Kernel {
       case 'ioctl': return this.ioctl(i, t, f, st);
       case 'get': return this.get(i, t, st);
       case 'put': {
-        const k = t.refs.findLastIndex((r) => r.kind === 'drm' && r.x === st.a);
-        const r = this.putDrm(i, t, st.a, st, 'drm_dev_put');
+        const k = t.refs.findLastIndex((r) => r.kind === 'drm' && r.x === st.drm);
+        const r = this.putDrm(i, t, st.drm, st, 'drm_dev_put');
         if (r !== OOPS && k >= 0) t.refs.splice(k, 1);
         return r;
       }
       case 'try_module_get': {
-        const m = s.modules[st.a];
+        const m = s.modules[st.module];
         if (m.state === ModState.Live) {
           m.refs++;
-          t.refs.push({ kind: 'module', x: st.a, stmt: st });
-          if (this.recording) this.note(i, st.line, st.kind, `${p.modules[st.a].name} ${m.refs - 1}→${m.refs}`);
+          t.refs.push({ kind: 'module', x: st.module, stmt: st });
+          if (this.recording) this.note(i, st.line, st.kind, `${p.modules[st.module].name} ${m.refs - 1}→${m.refs}`);
         } else {
-          this.note(i, st.line, st.kind, `try_module_get(${p.modules[st.a].name}) fails: the module is ${MOD_STATE_NAMES[m.state]}`);
+          this.note(i, st.line, st.kind, `try_module_get(${p.modules[st.module].name}) fails: the module is ${MOD_STATE_NAMES[m.state]}`);
         }
         return DONE;
       }
       case 'module_put': {
-        const k = t.refs.findLastIndex((r) => r.kind === 'module' && r.x === st.a);
+        const k = t.refs.findLastIndex((r) => r.kind === 'module' && r.x === st.module);
         if (k >= 0) t.refs.splice(k, 1);
-        this.modulePut(i, st.a, st, 'module_put');
+        this.modulePut(i, st.module, st, 'module_put');
         return DONE;
       }
       case 'enter': {
-        const d = s.drms[st.a];
-        if (d.freed) return this.useAfterFree(i, t, st, `drm_dev_enter on ${p.drms[st.a].name}, which was freed`);
+        const d = s.drms[st.drm];
+        if (d.freed) return this.useAfterFree(i, t, st, `drm_dev_enter on ${p.drms[st.drm].name}, which was freed`);
         if (d.unplugged) {
-          if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.a].name}) fails: unplugged`);
+          if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.drm].name}) fails: unplugged`);
           if (st.elseBody) {
             t.frames.push(codeFrame(st.elseBody, 'else', f.mod, null, null));
             return PUSHED;
@@ -585,44 +587,44 @@ export class Kernel {
           return DONE;
         }
         t.srcu++;
-        if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.a].name}): SRCU read section`);
-        t.frames.push({ ...codeFrame(st.body!, 'enter', f.mod, null, null), guard: st.a });
+        if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.drm].name}): SRCU read section`);
+        t.frames.push({ ...codeFrame(st.body!, 'enter', f.mod, null, null), guard: st.drm });
         return PUSHED;
       }
       case 'access': {
-        const r = s.revocables[st.a];
+        const r = s.revocables[st.revocable];
         if (r.revoked) {
-          if (this.recording) this.note(i, st.line, st.kind, `try_access(${p.revocables[st.a].name}) = None: revoked`);
+          if (this.recording) this.note(i, st.line, st.kind, `try_access(${p.revocables[st.revocable].name}) = None: revoked`);
           if (st.elseBody) {
             t.frames.push(codeFrame(st.elseBody, 'else', f.mod, null, null));
             return PUSHED;
           }
           return DONE;
         }
-        t.rcu.push(st.a);
-        if (this.recording) this.note(i, st.line, st.kind, `try_access(${p.revocables[st.a].name}): RCU read section`);
-        t.frames.push({ ...codeFrame(st.body!, 'access', f.mod, null, null), guard: st.a });
+        t.rcu.push(st.revocable);
+        if (this.recording) this.note(i, st.line, st.kind, `try_access(${p.revocables[st.revocable].name}): RCU read section`);
+        t.frames.push({ ...codeFrame(st.body!, 'access', f.mod, null, null), guard: st.revocable });
         return PUSHED;
       }
-      case 'unplug': return this.unplug(i, t, st.a, st);
-      case 'revoke': return this.revoke(i, t, st.a, st);
+      case 'unplug': return this.unplug(i, t, st.drm, st);
+      case 'revoke': return this.revoke(i, t, st.revocable, st);
       case 'hotunplug': {
-        const d = s.devices[st.a];
+        const d = s.devices[st.device];
         d.present = false;
         s.fences.forEach((fe, q) => {
-          if (p.fences[q].device === st.a && fe.state === FenceSt.Pending) {
+          if (p.fences[q].device === st.device && fe.state === FenceSt.Pending) {
             fe.completeAt = -1;
             fe.live = false;
           }
         });
-        this.note(i, st.line, st.kind, `${p.devices[st.a].name} is gone: its pending fences never complete, its reads return all ones`);
-        return this.unbind(i, t, st.a, st);
+        this.note(i, st.line, st.kind, `${p.devices[st.device].name} is gone: its pending fences never complete, its reads return all ones`);
+        return this.unbind(i, t, st.device, st);
       }
-      case 'unbind': return this.unbind(i, t, st.a, st);
+      case 'unbind': return this.unbind(i, t, st.device, st);
       case 'rmmod': return this.rmmod(i, t, st);
       case 'submit': {
-        const fe = s.fences[st.a];
-        const info = p.fences[st.a];
+        const fe = s.fences[st.fence];
+        const info = p.fences[st.fence];
         if (fe.state === FenceSt.Pending) {
           this.note(i, st.line, st.kind, `fence ${info.name} is already pending`);
           return DONE;
@@ -639,30 +641,30 @@ export class Kernel {
       }
       case 'wait':
       case 'poll': {
-        const fe = s.fences[st.a];
+        const fe = s.fences[st.fence];
         if (fe.state >= FenceSt.Signalled) {
-          this.note(i, st.line, st.kind, `fence ${p.fences[st.a].name} already ${FENCE_STATE_NAMES[fe.state]}`);
+          this.note(i, st.line, st.kind, `fence ${p.fences[st.fence].name} already ${FENCE_STATE_NAMES[fe.state]}`);
           return DONE;
         }
-        const hasTimeout = st.ns >= 0;
-        return this.block(i, t, st.kind === 'wait' ? 'fence' : 'poll', st.a, st, hasTimeout ? s.clock + st.ns : -1, hasTimeout);
+        const hasTimeout = st.timeoutNs >= 0;
+        return this.block(i, t, st.kind === 'wait' ? 'fence' : 'poll', st.fence, st, hasTimeout ? s.clock + st.timeoutNs : -1, hasTimeout);
       }
       case 'signal': {
-        const fe = s.fences[st.a];
+        const fe = s.fences[st.fence];
         if (fe.state <= FenceSt.Pending) {
-          fe.state = st.flag ? FenceSt.Error : FenceSt.Signalled;
+          fe.state = st.error ? FenceSt.Error : FenceSt.Signalled;
           fe.completeAt = -1;
-          this.note(i, st.line, st.kind, `fence ${p.fences[st.a].name} ${st.flag ? 'completed with -ENODEV' : 'signalled'}`);
+          this.note(i, st.line, st.kind, `fence ${p.fences[st.fence].name} ${st.error ? 'completed with -ENODEV' : 'signalled'}`);
         } else {
-          this.note(i, st.line, st.kind, `fence ${p.fences[st.a].name} already ${FENCE_STATE_NAMES[fe.state]}`);
+          this.note(i, st.line, st.kind, `fence ${p.fences[st.fence].name} already ${FENCE_STATE_NAMES[fe.state]}`);
         }
         return DONE;
       }
       case 'read':
       case 'write': return this.mmio(i, t, st);
       case 'use': {
-        const d = s.data[st.a];
-        const info = p.data[st.a];
+        const d = s.data[st.data];
+        const info = p.data[st.data];
         if (d.freed) {
           const why = info.managed === 'devm'
             ? `devm data is freed by the devres release at unbind of ${p.devices[info.owner]?.name}`
@@ -673,27 +675,27 @@ export class Kernel {
         return DONE;
       }
       case 'queue': {
-        const w = s.works[st.a];
+        const w = s.works[st.work];
         if (w.state !== WorkSt.Idle) {
-          this.note(i, st.line, st.kind, `queue_work(${p.works[st.a].name}) returns false: already ${WORK_STATE_NAMES[w.state]}`);
+          this.note(i, st.line, st.kind, `queue_work(${p.works[st.work].name}) returns false: already ${WORK_STATE_NAMES[w.state]}`);
           return DONE;
         }
         w.state = WorkSt.Pending;
-        w.startAt = s.clock + st.ns;
-        this.note(i, st.line, st.kind, `${p.works[st.a].name} queued${this.mode === 'run' ? `, starts at ${fmtTime(w.startAt)}` : ''}`);
+        w.startAt = s.clock + st.afterNs;
+        this.note(i, st.line, st.kind, `${p.works[st.work].name} queued${this.mode === 'run' ? `, starts at ${fmtTime(w.startAt)}` : ''}`);
         return DONE;
       }
       case 'flush': {
-        if (s.works[st.a].state === WorkSt.Idle) return DONE;
-        return this.block(i, t, 'flush', st.a, st);
+        if (s.works[st.work].state === WorkSt.Idle) return DONE;
+        return this.block(i, t, 'flush', st.work, st);
       }
       case 'cancel': {
-        const w = s.works[st.a];
+        const w = s.works[st.work];
         if (w.state === WorkSt.Pending) {
           w.state = WorkSt.Idle;
-          this.note(i, st.line, st.kind, `${p.works[st.a].name} taken off the queue`);
+          this.note(i, st.line, st.kind, `${p.works[st.work].name} taken off the queue`);
         }
-        if (w.state === WorkSt.Running) return this.block(i, t, 'cancel', st.a, st);
+        if (w.state === WorkSt.Running) return this.block(i, t, 'cancel', st.work, st);
         return DONE;
       }
       case 'sleep':
@@ -701,35 +703,37 @@ export class Kernel {
         if (this.recording) this.note(i, st.line, st.kind, `sleeps until ${fmtTime(s.clock + st.ns)}`);
         return this.block(i, t, 'sleep', 0, st, s.clock + st.ns);
       case 'lock': {
-        const m = s.mutexes[st.a];
+        const m = s.mutexes[st.mutex];
         if (m.holder === -1) {
           m.holder = i;
           m.lockStmt = st.id;
-          if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.a].name} locked`);
+          if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.mutex].name} locked`);
           return DONE;
         }
-        return this.block(i, t, 'mutex', st.a, st);
+        return this.block(i, t, 'mutex', st.mutex, st);
       }
       case 'unlock': {
-        const m = s.mutexes[st.a];
+        const m = s.mutexes[st.mutex];
         if (m.holder !== i) {
           const h = m.holder >= 0 ? `it is held by ${s.threads[m.holder].name}` : 'it is not locked';
-          this.fault('bad-unlock', i, st, `${t.name} unlocks mutex ${p.mutexes[st.a].name}, but ${h}`);
+          this.fault('bad-unlock', i, st, `${t.name} unlocks mutex ${p.mutexes[st.mutex].name}, but ${h}`);
           return DONE;
         }
         m.holder = -1;
         m.lockStmt = -1;
-        if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.a].name} unlocked`);
+        if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.mutex].name} unlocked`);
         return DONE;
       }
       case 'repeat': {
         if (st.body!.stmts.length === 0) return DONE;
-        t.frames.push({ ...codeFrame(st.body!, 'repeat', f.mod, null, null), repeatLeft: st.n });
+        t.frames.push({ ...codeFrame(st.body!, 'repeat', f.mod, null, null), repeatLeft: st.count });
         return PUSHED;
       }
       case 'log':
         this.note(i, st.line, st.kind, st.text);
         return DONE;
+      default:
+        return assertNever(st);
     }
   }
 
@@ -796,16 +800,16 @@ export class Kernel {
     return undefined;
   }
 
-  private open(i: number, t: ThreadState, f: CodeFrame, st: CStmt): Res {
+  private open(i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'open'>): Res {
     const s = this.s;
     const p = this.p;
-    const x = st.a;
+    const x = st.drm;
     const d = s.drms[x];
     const name = p.drms[x].name;
-    const file: FileState = { scope: f.block.scope, slot: st.fileSlot, name: st.text, drm: x, st: 2, holdsModule: false, open: st };
+    const file: FileState = { scope: f.block.scope, slot: st.fileSlot, name: st.fileName, drm: x, st: 2, holdsModule: false, open: st };
     t.files.push(file);
     if (d.unplugged) {
-      this.note(i, st.line, 'open', `open ${name}: ENODEV (unplugged); later uses of ${st.text} fail with EBADF`);
+      this.note(i, st.line, 'open', `open ${name}: ENODEV (unplugged); later uses of ${st.fileName} fail with EBADF`);
       return DONE;
     }
     if (d.freed) return this.useAfterFree(i, t, st, `open of ${name}, which was freed without ever being unplugged: its minor stayed registered`);
@@ -827,18 +831,18 @@ export class Kernel {
     file.st = 0;
     if (this.recording) {
       const ms = file.holdsModule ? `, ${p.modules[m].name} ${s.modules[m].refs - 1}→${s.modules[m].refs} (fops owner)` : '';
-      this.note(i, st.line, 'open', `${st.text} = open(${name}): ${name} ${d.refs - 1}→${d.refs}${ms}`);
+      this.note(i, st.line, 'open', `${st.fileName} = open(${name}): ${name} ${d.refs - 1}→${d.refs}${ms}`);
     }
     return DONE;
   }
 
   /** `close f`, or the close of a still-open file at thread exit (origin: its `open`). */
-  private close(i: number, t: ThreadState, f: CodeFrame | null, st: CStmt | null, origin: Loc, file?: FileState): Res {
+  private close(i: number, t: ThreadState, f: CodeFrame | null, st: CStmtOf<'close'> | null, origin: Loc, file?: FileState): Res {
     const s = this.s;
     const p = this.p;
     const fl = file ?? this.findFile(t, f!, st!.fileSlot);
     if (!fl || fl.st !== 0) {
-      this.note(i, origin.line, 'close', `close ${st?.text ?? ''}: EBADF (not open)`);
+      this.note(i, origin.line, 'close', `close ${st?.fileName ?? ''}: EBADF (not open)`);
       return DONE;
     }
     const x = fl.drm;
@@ -857,12 +861,12 @@ export class Kernel {
     return PUSHED;
   }
 
-  private ioctl(i: number, t: ThreadState, f: CodeFrame, st: CStmt): Res {
+  private ioctl(i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'ioctl'>): Res {
     const s = this.s;
     const p = this.p;
     const fl = this.findFile(t, f, st.fileSlot);
     if (!fl || fl.st !== 0) {
-      this.note(i, st.line, 'ioctl', `ioctl ${st.text}: EBADF`);
+      this.note(i, st.line, 'ioctl', `ioctl ${st.fileName}: EBADF`);
       return DONE;
     }
     const x = fl.drm;
@@ -874,18 +878,18 @@ export class Kernel {
     }
     if (s.drms[x].freed) return this.useAfterFree(i, t, st, `ioctl on ${p.drms[x].name}, which was freed`);
     this.note(i, st.line, 'ioctl', `ioctl ${fl.name}: enters the driver`);
-    if (st.body!.stmts.length === 0) return DONE;
-    t.frames.push(codeFrame(st.body!, 'ioctl', m, null, null));
+    if (st.body.stmts.length === 0) return DONE;
+    t.frames.push(codeFrame(st.body, 'ioctl', m, null, null));
     return PUSHED;
   }
 
-  private get(i: number, t: ThreadState, st: CStmt): Res {
-    const d = this.s.drms[st.a];
-    const name = this.p.drms[st.a].name;
+  private get(i: number, t: ThreadState, st: CStmtOf<'get'>): Res {
+    const d = this.s.drms[st.drm];
+    const name = this.p.drms[st.drm].name;
     if (d.freed) return this.useAfterFree(i, t, st, `drm_dev_get on ${name}, which was freed`);
     if (d.releasing) return this.useAfterFree(i, t, st, `drm_dev_get on ${name} while its release is running (refcount already 0)`);
     d.refs++;
-    t.refs.push({ kind: 'drm', x: st.a, stmt: st });
+    t.refs.push({ kind: 'drm', x: st.drm, stmt: st });
     if (this.recording) this.note(i, st.line, 'get', `${name} ${d.refs - 1}→${d.refs}`);
     return DONE;
   }
@@ -973,11 +977,11 @@ export class Kernel {
     return PUSHED;
   }
 
-  private rmmod(i: number, t: ThreadState, st: CStmt): Res {
+  private rmmod(i: number, t: ThreadState, st: CStmtOf<'rmmod'>): Res {
     const s = this.s;
     const p = this.p;
-    const m = s.modules[st.a];
-    const name = p.modules[st.a].name;
+    const m = s.modules[st.module];
+    const name = p.modules[st.module].name;
     if (m.state === ModState.Gone) {
       this.note(i, st.line, 'rmmod', `rmmod ${name}: ENOENT (not loaded)`);
       return DONE;
@@ -986,39 +990,39 @@ export class Kernel {
       this.note(i, st.line, 'rmmod', `rmmod ${name}: EBUSY (already being removed)`);
       return DONE;
     }
-    if (m.refs > 0 && !st.flag) {
+    if (m.refs > 0 && !st.force) {
       this.note(i, st.line, 'rmmod', `rmmod ${name}: EWOULDBLOCK, module is in use (refcount ${m.refs})`);
       return DONE;
     }
     m.state = ModState.Going;
-    this.note(i, st.line, 'rmmod', `rmmod ${name}${st.flag ? ' --force (taints the kernel)' : ''}: going, unbinding its devices`);
+    this.note(i, st.line, 'rmmod', `rmmod ${name}${st.force ? ' --force (taints the kernel)' : ''}: going, unbinding its devices`);
     const ops: NativeOp[] = [];
     p.devices.forEach((d, k) => {
-      if (d.driver >= 0 && p.drivers[d.driver].module === st.a) ops.push({ op: Op.Unbind, x: k });
+      if (d.driver >= 0 && p.drivers[d.driver].module === st.module) ops.push({ op: Op.Unbind, x: k });
     });
-    ops.push({ op: Op.ModuleGone, x: st.a });
+    ops.push({ op: Op.ModuleGone, x: st.module });
     t.frames.push(nativeFrame(ops, st, `rmmod ${name}`));
     return PUSHED;
   }
 
-  private mmio(i: number, t: ThreadState, st: CStmt): Res {
+  private mmio(i: number, t: ThreadState, st: CStmtOf<'read' | 'write'>): Res {
     const s = this.s;
     const p = this.p;
-    const r = st.a;
+    const r = st.revocable;
     const rinfo = p.revocables[r];
     const dev = s.devices[rinfo.device];
     const verb = st.kind === 'read' ? 'reads' : 'writes';
     if (t.rcu.includes(r) || !s.revocables[r].revoked) {
       if (this.recording) {
-        let text = `${verb} ${st.text}`;
+        let text = `${verb} ${st.name}`;
         if (!dev?.present && st.kind === 'read') text += ': 0xffffffff (the device is gone)';
-        else if (st.b === 1 && st.kind === 'read') text += ` = ${s.clock} ns`;
+        else if (st.ptimer >= 0 && st.kind === 'read') text += ` = ${s.clock} ns`;
         this.note(i, st.line, st.kind, text);
       }
       return DONE;
     }
     this.fault('unguarded-mmio', i, st,
-      `${t.name} ${verb} ${st.text} outside \`access ${rinfo.name}\`, but ${rinfo.name} was revoked: the BAR is unmapped`);
+      `${t.name} ${verb} ${st.name} outside \`access ${rinfo.name}\`, but ${rinfo.name} was revoked: the BAR is unmapped`);
     this.oops(t);
     return OOPS;
   }

@@ -10,7 +10,7 @@
 // sample covers the steps `fromStep..step` and lists what happened in them.
 
 import type { KernelEvent } from '../runtime/kernel';
-import type { Program } from '../runtime/program';
+import { objectName, stmtObject, type ObjRef, type Program } from '../runtime/program';
 import type { KernelState, ThreadState } from '../runtime/state';
 
 export type LaneKind = 'module' | 'device' | 'drm' | 'revocable' | 'data' | 'work' | 'fence' | 'mutex' | 'thread';
@@ -265,16 +265,6 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-/** Statement kinds whose first operand names an object, and the lane kind of that object. */
-const TARGET_LANE: Record<string, LaneKind> = {
-  get: 'drm', put: 'drm', enter: 'drm', unplug: 'drm', open: 'drm', close: 'drm', ioctl: 'drm',
-  try_module_get: 'module', module_put: 'module', rmmod: 'module',
-  access: 'revocable', revoke: 'revocable', read: 'revocable', write: 'revocable',
-  hotunplug: 'device', unbind: 'device',
-  submit: 'fence', wait: 'fence', poll: 'fence', signal: 'fence',
-  use: 'data', queue: 'work', flush: 'work', cancel: 'work', lock: 'mutex', unlock: 'mutex',
-};
-
 /**
  * The lane a fault belongs on: the object named by the statement it is reported at (the
  * drm device of a file for open/close/ioctl), else the first lane named in its message,
@@ -307,16 +297,11 @@ export function faultLane(p: Program, lanes: readonly Lane[], f: { kind: string;
     if (m >= 0) return m;
   }
   if (st) {
-    const kind = TARGET_LANE[st.kind];
-    let name: string | undefined;
-    if (kind === 'drm' && st.kind === 'open') name = p.drms[st.b]?.name;
-    else if (kind === 'drm' && (st.kind === 'close' || st.kind === 'ioctl')) name = fileDrmName(p, st.ast) ?? undefined;
-    else if (kind === 'revocable' && (st.kind === 'read' || st.kind === 'write') && st.b === 1) {
-      const tm = p.timers[st.a];
-      name = tm ? p.revocables[tm.revocable]?.name : undefined;
-    } else if (kind) name = objectName(p, kind, st.a);
-    if (kind && name) {
-      const i = lanes.findIndex((l) => l.kind === kind && l.name === name);
+    // a file statement is about the drm device its file was opened on
+    const o = st.kind === 'close' || st.kind === 'ioctl' ? fileDrm(p, st.fileName) : stmtObject(st);
+    const name = o && objectName(p, o);
+    if (o && name) {
+      const i = lanes.findIndex((l) => l.kind === o.kind && l.name === name);
       if (i >= 0) return i;
     }
   }
@@ -325,21 +310,9 @@ export function faultLane(p: Program, lanes: readonly Lane[], f: { kind: string;
   return lanes.findIndex((l) => l.kind === 'thread' && l.name === f.thread);
 }
 
-function objectName(p: Program, kind: LaneKind, x: number): string | undefined {
-  const tbl: Record<string, { name: string }[]> = {
-    module: p.modules, device: p.devices, drm: p.drms, revocable: p.revocables, data: p.data,
-    work: p.works, fence: p.fences, mutex: p.mutexes,
-  };
-  return tbl[kind]?.[x]?.name;
-}
-
-/** The drm device a file statement's file was opened on, when the same body opens it. */
-function fileDrmName(p: Program, ast: unknown): string | null {
-  const file = (ast as { file?: { name?: string } }).file?.name;
-  if (!file) return null;
-  for (const st of p.stmts) {
-    if (st.kind === 'open' && (st.ast as { file?: { name?: string } }).file?.name === file) return p.drms[st.b]?.name ?? null;
-  }
+/** The drm device a file name is opened on (its first `open` in the program). */
+function fileDrm(p: Program, file: string): ObjRef | null {
+  for (const st of p.stmts) if (st.kind === 'open' && st.fileName === file && st.drm >= 0) return { kind: 'drm', index: st.drm };
   return null;
 }
 

@@ -3,7 +3,6 @@
 // these point at the code shapes that lead to them before anything runs.
 
 import type { Block, DriverDecl, GuardStmt, HandlerDecl, Ident, NamedDecl, OpenStmt, Range, Stmt, WaitStmt } from '../../grammar/ast';
-import { SLEEPING_STMTS } from '../../grammar/ast';
 import { type Model, type StmtSite, named, stmtsOf, targetOf } from './model';
 import { INDENT_UNIT, type TextEdit } from './text';
 import { type LintDiagnostic, type QuickFix, type Rule, diag } from './types';
@@ -31,7 +30,7 @@ const sleepInAtomic: Rule = (m) => {
   const out: LintDiagnostic[] = [];
   for (const site of m.sites) {
     const s = site.stmt;
-    if (!SLEEPING_STMTS.has(s.kind) || !hasUsableTarget(s)) continue;
+    if (!m.sleeps(s) || !hasUsableTarget(s)) continue;
     // An `access` else block runs after the revocable was revoked, outside the RCU section.
     const guards = site.frames.filter((f) => f.stmt.kind === 'access' && !f.inElse);
     if (guards.length === 0) continue;
