@@ -344,6 +344,20 @@ export class Reducer {
     if (!this.stops(t, i, st)) this.tail(f, t, last);
   }
 
+  /** The footprint predicted for thread i's next step (i can step): what the footprint audit checks. */
+  stepFootprint(i: number): FP {
+    const f = new FP(this.A.L);
+    this.nextThread(f, i);
+    return f;
+  }
+
+  /** The footprint predicted for fence q's completion, or for thread i's timeout. */
+  eventFootprint(e: { fence: number } | { timeout: number }): FP {
+    const L = this.A.L;
+    if ('fence' in e) return this.fenceFF[e.fence];
+    return new FP(L).rw(SELF_LOCAL).read(L.fst(this.k.s.threads[e.timeout].wait!.x));
+  }
+
   /** Everything thread i may still do (its future), and its draw-down of each counter. */
   private futureThread(f: FP, i: number): void {
     const A = this.A, L = A.L, s = this.k.s;

@@ -990,7 +990,7 @@ export class Kernel {
       this.note(i, st.line, 'rmmod', `rmmod ${name}: EBUSY (already being removed)`);
       return DONE;
     }
-    if (m.refs > 0 && !st.force) {
+    if (!st.force && m.refs > 0) { // a forced rmmod does not look at the count (nor does its footprint)
       this.note(i, st.line, 'rmmod', `rmmod ${name}: EWOULDBLOCK, module is in use (refcount ${m.refs})`);
       return DONE;
     }
