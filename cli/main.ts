@@ -10,7 +10,8 @@ import { lint } from '../server/lints';
 import { lower, type Program } from '../debug-adapter/runtime/program';
 import { runDefault, replaySchedule, ScheduleError } from '../debug-adapter/runtime/schedule';
 import { runJson, type RunJson } from '../debug-adapter/runtime/report';
-import { fmtTime, type Kernel } from '../debug-adapter/runtime/kernel';
+import { formatDuration as fmtTime } from '../grammar/ast';
+import { type Kernel } from '../debug-adapter/runtime/kernel';
 import { explore, exploreJson, type ExploreJson } from '../debug-adapter/explorer/explore';
 import { UsageError, parseDuration, readScenario, readSchedule } from './files';
 

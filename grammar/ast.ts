@@ -369,10 +369,32 @@ const DURATION_TEXT = /^([0-9][0-9_]*)(ns|us|ms|s)$/;
 export function parseDurationText(text: string): number | null {
   const t = text.trim();
   if (t === '0') return 0;
-  const m = DURATION_TEXT.exec(t);
-  if (!m) return null;
-  const ns = Number(m[1].replace(/_/g, '')) * NS_PER[m[2] as keyof typeof NS_PER];
+  const ns = durationValue(t);
   return Number.isSafeInteger(ns) ? ns : null;
+}
+
+/**
+ * The nanoseconds of a duration token as written, however large (the analysis reports one
+ * above the maximum), or NaN when the text is not a duration.
+ */
+export function durationValue(text: string): number {
+  const m = DURATION_TEXT.exec(text);
+  return m ? Number(m[1].replace(/_/g, '')) * NS_PER[m[2] as keyof typeof NS_PER] : NaN;
+}
+
+/**
+ * A duration for people: the largest unit that divides it (`250us`, `2s`), `0`, or `never`
+ * for a negative one. `approx`: a value of a millisecond or more that no unit divides, in
+ * milliseconds to three places (the timeline's axis); else exact, in nanoseconds.
+ */
+export function formatDuration(ns: number, approx = false): string {
+  if (ns < 0) return 'never';
+  if (ns === 0) return '0';
+  if (ns % 1_000_000_000 === 0) return `${ns / 1_000_000_000}s`;
+  if (ns % 1_000_000 === 0) return `${ns / 1_000_000}ms`;
+  if (ns % 1_000 === 0) return `${ns / 1_000}us`;
+  if (approx && ns >= 1_000_000) return `${(ns / 1_000_000).toFixed(3)}ms`;
+  return `${ns}ns`;
 }
 
 /** The largest duration the language accepts (bad-value above it). */

@@ -11,7 +11,7 @@
 //   cannot be confused with a thread.
 
 import { parseDurationText as parseDuration } from '../../grammar/ast';
-import { fmtTime } from '../runtime/kernel';
+import { formatDuration } from '../../grammar/ast';
 import type { Program } from '../runtime/program';
 import { ADVANCE, History } from './history';
 
@@ -80,7 +80,7 @@ export function decodeWitness(p: Program, entries: string[], horizonNs?: number)
     }
     h.exec(code);
     if (want >= 0 && k.s.clock !== want) {
-      throw new WitnessError(`${where}: the clock moves to ${fmtTime(k.s.clock)} here, not ${fmtTime(want)}`);
+      throw new WitnessError(`${where}: the clock moves to ${formatDuration(k.s.clock)} here, not ${formatDuration(want)}`);
     }
     codes.push(code);
     times.push(want);
@@ -109,7 +109,7 @@ export function encodeHistory(h: History): string[] {
     const c = h.codeAt(i);
     scratch.exec(c);
     if (c >= 0) out.push(scratch.k.s.threads[c].name);
-    else if (!scratch.k.s.ended) out.push(`advance:${fmtTime(scratch.k.s.clock)}`);
+    else if (!scratch.k.s.ended) out.push(`advance:${formatDuration(scratch.k.s.clock)}`);
     // an advance that ended the run is implied: the replay ends there by itself
   }
   return out;

@@ -7,6 +7,7 @@
 // run scheduler (schedule.ts), the debugger, or the explorer. The kernel never looks at the
 // wall clock and has no randomness, so a sequence of choices always replays exactly.
 
+import { formatDuration } from '../../grammar/ast';
 import { assertNever } from '../../grammar/never';
 import {
   type CBlock,
@@ -66,10 +67,9 @@ const PUSHED = 1;
 const BLOCKED = 2;
 type Res = typeof DONE | typeof PUSHED | typeof BLOCKED | typeof OOPS;
 
-const MOD_STATE_NAMES = ['live', 'going', 'gone'] as const;
+export const MODULE_STATE_NAMES = ['live', 'going', 'gone'] as const;
 export const FENCE_STATE_NAMES = ['idle', 'pending', 'signalled', 'error'] as const;
 export const WORK_STATE_NAMES = ['idle', 'pending', 'running'] as const;
-export const MODULE_STATE_NAMES = MOD_STATE_NAMES;
 
 export class Kernel {
   readonly mode: Mode;
@@ -200,7 +200,7 @@ export class Kernel {
   describeWait(w: Wait): string {
     const p = this.p;
     switch (w.kind) {
-      case 'sleep': return `sleeping until ${fmtTime(w.until)}`;
+      case 'sleep': return `sleeping until ${formatDuration(w.until)}`;
       case 'fence': return `waits for fence ${p.fences[w.x].name}`;
       case 'poll': return `spins polling fence ${p.fences[w.x].name}`;
       case 'srcu':
@@ -367,7 +367,7 @@ export class Kernel {
     if (spinner !== undefined) {
       const t = s.threads[spinner];
       this.fault('hang', spinner, t.wait!.loc,
-        `${t.name} still busy-waits on fence ${this.p.fences[t.wait!.x].name} at the horizon (${fmtTime(this.horizon)})`);
+        `${t.name} still busy-waits on fence ${this.p.fences[t.wait!.x].name} at the horizon (${formatDuration(this.horizon)})`);
     }
     s.ended = true;
   }
@@ -526,9 +526,8 @@ export class Kernel {
 
   // ------------------------------------------------------------------ statements
 
-  private block(i: number, t: ThreadState, kind: WaitKind, x: number, loc: Loc, until = -1, hasTimeout = false, self = false): Res {
+  private block(t: ThreadState, kind: WaitKind, x: number, loc: Loc, until = -1, hasTimeout = false, self = false): Res {
     t.wait = { kind, x, until, hasTimeout, timedOut: false, self, loc };
-    void i;
     return BLOCKED;
   }
 
@@ -565,7 +564,7 @@ export class Kernel {
           t.refs.push({ kind: 'module', x: st.module, stmt: st });
           if (this.recording) this.note(i, st.line, st.kind, `${p.modules[st.module].name} ${m.refs - 1}→${m.refs}`);
         } else {
-          this.note(i, st.line, st.kind, `try_module_get(${p.modules[st.module].name}) fails: the module is ${MOD_STATE_NAMES[m.state]}`);
+          this.note(i, st.line, st.kind, `try_module_get(${p.modules[st.module].name}) fails: the module is ${MODULE_STATE_NAMES[m.state]}`);
         }
         return DONE;
       }
@@ -634,7 +633,7 @@ export class Kernel {
         fe.completeAt = fe.live ? s.clock + info.takesNs : -1;
         if (this.recording) {
           this.note(i, st.line, st.kind, fe.live
-            ? `fence ${info.name} pending${this.mode === 'run' ? `, completes at ${fmtTime(fe.completeAt)}` : ''}`
+            ? `fence ${info.name} pending${this.mode === 'run' ? `, completes at ${formatDuration(fe.completeAt)}` : ''}`
             : `fence ${info.name} pending, but ${p.devices[info.device]?.name} is gone: it never completes`);
         }
         return DONE;
@@ -647,7 +646,7 @@ export class Kernel {
           return DONE;
         }
         const hasTimeout = st.timeoutNs >= 0;
-        return this.block(i, t, st.kind === 'wait' ? 'fence' : 'poll', st.fence, st, hasTimeout ? s.clock + st.timeoutNs : -1, hasTimeout);
+        return this.block(t, st.kind === 'wait' ? 'fence' : 'poll', st.fence, st, hasTimeout ? s.clock + st.timeoutNs : -1, hasTimeout);
       }
       case 'signal': {
         const fe = s.fences[st.fence];
@@ -682,12 +681,12 @@ export class Kernel {
         }
         w.state = WorkSt.Pending;
         w.startAt = s.clock + st.afterNs;
-        this.note(i, st.line, st.kind, `${p.works[st.work].name} queued${this.mode === 'run' ? `, starts at ${fmtTime(w.startAt)}` : ''}`);
+        this.note(i, st.line, st.kind, `${p.works[st.work].name} queued${this.mode === 'run' ? `, starts at ${formatDuration(w.startAt)}` : ''}`);
         return DONE;
       }
       case 'flush': {
         if (s.works[st.work].state === WorkSt.Idle) return DONE;
-        return this.block(i, t, 'flush', st.work, st);
+        return this.block(t, 'flush', st.work, st);
       }
       case 'cancel': {
         const w = s.works[st.work];
@@ -695,13 +694,13 @@ export class Kernel {
           w.state = WorkSt.Idle;
           this.note(i, st.line, st.kind, `${p.works[st.work].name} taken off the queue`);
         }
-        if (w.state === WorkSt.Running) return this.block(i, t, 'cancel', st.work, st);
+        if (w.state === WorkSt.Running) return this.block(t, 'cancel', st.work, st);
         return DONE;
       }
       case 'sleep':
         if (this.mode === 'explore') return DONE;
-        if (this.recording) this.note(i, st.line, st.kind, `sleeps until ${fmtTime(s.clock + st.ns)}`);
-        return this.block(i, t, 'sleep', 0, st, s.clock + st.ns);
+        if (this.recording) this.note(i, st.line, st.kind, `sleeps until ${formatDuration(s.clock + st.ns)}`);
+        return this.block(t, 'sleep', 0, st, s.clock + st.ns);
       case 'lock': {
         const m = s.mutexes[st.mutex];
         if (m.holder === -1) {
@@ -710,7 +709,7 @@ export class Kernel {
           if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.mutex].name} locked`);
           return DONE;
         }
-        return this.block(i, t, 'mutex', st.mutex, st);
+        return this.block(t, 'mutex', st.mutex, st);
       }
       case 'unlock': {
         const m = s.mutexes[st.mutex];
@@ -822,7 +821,7 @@ export class Kernel {
       const mod = s.modules[m];
       if (mod.state !== ModState.Live) {
         d.refs--;
-        this.note(i, st.line, 'open', `open ${name}: try_module_get(${p.modules[m].name}) fails (module ${MOD_STATE_NAMES[mod.state]}): ENODEV`);
+        this.note(i, st.line, 'open', `open ${name}: try_module_get(${p.modules[m].name}) fails (module ${MODULE_STATE_NAMES[mod.state]}): ENODEV`);
         return DONE;
       }
       mod.refs++;
@@ -939,9 +938,9 @@ export class Kernel {
       d.unplugged = true;
       this.note(i, origin.line, 'unplugged', `drm_dev_unplug(${name}): unplugged; new opens and ioctls get ENODEV`);
     }
-    if (t.srcu > 0) return this.block(i, t, 'srcu', x, origin, -1, false, true);
+    if (t.srcu > 0) return this.block(t, 'srcu', x, origin, -1, false, true);
     for (let j = 0; j < s.threads.length; j++) {
-      if (j !== i && s.threads[j].srcu > 0) return this.block(i, t, 'srcu', x, origin);
+      if (j !== i && s.threads[j].srcu > 0) return this.block(t, 'srcu', x, origin);
     }
     return DONE;
   }
@@ -952,7 +951,7 @@ export class Kernel {
     if (rv.revoked) return DONE;
     rv.revoked = true;
     this.note(i, origin.line, 'revoked', `${this.p.revocables[r].name} revoked: try_access now fails`);
-    for (const th of s.threads) if (th.rcu.includes(r)) return this.block(i, t, 'rcu', r, origin);
+    for (const th of s.threads) if (th.rcu.includes(r)) return this.block(t, 'rcu', r, origin);
     return DONE;
   }
 
@@ -960,7 +959,7 @@ export class Kernel {
     const s = this.s;
     const p = this.p;
     const d = s.devices[dev];
-    if (d.unbinder >= 0 && d.unbinder !== i) return this.block(i, t, 'unbind', dev, origin);
+    if (d.unbinder >= 0 && d.unbinder !== i) return this.block(t, 'unbind', dev, origin);
     if (!d.bound || d.unbinder === i) return DONE;
     d.unbinder = i;
     const drvIdx = p.devices[dev].driver;
@@ -1111,15 +1110,6 @@ function codeFrame(block: CBlock, role: CodeFrame['role'], mod: number, handler:
 
 function nativeFrame(ops: NativeOp[], origin: Loc, label: string): NativeFrame {
   return { t: 1, ops, i: 0, origin, label };
-}
-
-export function fmtTime(ns: number): string {
-  if (ns < 0) return 'never';
-  if (ns === 0) return '0';
-  if (ns % 1_000_000_000 === 0) return `${ns / 1_000_000_000}s`;
-  if (ns % 1_000_000 === 0) return `${ns / 1_000_000}ms`;
-  if (ns % 1_000 === 0) return `${ns / 1_000}us`;
-  return `${ns}ns`;
 }
 
 export type { Frame, Fault };
