@@ -5,7 +5,7 @@
 
 import { FENCE_STATE_NAMES, MODULE_STATE_NAMES, WORK_STATE_NAMES, type Kernel } from '../runtime/kernel';
 import { formatDuration } from '../../grammar/ast';
-import { FenceSt, WorkSt } from '../runtime/state';
+import { FenceSt, WorkSt, type Fault } from '../runtime/state';
 import {
   FIELDS, drmHolders, lookupObject, moduleHolders, rcuReaders, srcuReaders, threadStatus, visibleFrames, waiters,
   type Holder, type ObjectKind, type Reader,
@@ -326,7 +326,7 @@ export interface LifetimeStateJson {
     mutexes: Record<string, { holder: string | null; line: number | null; waiters: string[] }>;
   };
   threads: ThreadStateJson[];
-  faults: { kind: string; thread: string; line: number; column: number; time_ns: number; message: string }[];
+  faults: Pick<Fault, 'kind' | 'thread' | 'line' | 'column' | 'time_ns' | 'message' | 'objects'>[];
 }
 
 export function isThreadVisible(k: Kernel, i: number): boolean {
@@ -399,7 +399,7 @@ export function stateJson(k: Kernel, reason: string, position: number): Lifetime
       })),
     },
     threads,
-    faults: s.faults.map((f) => ({ kind: f.kind, thread: f.thread, line: f.line, column: f.column, time_ns: f.time_ns, message: f.message })),
+    faults: s.faults.map((f) => ({ kind: f.kind, thread: f.thread, line: f.line, column: f.column, time_ns: f.time_ns, message: f.message, objects: f.objects })),
   };
 }
 

@@ -9,6 +9,7 @@
 // - classes of interchangeable threads (same body up to their private fences), for the
 //   symmetry reduction, with the statement and block offsets that map one onto another.
 
+import { assertNever } from '../../grammar/never';
 import type { CBlock, CStmt, HandlerInfo, Program } from '../runtime/program';
 import { Op, type NativeOp } from '../runtime/state';
 import { ANY_RCU, ANY_SRCU, FP, Layout, SELF_LOCAL, SELF_RCU, SELF_SRCU, TIMED } from './footprint';
@@ -312,6 +313,7 @@ export class Analysis {
         break;
       }
       case Op.ExitDone: break; // a kworker's exit is added by the caller
+      default: assertNever(op.op);
     }
   }
 
@@ -404,6 +406,8 @@ export class Analysis {
       case 'repeat':
       case 'log':
         break;
+      default:
+        assertNever(st);
     }
     return f;
   }

@@ -29,6 +29,7 @@
 //   - entities that can never move again are in every set.
 // Every enabled entity is tried as a seed; the smallest set wins.
 
+import { assertNever } from '../../grammar/never';
 import type { Kernel } from '../runtime/kernel';
 import { FenceSt, ModState, Op, WorkSt, type FileState, type ThreadState, type Wait } from '../runtime/state';
 import type { Analysis } from './analysis';
@@ -209,6 +210,7 @@ export class Reducer {
       case 'cancel': f.read(L.work(w.x)); break;
       case 'unbind': f.read(L.devBind(w.x)); break;
       case 'sleep': break;
+      default: assertNever(w.kind);
     }
   }
 
@@ -288,7 +290,24 @@ export class Reducer {
       case 'write': return !t.rcu.includes(st.revocable) && s.revocables[st.revocable].revoked;
       case 'use': return s.data[st.data].freed;
       case 'get': return s.drms[st.drm].freed || s.drms[st.drm].releasing;
-      default: return false;
+      // these never end the step early (their faults do not stop the thread)
+      case 'open':
+      case 'close':
+      case 'put':
+      case 'try_module_get':
+      case 'module_put':
+      case 'hotunplug':
+      case 'unbind':
+      case 'rmmod':
+      case 'submit':
+      case 'signal':
+      case 'queue':
+      case 'cancel':
+      case 'sleep':
+      case 'unlock':
+      case 'log':
+        return false;
+      default: return assertNever(st);
     }
   }
 

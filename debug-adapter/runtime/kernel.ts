@@ -7,18 +7,22 @@
 // run scheduler (schedule.ts), the debugger, or the explorer. The kernel never looks at the
 // wall clock and has no randomness, so a sequence of choices always replays exactly.
 
-import { formatDuration } from '../../grammar/ast';
+import { formatDuration, type FaultKind } from '../../grammar/ast';
 import { assertNever } from '../../grammar/never';
 import {
   type CBlock,
   type CStmt,
   type CStmtOf,
   type HandlerInfo,
+  type ObjKind,
   type Program,
+  objectName,
+  stmtObject,
 } from './program';
 import {
   type CodeFrame,
   type Fault,
+  type FaultObject,
   type FileState,
   type Frame,
   type KernelState,
@@ -170,6 +174,8 @@ export class Kernel {
         return s.works[w.x].state !== WorkSt.Running;
       case 'unbind':
         return s.devices[w.x].unbinder === -1;
+      default:
+        return assertNever(w.kind);
     }
   }
 
@@ -215,6 +221,7 @@ export class Kernel {
       case 'flush': return `waits in flush_work for ${p.works[w.x].name}`;
       case 'cancel': return `waits in cancel_work_sync for ${p.works[w.x].name}`;
       case 'unbind': return `waits for the unbind of ${p.devices[w.x].name} by another thread`;
+      default: return assertNever(w.kind);
     }
   }
 
@@ -339,14 +346,14 @@ export class Kernel {
       const w = t.wait!;
       this.fault('hang', spinner, w.loc,
         `${t.name} busy-waits on fence ${this.p.fences[w.x].name}, which can never complete: ` +
-        `the GPU is gone and the poll has no timeout`);
+        `the GPU is gone and the poll has no timeout`, [this.obj('fence', w.x)]);
       return;
     }
     const blocked = order.filter((i) => this.isBlocked(i));
     if (blocked.length) {
       const first = s.threads[blocked[0]];
       const who = blocked.map((i) => `${s.threads[i].name} ${this.describeWait(s.threads[i].wait!)}`).join('; ');
-      this.fault('deadlock', blocked[0], first.wait!.loc, who);
+      this.fault('deadlock', blocked[0], first.wait!.loc, who, this.waitObjects(first.wait!));
       const f = s.faults[s.faults.length - 1];
       if (f?.kind === 'deadlock') f.blocked = blocked.map((i) => s.threads[i].name);
     }
@@ -367,7 +374,8 @@ export class Kernel {
     if (spinner !== undefined) {
       const t = s.threads[spinner];
       this.fault('hang', spinner, t.wait!.loc,
-        `${t.name} still busy-waits on fence ${this.p.fences[t.wait!.x].name} at the horizon (${formatDuration(this.horizon)})`);
+        `${t.name} still busy-waits on fence ${this.p.fences[t.wait!.x].name} at the horizon (${formatDuration(this.horizon)})`,
+        [this.obj('fence', t.wait!.x)]);
     }
     s.ended = true;
   }
@@ -386,7 +394,7 @@ export class Kernel {
     if (wi.module >= 0 && s.modules[wi.module].state === ModState.Gone) {
       this.fault('code-after-unload', i, wi,
         `work ${wi.name} starts on ${t.name}, but its module ${this.p.modules[wi.module].name} is gone: ` +
-        `its code was freed (queued work must be cancelled in remove or module_exit)`);
+        `its code was freed (queued work must be cancelled in remove or module_exit)`, [this.obj('module', wi.module)]);
       this.oops(t);
       return;
     }
@@ -468,12 +476,12 @@ export class Kernel {
     for (const r of t.refs) {
       const what = r.kind === 'drm' ? this.p.drms[r.x].name : this.p.modules[r.x].name;
       const how = r.kind === 'drm' ? 'drm_dev_get without drm_dev_put' : 'try_module_get without module_put';
-      this.fault('leak', i, r.stmt, `${t.name} ends holding a reference to ${what} taken here (${how})`);
+      this.fault('leak', i, r.stmt, `${t.name} ends holding a reference to ${what} taken here (${how})`, [this.obj(r.kind, r.x)]);
     }
     s.mutexes.forEach((m, k) => {
       if (m.holder === i) {
         const st = this.p.stmts[m.lockStmt];
-        this.fault('leak', i, st, `${t.name} ends holding mutex ${this.p.mutexes[k].name} locked here`);
+        this.fault('leak', i, st, `${t.name} ends holding mutex ${this.p.mutexes[k].name} locked here`, [this.obj('mutex', k)]);
       }
     });
     t.frames = [];
@@ -491,19 +499,50 @@ export class Kernel {
     }
   }
 
+  /** An object of the program, as a fault names it. */
+  obj(kind: ObjKind, index: number): FaultObject {
+    return { kind, name: objectName(this.p, { kind, index }) ?? '' };
+  }
+
+  /** The object a statement is about: its target's, or the drm device of its file. */
+  private stmtObjects(t: ThreadState, f: CodeFrame, st: CStmt): FaultObject[] {
+    if (st.kind === 'close' || st.kind === 'ioctl') {
+      const fl = this.findFile(t, f, st.fileSlot);
+      return fl ? [this.obj('drm', fl.drm)] : [];
+    }
+    const o = stmtObject(st);
+    return o ? [this.obj(o.kind, o.index)] : [];
+  }
+
+  /** What a blocked thread waits on, as a fault names it. */
+  private waitObjects(w: Wait): FaultObject[] {
+    switch (w.kind) {
+      case 'sleep': return [];
+      case 'fence':
+      case 'poll': return [this.obj('fence', w.x)];
+      case 'srcu': return [this.obj('drm', w.x)];
+      case 'rcu': return [this.obj('revocable', w.x)];
+      case 'mutex': return [this.obj('mutex', w.x)];
+      case 'flush':
+      case 'cancel': return [this.obj('work', w.x)];
+      case 'unbind': return [this.obj('device', w.x)];
+      default: return assertNever(w.kind);
+    }
+  }
+
   private oops(t: ThreadState): void {
     t.status = 'oops';
   }
 
   // ------------------------------------------------------------------ faults and events
 
-  fault(kind: string, i: number, loc: Loc, message: string): void {
+  fault(kind: FaultKind, i: number, loc: Loc, message: string, objects: readonly FaultObject[]): void {
     const s = this.s;
     const thread = i >= 0 ? s.threads[i].name : '';
     // The same fault at the same place on the same thread is reported once (a repeat loop
     // would otherwise report it on every iteration).
     if (s.faults.some((f) => f.kind === kind && f.thread === thread && f.line === loc.line && f.column === loc.column)) return;
-    s.faults = [...s.faults, { kind, thread, line: loc.line, column: loc.column, time_ns: s.clock, message, step: s.steps }];
+    s.faults = [...s.faults, { kind, thread, line: loc.line, column: loc.column, time_ns: s.clock, message, step: s.steps, objects }];
     this.note(i, loc.line, 'fault', `${kind}: ${message}`);
   }
 
@@ -537,14 +576,16 @@ export class Kernel {
     // Driver code of a module that is gone: the statement itself is code after unload.
     if (f.mod >= 0 && s.modules[f.mod].state === ModState.Gone) {
       this.fault('code-after-unload', i, st,
-        `${t.name} runs \`${st.kind}\` in code of module ${p.modules[f.mod].name}, which is gone`);
+        `${t.name} runs \`${st.kind}\` in code of module ${p.modules[f.mod].name}, which is gone`, [this.obj('module', f.mod)]);
       this.oops(t);
       return OOPS;
     }
     if (st.sleeps && t.rcu.length > 0) {
-      const r = p.revocables[t.rcu[t.rcu.length - 1]].name;
+      const rv = t.rcu[t.rcu.length - 1];
+      const r = p.revocables[rv].name;
       this.fault('sleep-in-atomic', i, st,
-        `\`${st.kind}\` may sleep, but ${t.name} is inside \`access ${r}\`, an RCU read-side section (Revocable guard) where sleeping is not allowed`);
+        `\`${st.kind}\` may sleep, but ${t.name} is inside \`access ${r}\`, an RCU read-side section (Revocable guard) where sleeping is not allowed`,
+        [...this.stmtObjects(t, f, st), this.obj('revocable', rv)]);
     }
     switch (st.kind) {
       case 'open': return this.open(i, t, f, st);
@@ -576,7 +617,7 @@ export class Kernel {
       }
       case 'enter': {
         const d = s.drms[st.drm];
-        if (d.freed) return this.useAfterFree(i, t, st, `drm_dev_enter on ${p.drms[st.drm].name}, which was freed`);
+        if (d.freed) return this.useAfterFree(i, t, st, this.obj('drm', st.drm), `drm_dev_enter on ${p.drms[st.drm].name}, which was freed`);
         if (d.unplugged) {
           if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.drm].name}) fails: unplugged`);
           if (st.elseBody) {
@@ -668,7 +709,7 @@ export class Kernel {
           const why = info.managed === 'devm'
             ? `devm data is freed by the devres release at unbind of ${p.devices[info.owner]?.name}`
             : `drmm data is freed when ${p.drms[info.owner]?.name} is released`;
-          return this.useAfterFree(i, t, st, `${t.name} uses ${info.name}, which was freed (${why})`);
+          return this.useAfterFree(i, t, st, this.obj('data', st.data), `${t.name} uses ${info.name}, which was freed (${why})`);
         }
         if (this.recording) this.note(i, st.line, st.kind, `uses ${info.name}`);
         return DONE;
@@ -715,7 +756,7 @@ export class Kernel {
         const m = s.mutexes[st.mutex];
         if (m.holder !== i) {
           const h = m.holder >= 0 ? `it is held by ${s.threads[m.holder].name}` : 'it is not locked';
-          this.fault('bad-unlock', i, st, `${t.name} unlocks mutex ${p.mutexes[st.mutex].name}, but ${h}`);
+          this.fault('bad-unlock', i, st, `${t.name} unlocks mutex ${p.mutexes[st.mutex].name}, but ${h}`, [this.obj('mutex', st.mutex)]);
           return DONE;
         }
         m.holder = -1;
@@ -763,20 +804,24 @@ export class Kernel {
         break;
       case 'sleep':
         break;
-      default:
+      case 'flush':
+      case 'cancel':
+      case 'unbind':
         this.note(i, w.loc.line, w.kind, 'done waiting');
         break;
+      default:
+        assertNever(w.kind);
     }
   }
 
-  private useAfterFree(i: number, t: ThreadState, loc: Loc, message: string): Res {
-    this.fault('use-after-free', i, loc, message);
+  private useAfterFree(i: number, t: ThreadState, loc: Loc, freed: FaultObject, message: string): Res {
+    this.fault('use-after-free', i, loc, message, [freed]);
     this.oops(t);
     return OOPS;
   }
 
   private codeAfterUnload(i: number, t: ThreadState, loc: Loc, m: number, what: string): Res {
-    this.fault('code-after-unload', i, loc, `${what}: module ${this.p.modules[m].name} is gone, its code was freed`);
+    this.fault('code-after-unload', i, loc, `${what}: module ${this.p.modules[m].name} is gone, its code was freed`, [this.obj('module', m)]);
     this.oops(t);
     return OOPS;
   }
@@ -811,8 +856,8 @@ export class Kernel {
       this.note(i, st.line, 'open', `open ${name}: ENODEV (unplugged); later uses of ${st.fileName} fail with EBADF`);
       return DONE;
     }
-    if (d.freed) return this.useAfterFree(i, t, st, `open of ${name}, which was freed without ever being unplugged: its minor stayed registered`);
-    if (d.releasing) return this.useAfterFree(i, t, st, `open of ${name} while its release is running (refcount already 0)`);
+    if (d.freed) return this.useAfterFree(i, t, st, this.obj('drm', x), `open of ${name}, which was freed without ever being unplugged: its minor stayed registered`);
+    if (d.releasing) return this.useAfterFree(i, t, st, this.obj('drm', x), `open of ${name} while its release is running (refcount already 0)`);
     const m = this.moduleOfDrm(x);
     if (m >= 0 && s.modules[m].state === ModState.Gone) return this.codeAfterUnload(i, t, st, m, `open calls ${p.drms[x].name}'s file operations`);
     const drv = this.driverOfDrm(x);
@@ -875,7 +920,7 @@ export class Kernel {
       this.note(i, st.line, 'ioctl', `ioctl ${fl.name}: ENODEV (${p.drms[x].name} is unplugged)`);
       return DONE;
     }
-    if (s.drms[x].freed) return this.useAfterFree(i, t, st, `ioctl on ${p.drms[x].name}, which was freed`);
+    if (s.drms[x].freed) return this.useAfterFree(i, t, st, this.obj('drm', x), `ioctl on ${p.drms[x].name}, which was freed`);
     this.note(i, st.line, 'ioctl', `ioctl ${fl.name}: enters the driver`);
     if (st.body.stmts.length === 0) return DONE;
     t.frames.push(codeFrame(st.body, 'ioctl', m, null, null));
@@ -885,8 +930,8 @@ export class Kernel {
   private get(i: number, t: ThreadState, st: CStmtOf<'get'>): Res {
     const d = this.s.drms[st.drm];
     const name = this.p.drms[st.drm].name;
-    if (d.freed) return this.useAfterFree(i, t, st, `drm_dev_get on ${name}, which was freed`);
-    if (d.releasing) return this.useAfterFree(i, t, st, `drm_dev_get on ${name} while its release is running (refcount already 0)`);
+    if (d.freed) return this.useAfterFree(i, t, st, this.obj('drm', st.drm), `drm_dev_get on ${name}, which was freed`);
+    if (d.releasing) return this.useAfterFree(i, t, st, this.obj('drm', st.drm), `drm_dev_get on ${name} while its release is running (refcount already 0)`);
     d.refs++;
     t.refs.push({ kind: 'drm', x: st.drm, stmt: st });
     if (this.recording) this.note(i, st.line, 'get', `${name} ${d.refs - 1}→${d.refs}`);
@@ -899,9 +944,9 @@ export class Kernel {
     const p = this.p;
     const d = s.drms[x];
     const name = p.drms[x].name;
-    if (d.freed) return this.useAfterFree(i, t, origin, `${what} on ${name}, which was freed`);
+    if (d.freed) return this.useAfterFree(i, t, origin, this.obj('drm', x), `${what} on ${name}, which was freed`);
     if (d.refs === 0) {
-      this.fault('refcount-underflow', i, origin, `${what} on ${name} while its count is already 0 (its release is running)`);
+      this.fault('refcount-underflow', i, origin, `${what} on ${name} while its count is already 0 (its release is running)`, [this.obj('drm', x)]);
       return DONE;
     }
     d.refs--;
@@ -921,7 +966,7 @@ export class Kernel {
     const mod = this.s.modules[m];
     const name = this.p.modules[m].name;
     if (mod.refs === 0) {
-      this.fault('refcount-underflow', i, origin, `${what}(${name}) below zero`);
+      this.fault('refcount-underflow', i, origin, `${what}(${name}) below zero`, [this.obj('module', m)]);
       return;
     }
     mod.refs--;
@@ -933,7 +978,7 @@ export class Kernel {
     const s = this.s;
     const d = s.drms[x];
     const name = this.p.drms[x].name;
-    if (d.freed) return this.useAfterFree(i, t, origin, `drm_dev_unplug on ${name}, which was freed`);
+    if (d.freed) return this.useAfterFree(i, t, origin, this.obj('drm', x), `drm_dev_unplug on ${name}, which was freed`);
     if (!d.unplugged) {
       d.unplugged = true;
       this.note(i, origin.line, 'unplugged', `drm_dev_unplug(${name}): unplugged; new opens and ioctls get ENODEV`);
@@ -1021,7 +1066,7 @@ export class Kernel {
       return DONE;
     }
     this.fault('unguarded-mmio', i, st,
-      `${t.name} ${verb} ${st.name} outside \`access ${rinfo.name}\`, but ${rinfo.name} was revoked: the BAR is unmapped`);
+      `${t.name} ${verb} ${st.name} outside \`access ${rinfo.name}\`, but ${rinfo.name} was revoked: the BAR is unmapped`, [this.obj('revocable', r)]);
     this.oops(t);
     return OOPS;
   }
@@ -1097,6 +1142,8 @@ export class Kernel {
       case Op.ExitDone:
         this.exitDone(i, t);
         return OOPS; // the thread is finished: nothing more to unwind
+      default:
+        return assertNever(op.op);
     }
   }
 }

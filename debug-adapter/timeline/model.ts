@@ -10,8 +10,8 @@
 // sample covers the steps `fromStep..step` and lists what happened in them.
 
 import type { KernelEvent } from '../runtime/kernel';
-import { objectName, stmtObject, type ObjRef, type Program } from '../runtime/program';
-import type { KernelState, ThreadState } from '../runtime/state';
+import type { Program } from '../runtime/program';
+import type { Fault, KernelState, ThreadState } from '../runtime/state';
 
 export type LaneKind = 'module' | 'device' | 'drm' | 'revocable' | 'data' | 'work' | 'fence' | 'mutex' | 'thread';
 
@@ -49,17 +49,11 @@ export interface Sample {
   more?: number;
 }
 
-export interface TimelineFault {
-  kind: string;
-  thread: string;
-  line: number;
-  column: number;
-  time_ns: number;
-  step: number;
-  message: string;
-  /** the lane the fault is drawn on (the object its statement names), -1: none */
+/** A fault on the timeline: the kernel's fault, with the lane it is drawn on. */
+export type TimelineFault = Pick<Fault, 'kind' | 'thread' | 'line' | 'column' | 'time_ns' | 'step' | 'message'> & {
+  /** the lane of the first object it concerns that has one, else its thread's; -1: none */
   lane: number;
-}
+};
 
 export interface Timeline {
   version: 1;
@@ -266,70 +260,22 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * The lane a fault belongs on: the object named by the statement it is reported at (the
- * drm device of a file for open/close/ioctl), else the first lane named in its message,
- * else the faulting thread's lane.
+ * The lane a fault is drawn on: that of the first object it concerns that has a lane (the
+ * kernel names them: a fault through a timer names the timer's revocable), else the
+ * faulting thread's.
  */
-export function faultLane(p: Program, lanes: readonly Lane[], f: { kind: string; thread: string; line: number; column: number; message: string }): number {
-  const named = (kinds?: LaneKind[]): number => {
-    let best = -1;
-    let bestAt = Infinity;
-    lanes.forEach((l, i) => {
-      if (l.kind === 'thread' || (kinds && !kinds.includes(l.kind))) return;
-      const m = new RegExp(`(^|[^A-Za-z0-9_/])${escapeRe(l.name)}(?![A-Za-z0-9_])`).exec(f.message);
-      if (m && m.index < bestAt) {
-        best = i;
-        bestAt = m.index;
-      }
-    });
-    return best;
-  };
-  // Code after unload is about the module whose code is gone.
-  if (f.kind === 'code-after-unload') {
-    const m = named(['module']);
-    if (m >= 0) return m;
+export function faultLane(lanes: readonly Lane[], f: Pick<FaultInput, 'thread' | 'objects'>): number {
+  for (const o of f.objects ?? []) {
+    const i = lanes.findIndex((l) => l.kind === o.kind && l.name === o.name);
+    if (i >= 0) return i;
   }
-  const st = p.stmts.find((x) => x.line === f.line && x.column === f.column);
-  // unbind, hot-unplug and rmmod fault in what they set off (a handler, the devres release).
-  const indirect = st && (st.kind === 'unbind' || st.kind === 'hotunplug' || st.kind === 'rmmod');
-  if (indirect) {
-    const m = named();
-    if (m >= 0) return m;
-  }
-  if (st) {
-    // a file statement is about the drm device its file was opened on
-    const o = st.kind === 'close' || st.kind === 'ioctl' ? fileDrm(p, st.fileName) : stmtObject(st);
-    const name = o && objectName(p, o);
-    if (o && name) {
-      const i = lanes.findIndex((l) => l.kind === o.kind && l.name === name);
-      if (i >= 0) return i;
-    }
-  }
-  const m = named();
-  if (m >= 0) return m;
   return lanes.findIndex((l) => l.kind === 'thread' && l.name === f.thread);
 }
 
-/** The drm device a file name is opened on (its first `open` in the program). */
-function fileDrm(p: Program, file: string): ObjRef | null {
-  for (const st of p.stmts) if (st.kind === 'open' && st.fileName === file && st.drm >= 0) return { kind: 'drm', index: st.drm };
-  return null;
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** A fault as it comes in: from the kernel (with its step) or from a stop's state (without). */
-export interface FaultInput {
-  kind: string;
-  thread: string;
-  line: number;
-  column: number;
-  time_ns: number;
-  message: string;
-  step?: number;
-}
+export type FaultInput = Pick<Fault, 'kind' | 'thread' | 'line' | 'column' | 'time_ns' | 'message'> &
+  Partial<Pick<Fault, 'step' | 'objects'>>;
 
 /** One state to add to a timeline: what every lane looks like after `step`. */
 export interface StateInput {
@@ -363,7 +309,7 @@ export class TimelineBuilder {
     readonly scenario: string,
     lanes: Lane[],
     readonly file?: string,
-    private laneOfFault: (f: FaultInput, lanes: readonly Lane[]) => number = faultLaneByName,
+    
   ) {
     this.lanes = lanes.slice();
   }
@@ -400,7 +346,7 @@ export class TimelineBuilder {
     for (const f of newFaults) {
       this.faults.push({
         kind: f.kind, thread: f.thread, line: f.line, column: f.column, time_ns: f.time_ns, message: f.message,
-        step: f.step ?? x.step, lane: this.laneOfFault(f, this.lanes),
+        step: f.step ?? x.step, lane: faultLane(this.lanes, f),
       });
     }
     this.ended = x.ended;
@@ -433,31 +379,12 @@ export class TimelineBuilder {
 /** A TimelineBuilder fed with kernel states (the CLI's whole-run recording, a debugger's history). */
 export class TimelineRecorder extends TimelineBuilder {
   constructor(readonly p: Program, file?: string) {
-    super(p.scenario, timelineLanes(p), file, (f, lanes) => faultLane(p, lanes, f));
+    super(p.scenario, timelineLanes(p), file);
   }
 
   add(s: KernelState, events: readonly Action[] = []): void {
     this.addState({ step: s.steps, time_ns: s.clock, objects: sampleObjects(this.p, s), faults: s.faults, ended: s.ended }, events);
   }
-}
-
-/** The lane a fault belongs on when there is no program at hand: the first object its message names, else its thread. */
-export function faultLaneByName(f: FaultInput, lanes: readonly Lane[]): number {
-  let best = -1;
-  let bestAt = Infinity;
-  const prefer = f.kind === 'code-after-unload' ? 'module' : null;
-  lanes.forEach((l, i) => {
-    if (l.kind === 'thread') return;
-    const m = new RegExp(`(^|[^A-Za-z0-9_/])${escapeRe(l.name)}(?![A-Za-z0-9_])`).exec(f.message);
-    if (!m) return;
-    const at = m.index - (prefer && l.kind === prefer ? 1e6 : 0);
-    if (at < bestAt) {
-      best = i;
-      bestAt = at;
-    }
-  });
-  if (best >= 0) return best;
-  return lanes.findIndex((l) => l.kind === 'thread' && l.name === f.thread);
 }
 
 function sameFault(a: { kind: string; thread: string; line: number; column: number }, b: { kind: string; thread: string; line: number; column: number }): boolean {
