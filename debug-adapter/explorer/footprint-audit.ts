@@ -15,6 +15,7 @@
 // Run-mode times (a fence's completeAt, a work's startAt) are not read in explore mode
 // and not audited; nor is the step's own thread (SELF_LOCAL is in every footprint).
 
+import { parseChoice } from '../runtime/choice';
 import { Kernel } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
 import { cloneState, ModState, type KernelState, type ThreadState } from '../runtime/state';
@@ -188,11 +189,12 @@ export function auditFootprints(p: Program, o: AuditOptions = {}): AuditResult {
       let mover: number;
       let line = 0;
       let name = choice;
-      if (choice.startsWith('complete:')) {
-        fp = R.eventFootprint({ fence: p.fences.findIndex((f) => `complete:${f.name}` === choice) });
+      const c = parseChoice(choice);
+      if (c?.kind === 'complete') {
+        fp = R.eventFootprint({ fence: p.fences.findIndex((f) => f.name === c.fence) });
         mover = -1;
-      } else if (choice.startsWith('timeout:')) {
-        mover = k.threadIndex(choice.slice(8));
+      } else if (c?.kind === 'timeout') {
+        mover = k.threadIndex(c.thread);
         fp = R.eventFootprint({ timeout: mover });
       } else {
         mover = Number(choice);

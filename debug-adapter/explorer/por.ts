@@ -30,6 +30,7 @@
 // Every enabled entity is tried as a seed; the smallest set wins.
 
 import { assertNever } from '../../grammar/never';
+import { formatChoice } from '../runtime/choice';
 import type { Kernel } from '../runtime/kernel';
 import { FenceSt, ModState, Op, WorkSt, type FileState, type ThreadState, type Wait } from '../runtime/state';
 import type { Analysis } from './analysis';
@@ -117,8 +118,8 @@ export class Reducer {
   choiceName(e: number): string {
     const s = this.k.s;
     if (e < this.T) return s.threads[e].name;
-    if (e < this.T + this.Q) return `complete:${this.A.p.fences[e - this.T].name}`;
-    return `timeout:${s.threads[e - this.T - this.Q].name}`;
+    if (e < this.T + this.Q) return formatChoice({ kind: 'complete', fence: this.A.p.fences[e - this.T].name });
+    return formatChoice({ kind: 'timeout', thread: s.threads[e - this.T - this.Q].name });
   }
 
   // ---------------------------------------------------------------- liveness of private fences

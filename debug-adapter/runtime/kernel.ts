@@ -7,8 +7,9 @@
 // run scheduler (schedule.ts), the debugger, or the explorer. The kernel never looks at the
 // wall clock and has no randomness, so a sequence of choices always replays exactly.
 
-import { formatDuration, type FaultKind } from '../../grammar/ast';
+import { formatDuration, type FaultKind, type HandlerEvent, type StmtKind } from '../../grammar/ast';
 import { assertNever } from '../../grammar/never';
+import { formatChoice, parseChoice } from './choice';
 import {
   type CBlock,
   type CStmt,
@@ -41,15 +42,21 @@ import {
 
 export type Mode = 'run' | 'explore';
 
+/**
+ * What an event records: the statement keyword, a handler that runs, or a sourceless
+ * action (devres, exit, kworker, complete, timeout, fault), or one of the notifications the
+ * debugger's exception filters stop on (unplugged, revoked, refcount-zero, module-gone).
+ */
+export type EventKind =
+  | StmtKind | HandlerEvent | 'devres' | 'exit' | 'kworker' | 'complete' | 'timeout' | 'fault'
+  | 'unplugged' | 'revoked' | 'refcount-zero' | 'module-gone';
+
 export interface KernelEvent {
   step: number;
   time_ns: number;
   thread: string;
   line: number;
-  /** the statement keyword, or a sourceless action: remove, devres, release, exit, kworker,
-   *  complete, timeout, fault, and the notifications unplugged, revoked, refcount-zero,
-   *  module-gone that the debugger's exception filters stop on */
-  kind: string;
+  kind: EventKind;
   text: string;
 }
 
@@ -299,11 +306,11 @@ export class Kernel {
   eventChoices(): string[] {
     const out: string[] = [];
     this.s.fences.forEach((f, q) => {
-      if (f.state === FenceSt.Pending && f.live) out.push(`complete:${this.p.fences[q].name}`);
+      if (f.state === FenceSt.Pending && f.live) out.push(formatChoice({ kind: 'complete', fence: this.p.fences[q].name }));
     });
     this.s.threads.forEach((t, i) => {
       const w = t.wait;
-      if (t.status === 'ready' && w && w.hasTimeout && !w.timedOut && !this.waitOver(i, w)) out.push(`timeout:${t.name}`);
+      if (t.status === 'ready' && w && w.hasTimeout && !w.timedOut && !this.waitOver(i, w)) out.push(formatChoice({ kind: 'timeout', thread: t.name }));
     });
     return out;
   }
@@ -311,16 +318,17 @@ export class Kernel {
   /** Explore mode: a fence completes, or a wait times out. */
   fireEvent(choice: string): boolean {
     const s = this.s;
-    if (choice.startsWith('complete:')) {
-      const q = this.p.fences.findIndex((f) => f.name === choice.slice(9));
+    const c = parseChoice(choice);
+    if (c?.kind === 'complete') {
+      const q = this.p.fences.findIndex((f) => f.name === c.fence);
       const f = s.fences[q];
       if (!f || f.state !== FenceSt.Pending || !f.live) return false;
       f.state = FenceSt.Signalled;
       this.note(-1, 0, 'complete', `fence ${this.p.fences[q].name} signalled by the GPU`);
       return true;
     }
-    if (choice.startsWith('timeout:')) {
-      const i = this.threadIndex(choice.slice(8));
+    if (c?.kind === 'timeout') {
+      const i = this.threadIndex(c.thread);
       const t = s.threads[i];
       const w = t?.wait;
       if (!w || !w.hasTimeout || w.timedOut || this.waitOver(i, w)) return false;
@@ -547,7 +555,7 @@ export class Kernel {
   }
 
   /** Records an event (the debug console, the CLI timeline, the debugger's filters). */
-  note(i: number, line: number, kind: string, text: string): void {
+  note(i: number, line: number, kind: EventKind, text: string): void {
     const s = this.s;
     s.eventCount++;
     if (this.events.length >= this.maxEvents && !this.onEvent) return;

@@ -33,8 +33,8 @@ export interface ObjectSample {
   readers: string[];
 }
 
-/** One thing that happened: a kernel event as the runtime records it. */
-export type Action = KernelEvent;
+/** One thing that happened: a kernel event as the runtime records it, or (`event`) a line of the debug console. */
+export type Action = Omit<KernelEvent, 'kind'> & { kind: KernelEvent['kind'] | 'event' };
 
 export interface Sample {
   /** the first step this sample covers (after the previous sample) */
