@@ -39,38 +39,33 @@ interface CStmtBase {
 /** A file name of a body: its slot in the body's scope, and its name as written. */
 interface FileOperand { fileSlot: number; fileName: string }
 
+/** Statements of kinds K with operands O: one member of the union per kind (so `kind` narrows). */
+type With<K extends StmtKind, O> = K extends StmtKind ? { kind: K } & O : never;
+
 /** A statement's kind and its operands, by name. */
 type Operands =
-  | ({ kind: 'open'; drm: number } & FileOperand)
-  | ({ kind: 'close' } & FileOperand)
-  | ({ kind: 'ioctl'; body: CBlock } & FileOperand)
-  | { kind: 'get'; drm: number }
-  | { kind: 'put'; drm: number }
-  | { kind: 'unplug'; drm: number }
-  | { kind: 'try_module_get'; module: number }
-  | { kind: 'module_put'; module: number }
-  | { kind: 'enter'; drm: number; body: CBlock }
-  | { kind: 'access'; revocable: number; body: CBlock }
-  | { kind: 'revoke'; revocable: number }
-  | { kind: 'hotunplug'; device: number }
-  | { kind: 'unbind'; device: number }
-  | { kind: 'rmmod'; module: number; force: boolean }
-  | { kind: 'submit'; fence: number }
-  | { kind: 'wait'; fence: number; /** -1: none */ timeoutNs: number }
-  | { kind: 'poll'; fence: number; /** -1: none */ timeoutNs: number }
-  | { kind: 'signal'; fence: number; error: boolean }
+  | With<'open', { drm: number } & FileOperand>
+  | With<'close', FileOperand>
+  | With<'ioctl', { body: CBlock } & FileOperand>
+  | With<'get' | 'put' | 'unplug', { drm: number }>
+  | With<'try_module_get' | 'module_put', { module: number }>
+  | With<'enter', { drm: number; body: CBlock }>
+  | With<'access', { revocable: number; body: CBlock }>
+  | With<'revoke', { revocable: number }>
+  | With<'hotunplug' | 'unbind', { device: number }>
+  | With<'rmmod', { module: number; force: boolean }>
+  | With<'submit', { fence: number }>
+  | With<'wait' | 'poll', { fence: number; /** -1: none */ timeoutNs: number }>
+  | With<'signal', { fence: number; error: boolean }>
   /** MMIO on a revocable, directly or through a timer in it (`ptimer`, -1: directly); `name` as written */
-  | { kind: 'read'; revocable: number; ptimer: number; name: string }
-  | { kind: 'write'; revocable: number; ptimer: number; name: string }
-  | { kind: 'use'; data: number }
-  | { kind: 'queue'; work: number; afterNs: number }
-  | { kind: 'flush'; work: number }
-  | { kind: 'cancel'; work: number }
-  | { kind: 'sleep'; ns: number }
-  | { kind: 'lock'; mutex: number }
-  | { kind: 'unlock'; mutex: number }
-  | { kind: 'repeat'; count: number; body: CBlock }
-  | { kind: 'log'; text: string };
+  | With<'read' | 'write', { revocable: number; ptimer: number; name: string }>
+  | With<'use', { data: number }>
+  | With<'queue', { work: number; afterNs: number }>
+  | With<'flush' | 'cancel', { work: number }>
+  | With<'sleep', { ns: number }>
+  | With<'lock' | 'unlock', { mutex: number }>
+  | With<'repeat', { count: number; body: CBlock }>
+  | With<'log', { text: string }>;
 
 /** A lowered statement: its kind and its operands, by name. */
 export type CStmt = CStmtBase & Operands;
