@@ -12,6 +12,7 @@
 import { assertNever } from '../../grammar/never';
 import type { CBlock, CStmt, HandlerInfo, Program } from '../runtime/program';
 import { Op, type NativeOp } from '../runtime/state';
+import { unbindOps } from '../runtime/teardown';
 import { ANY_RCU, ANY_SRCU, FP, Layout, SELF_LOCAL, SELF_RCU, SELF_SRCU, TIMED } from './footprint';
 
 export interface ThreadShape {
@@ -252,30 +253,24 @@ export class Analysis {
   private makeUnbindFP(f: FP, dev: number, deep: boolean): void {
     const L = this.L, p = this.p;
     f.rw(L.devBind(dev));
-    const drv = p.drivers[p.devices[dev]?.driver];
-    if (!drv) return;
-    // the unbind itself, unless it is done or in the hands of a thread that will not move
+    if (!p.drivers[p.devices[dev]?.driver]) return;
+    // the unbind itself (the kernel's own sequence), unless it is done or in the hands of a
+    // thread that will not move; with the default remove, what comes after drm_dev_unplug's
+    // wait for the SRCU readers is apart, held up while such a thread is in drm_dev_enter
+    const ops = unbindOps(p, dev);
+    let cut = ops.length;
+    if (this.defaultRemove(dev)) {
+      cut = 0;
+      ops.forEach((o, j) => { if (o.op === Op.Unplug) cut = j + 1; });
+    }
     const chain = new FP(L);
-    if (drv.remove) this.callHandler(chain, drv.remove, deep);
-    else p.drms.forEach((m, k) => { if (m.device === dev) this.unplugFP(chain, k); });
-    // with the default remove, the rest comes after drm_dev_unplug's wait for the SRCU readers
-    const rest = drv.remove ? chain : new FP(L);
-    this.afterUnplugFP(rest, dev, deep);
-    if (rest !== chain) chain.onZero(L.guardUnbind(dev), rest);
+    for (let j = 0; j < cut; j++) this.opFP(chain, ops[j], deep);
+    if (cut < ops.length) {
+      const rest = new FP(L);
+      for (let j = cut; j < ops.length; j++) this.opFP(rest, ops[j], deep);
+      chain.onZero(L.guardUnbind(dev), rest);
+    }
     f.onZero(L.guardOwned(dev), chain);
-  }
-
-  /** The devres release of an unbind: revokes, frees, the binding's put, unbound. */
-  afterUnplugFP(f: FP, dev: number, deep: boolean): void {
-    const L = this.L, p = this.p;
-    p.revocables.forEach((r, k) => { if (r.device === dev) this.revokeFP(f, k); });
-    p.data.forEach((d, k) => { if (d.managed === 'devm' && d.owner === dev) f.write(L.data(k)); });
-    p.drms.forEach((m, k) => {
-      if (m.device !== dev) return;
-      f.rw(L.drmBindRef(k));
-      this.putDrmFP(f, k, 0, deep); // the binding's reference is counted apart
-    });
-    f.write(L.devBind(dev));
   }
 
   /** Whether device d's driver has the default remove (drm_dev_unplug of its drm devices). */

@@ -10,6 +10,7 @@
 import { formatDuration, type FaultKind, type HandlerEvent, type StmtKind } from '../../grammar/ast';
 import { assertNever } from '../../grammar/never';
 import { formatChoice, parseChoice } from './choice';
+import { unbindOps } from './teardown';
 import {
   type CBlock,
   type CStmt,
@@ -1015,15 +1016,8 @@ export class Kernel {
     if (d.unbinder >= 0 && d.unbinder !== i) return this.block(t, 'unbind', dev, origin);
     if (!d.bound || d.unbinder === i) return DONE;
     d.unbinder = i;
-    const drvIdx = p.devices[dev].driver;
-    const drv = p.drivers[drvIdx];
-    const ops: NativeOp[] = [];
-    if (drv.remove) ops.push({ op: Op.CallHandler, x: p.handlers.indexOf(drv.remove) });
-    else p.drms.forEach((m, k) => { if (m.device === dev) ops.push({ op: Op.Unplug, x: k }); });
-    p.revocables.forEach((r, k) => { if (r.device === dev) ops.push({ op: Op.Revoke, x: k }); });
-    p.data.forEach((dd, k) => { if (dd.managed === 'devm' && dd.owner === dev) ops.push({ op: Op.FreeData, x: k }); });
-    p.drms.forEach((m, k) => { if (m.device === dev) ops.push({ op: Op.PutBinding, x: k }); });
-    ops.push({ op: Op.UnbindDone, x: dev });
+    const drv = p.drivers[p.devices[dev].driver];
+    const ops = unbindOps(p, dev);
     this.note(i, origin.line, 'remove', `unbind ${p.devices[dev].name}: ${drv.remove ? `${drv.name}'s remove` : `default remove (drm_dev_unplug)`}, then the devres release`);
     t.frames.push(nativeFrame(ops, origin, `unbind ${p.devices[dev].name}`));
     return PUSHED;
