@@ -1,12 +1,12 @@
 // The debug adapter the extension runs inline (DebugAdapterInlineImplementation), bundled
 // as dist/inline-adapter.js and loaded on the first debug session, so that activation does
 // not pay for it. It is the project's LifetimeDebugSession, plus the whole timeline in each
-// `lifetime/state` event (`body.timeline`, see debug-adapter/timeline/follow.ts), so that
+// `lifetime/state` event (`body.timeline`, see debug-adapter/debugger/timeline.ts), so that
 // the Lifetimes view shows every step of the history, not only the stops.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LifetimeDebugSession } from '../debug-adapter/session';
-import { HistoryTimeline } from '../debug-adapter/timeline/follow';
+import { HistoryTimeline } from '../debug-adapter/debugger/timeline';
 import type { History } from '../debug-adapter/debugger/history';
 
 const STATE_EVENT = 'lifetime/state';

@@ -28,6 +28,7 @@ import {
   type Stmt,
   type StmtKind,
 } from './ast';
+import { STMT_KINDS, targetKinds, targetRow } from './statements';
 import { isRecovered } from './parser';
 
 export interface SymbolRef {
@@ -69,35 +70,13 @@ export interface Analysis {
   symbols: Symbols;
 }
 
-/** What each statement's name must be (read/write take a revocable or a timer). */
-export const STMT_TARGET_KINDS: Readonly<Record<Exclude<StmtKind, 'sleep' | 'repeat' | 'log'>, readonly NameKind[]>> = {
-  open: ['drm'],
-  close: ['file'],
-  ioctl: ['file'],
-  get: ['drm'],
-  put: ['drm'],
-  try_module_get: ['module'],
-  module_put: ['module'],
-  enter: ['drm'],
-  access: ['revocable'],
-  unplug: ['drm'],
-  revoke: ['revocable'],
-  hotunplug: ['device'],
-  unbind: ['device'],
-  rmmod: ['module'],
-  submit: ['fence'],
-  wait: ['fence'],
-  poll: ['fence'],
-  signal: ['fence'],
-  read: ['revocable', 'timer'],
-  write: ['revocable', 'timer'],
-  use: ['data'],
-  queue: ['work'],
-  flush: ['work'],
-  cancel: ['work'],
-  lock: ['mutex'],
-  unlock: ['mutex'],
-};
+/** Statements that name a target. */
+export type TargetedStmtKind = Exclude<StmtKind, 'sleep' | 'repeat' | 'log'>;
+
+/** What each statement's name must be (from the statement table: read/write take a revocable or a timer). */
+export const STMT_TARGET_KINDS = Object.fromEntries(
+  STMT_KINDS.filter((k) => !targetRow(k, 'none')).map((k) => [k, targetKinds(k) as NameKind[]]),
+) as unknown as Readonly<Record<TargetedStmtKind, readonly NameKind[]>>;
 
 /** How messages name each kind, with its article. */
 export const KIND_LABEL: Readonly<Record<NameKind, string>> = {

@@ -288,12 +288,8 @@ export type Stmt =
 
 export type StmtKind = Stmt['kind'];
 
-/** Every statement keyword, in the order of the grammar. */
-export const STMT_KINDS: readonly StmtKind[] = [
-  'open', 'close', 'ioctl', 'get', 'put', 'try_module_get', 'module_put', 'enter', 'access',
-  'unplug', 'revoke', 'hotunplug', 'unbind', 'rmmod', 'submit', 'wait', 'poll', 'signal',
-  'read', 'write', 'use', 'queue', 'flush', 'cancel', 'sleep', 'lock', 'unlock', 'repeat', 'log',
-];
+/** Every statement keyword, in the order of the grammar (the statement table's order). */
+export { STMT_KINDS } from './statements';
 
 /** The blocks nested directly in a statement, in source order. */
 export function childBlocks(s: Stmt): Block[] {
@@ -375,10 +371,32 @@ const DURATION_TEXT = /^([0-9][0-9_]*)(ns|us|ms|s)$/;
 export function parseDurationText(text: string): number | null {
   const t = text.trim();
   if (t === '0') return 0;
-  const m = DURATION_TEXT.exec(t);
-  if (!m) return null;
-  const ns = Number(m[1].replace(/_/g, '')) * NS_PER[m[2] as keyof typeof NS_PER];
+  const ns = durationValue(t);
   return Number.isSafeInteger(ns) ? ns : null;
+}
+
+/**
+ * The nanoseconds of a duration token as written, however large (the analysis reports one
+ * above the maximum), or NaN when the text is not a duration.
+ */
+export function durationValue(text: string): number {
+  const m = DURATION_TEXT.exec(text);
+  return m ? Number(m[1].replace(/_/g, '')) * NS_PER[m[2] as keyof typeof NS_PER] : NaN;
+}
+
+/**
+ * A duration for people: the largest unit that divides it (`250us`, `2s`), `0`, or `never`
+ * for a negative one. `approx`: a value of a millisecond or more that no unit divides, in
+ * milliseconds to three places (the timeline's axis); else exact, in nanoseconds.
+ */
+export function formatDuration(ns: number, approx = false): string {
+  if (ns < 0) return 'never';
+  if (ns === 0) return '0';
+  if (ns % 1_000_000_000 === 0) return `${ns / 1_000_000_000}s`;
+  if (ns % 1_000_000 === 0) return `${ns / 1_000_000}ms`;
+  if (ns % 1_000 === 0) return `${ns / 1_000}us`;
+  if (approx && ns >= 1_000_000) return `${(ns / 1_000_000).toFixed(3)}ms`;
+  return `${ns}ns`;
 }
 
 /** The largest duration the language accepts (bad-value above it). */
@@ -386,8 +404,3 @@ export const MAX_DURATION_NS = 1000 * NS_PER.s;
 export const MAX_REPEAT = 1_000_000;
 export const DEFAULT_FENCE_NS = NS_PER.ms;
 
-/** Statements marked *sleeps* in language.md §4 (a sleep-in-atomic inside `access`). */
-export const SLEEPING_STMTS: ReadonlySet<StmtKind> = new Set<StmtKind>([
-  'open', 'close', 'put', 'unplug', 'revoke', 'hotunplug', 'unbind', 'rmmod', 'wait', 'flush',
-  'cancel', 'sleep', 'lock',
-]);

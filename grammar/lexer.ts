@@ -4,7 +4,8 @@
 // and unknown string escapes become `syntax` diagnostics, and the token stream goes on.
 
 import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
-import type { Diagnostic, Position, Range } from './ast';
+import type { Diagnostic, Position, Range, StmtKind } from './ast';
+import { STMT_KINDS, STMTS, type StmtSyntax } from './statements';
 
 // ---------------------------------------------------------------- token types
 
@@ -102,28 +103,15 @@ export const ExpectModeKw = createToken({ name: 'ExpectModeKw', pattern: Lexer.N
 export const ManagedKw = createToken({ name: 'ManagedKw', pattern: Lexer.NA, label: '`devm` or `drmm`' });
 export const BoolKw = createToken({ name: 'BoolKw', pattern: Lexer.NA, label: '`yes` or `no`' });
 
+/** The token categories of a statement keyword, by its syntax shape (the statement table's). */
+const STMT_CATEGORY: Readonly<Record<StmtSyntax, TokenType[]>> = {
+  simple: [SimpleStmtKw], guard: [GuardKw], wait: [WaitKw],
+  open: [], ioctl: [], rmmod: [], signal: [], queue: [], sleep: [], repeat: [], log: [],
+};
+
 const CATEGORY_OF: Record<string, TokenType[]> = {
+  ...Object.fromEntries(STMT_KINDS.map((k) => [k, STMT_CATEGORY[STMTS[k].syntax]])),
   close: [SimpleStmtKw, HandlerEventKw],
-  get: [SimpleStmtKw],
-  put: [SimpleStmtKw],
-  try_module_get: [SimpleStmtKw],
-  module_put: [SimpleStmtKw],
-  unplug: [SimpleStmtKw],
-  revoke: [SimpleStmtKw],
-  hotunplug: [SimpleStmtKw],
-  unbind: [SimpleStmtKw],
-  submit: [SimpleStmtKw],
-  read: [SimpleStmtKw],
-  write: [SimpleStmtKw],
-  use: [SimpleStmtKw],
-  flush: [SimpleStmtKw],
-  cancel: [SimpleStmtKw],
-  lock: [SimpleStmtKw],
-  unlock: [SimpleStmtKw],
-  enter: [GuardKw],
-  access: [GuardKw],
-  wait: [WaitKw],
-  poll: [WaitKw],
   remove: [HandlerEventKw],
   release: [HandlerEventKw],
   module: [BareDeclKw],
@@ -140,17 +128,17 @@ const CATEGORY_OF: Record<string, TokenType[]> = {
   no: [BoolKw],
 };
 
-/** Every reserved word of the grammar (language.md §2), in no particular order. */
-export const KEYWORDS = [
+/** Reserved words that are not statement keywords (those come from the statement table). */
+const OTHER_KEYWORDS = [
   'scenario', 'module', 'device', 'driver', 'in', 'binds', 'drm', 'on', 'revocable', 'timer', 'fence',
-  'takes', 'data', 'devm', 'drmm', 'work', 'mutex', 'remove', 'close', 'release', 'thread', 'expect',
-  'run', 'explore', 'clean', 'yes', 'no', 'open', 'ioctl', 'get', 'put', 'try_module_get', 'module_put',
-  'enter', 'else', 'access', 'unplug', 'revoke', 'hotunplug', 'unbind', 'rmmod', 'force', 'submit',
-  'wait', 'timeout', 'poll', 'signal', 'error', 'read', 'write', 'use', 'queue', 'after', 'flush',
-  'cancel', 'sleep', 'lock', 'unlock', 'repeat', 'log',
+  'takes', 'data', 'devm', 'drmm', 'work', 'mutex', 'remove', 'release', 'thread', 'expect',
+  'run', 'explore', 'clean', 'yes', 'no', 'else', 'force', 'timeout', 'error', 'after',
 ] as const;
 
-export type Keyword = (typeof KEYWORDS)[number];
+/** Every reserved word of the grammar (language.md §2), in no particular order. */
+export const KEYWORDS: readonly Keyword[] = [...OTHER_KEYWORDS, ...STMT_KINDS];
+
+export type Keyword = (typeof OTHER_KEYWORDS)[number] | StmtKind;
 
 /** Keywords that start a top-level declaration (also the parser's re-sync points). */
 export const DECL_KEYWORDS: readonly Keyword[] = [

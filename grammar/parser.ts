@@ -10,7 +10,7 @@
 import { EmbeddedActionsParser, EOF, tokenMatcher, type IOrAlt, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import { ChunkedParser, type NextHead, type PieceResult } from './chunks';
 import {
-  NS_PER,
+  durationValue,
   type Block,
   type DataDecl,
   type DeviceDecl,
@@ -163,16 +163,6 @@ const START: Position = { line: 1, column: 1, offset: 0 };
 
 function point(p: Position): Range {
   return { start: p, end: p };
-}
-
-/** Nanoseconds of a duration as written (`250us`, `1_000ms`); NaN if it is not one. */
-export function durationNs(text: string): number {
-  const unitLen = text.endsWith('s') ? (/[num]s$/.test(text) ? 2 : 1) : 0;
-  if (unitLen === 0) return NaN;
-  const digits = text.slice(0, text.length - unitLen);
-  const unit = text.slice(text.length - unitLen) as keyof typeof NS_PER;
-  const n = integerValue(digits);
-  return n * NS_PER[unit];
 }
 
 /** The value of an integer as written (`1_000`); NaN if it is not one. */
@@ -329,7 +319,7 @@ class LifetimeParser extends EmbeddedActionsParser {
 
   private dur(t: IToken | undefined): Duration {
     if (!t || !isRealToken(t) || this.wrongValue(t, DurationTok)) return { ns: 0, text: '', range: t && isRealToken(t) ? tokenRange(t) : point(this.here()) };
-    const ns = durationNs(t.image);
+    const ns = durationValue(t.image);
     return { ns: Number.isNaN(ns) ? 0 : ns, text: Number.isNaN(ns) ? '' : t.image, range: tokenRange(t) };
   }
 

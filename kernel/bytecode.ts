@@ -3,7 +3,7 @@
 // model's step order. What the backend does not cover is refused with its line and
 // column, never skipped.
 
-import { SLEEPING_STMTS } from '../grammar/ast';
+import { maySleep } from '../grammar/statements';
 import type {
   Block, DataDecl, Decl, DriverDecl, FileNode, HandlerDecl, NamedDecl, Range, Stmt, StmtKind, ThreadDecl, WorkDecl,
 } from '../grammar/ast';
@@ -123,7 +123,7 @@ export function lowerForKernel(file: FileNode): Lowered {
       const where = owner.kind === 'thread' ? 'inside an enter or access block of a thread' : `in ${owner.kind === 'work' ? 'a work item' : owner.kind === 'handler' ? `an on ${owner.event} handler` : 'an ioctl'}`;
       refuse(s.keywordRange, `\`${s.kind}\` ${where} is not covered by the kernel backend (it runs there as a syscall of a scenario thread)`);
     }
-    const w = [OPCODE[s.kind], s.range.start.line, s.range.start.column, -1, -1, -1, -1, SLEEPING_STMTS.has(s.kind) ? 1 : 0];
+    const w = [OPCODE[s.kind], s.range.start.line, s.range.start.column, -1, -1, -1, -1, maySleep(s.kind) ? 1 : 0];
     const slotOf = (name: string): number => {
       let n = slots.get(name);
       if (n === undefined) { n = slots.size; slots.set(name, n); }

@@ -5,7 +5,8 @@
 import { CompletionItemKind, type CompletionItem, type Range as LspRange } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { bodyOf, FAULT_KINDS, STMT_KINDS, type NameKind, type StmtKind } from '../grammar/ast';
-import { STMT_TARGET_KINDS } from '../grammar/analysis';
+import { STMT_TARGET_KINDS, type TargetedStmtKind } from '../grammar/analysis';
+import { STMTS, SYNTAX_MODIFIER } from '../grammar/statements';
 import { DECL_KEYWORDS, lex } from '../grammar/lexer';
 import type { Compiled } from './compiled';
 import { DECL_DOCS, FAULT_DOCS, HANDLER_DOCS, MISC_DOCS, OPTION_DOCS, STMT_DOCS } from './knowledge';
@@ -86,7 +87,7 @@ export function complete(c: Compiled, doc: TextDocument, offset: number): Comple
 
   // In a block of statements.
   if (prev && TARGETED.has(prev.image) && prev.kw) {
-    const kinds = STMT_TARGET_KINDS[prev.image as Exclude<StmtKind, 'sleep' | 'repeat' | 'log'>];
+    const kinds = STMT_TARGET_KINDS[prev.image as TargetedStmtKind];
     if (kinds.includes('file')) fileNames(c, start, items);
     else names(c, kinds, items);
     return items.list;
@@ -108,8 +109,7 @@ export function complete(c: Compiled, doc: TextDocument, offset: number): Comple
       if (owner === 'enter' || owner === 'access') items.keywords(['else'], CompletionItemKind.Keyword);
     }
     if (prev2?.kw && prev?.type === 'Identifier') {
-      const more: Record<string, string> = { wait: 'timeout', poll: 'timeout', rmmod: 'force', signal: 'error', queue: 'after' };
-      const k = more[prev2.image];
+      const k = prev2.image in STMTS ? SYNTAX_MODIFIER[STMTS[prev2.image as StmtKind].syntax] : null;
       if (k) items.keywords([k], CompletionItemKind.Keyword);
     }
     for (const k of STMT_KINDS) {

@@ -6,6 +6,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   bodyOf,
   FAULT_KINDS,
+  durationValue,
   walkStmts,
   type Decl,
   type FaultKind,
@@ -42,7 +43,7 @@ export function hover(c: Compiled, doc: TextDocument, offset: number): Hover | n
     }
   }
   if (tok.type === 'Duration') {
-    const ns = Number(/^[0-9_]+/.exec(tok.image)![0].replace(/_/g, '')) * unitNs(tok.image);
+    const ns = durationValue(tok.image);
     return md(`\`${tok.image}\` = ${ns.toLocaleString('en-US')} ns of virtual time`);
   }
   if (!tok.type.startsWith('Kw_')) return null;
@@ -63,13 +64,6 @@ export function hover(c: Compiled, doc: TextDocument, offset: number): Hover | n
   const misc = MISC_DOCS[kw];
   if (misc) return md(renderDoc(`**${kw}**`, misc));
   return null;
-}
-
-function unitNs(text: string): number {
-  if (text.endsWith('ns')) return 1;
-  if (text.endsWith('us')) return 1_000;
-  if (text.endsWith('ms')) return 1_000_000;
-  return 1_000_000_000;
 }
 
 function faultDoc(kind: FaultKind): string {

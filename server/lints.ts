@@ -18,7 +18,7 @@
 
 import type { Analysis } from '../grammar/index';
 import { Model } from './lints/model';
-import { RULES } from './lints/rules';
+import { RULES } from './lints/registry';
 import type { LintDiagnostic } from './lints/types';
 
 export type { TextEdit } from './lints/text';
@@ -32,7 +32,7 @@ export function lint(analysis: Pick<Analysis, 'file'>, text: string): LintDiagno
     return [];
   }
   const out: LintDiagnostic[] = [];
-  for (const rule of RULES) {
+  for (const rule of Object.values(RULES)) {
     try {
       out.push(...rule(model));
     } catch {

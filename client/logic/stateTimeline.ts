@@ -2,7 +2,7 @@
 // custom events (pure: no vscode import).
 //
 // When the event carries a whole `timeline` (every step of the history, see
-// debug-adapter/timeline/follow.ts) it is used as it is. Otherwise the timeline is built
+// debug-adapter/debugger/timeline.ts) it is used as it is. Otherwise the timeline is built
 // here from the states at the stops: each stop's objects become a sample, so stepping
 // gives a column per step and a continue a column per stop.
 

@@ -3,6 +3,7 @@
 // lines of the output channel and the items of the Replay Witness pick list.
 
 import type { ExploreJson } from '../../debug-adapter/explorer/explore';
+import type { ExpectationResult } from '../../debug-adapter/runtime/expectations';
 import { baseName } from './config';
 import { exploreVerdict, stopCause, STOP_CAUSE_TEXT, verdictWords } from './verdict';
 
@@ -20,22 +21,11 @@ export interface WitnessItem {
 /** A fault of `lifetime explore --json` (the explorer's own type, so the two cannot drift). */
 export type ExploreFaultJson = ExploreJson['faults'][number];
 
-export interface ExpectationJson {
-  line: number;
-  expect: string;
-  met: boolean;
-  thread?: string | null;
-}
+/** An expectation of the report (the thread may come as null from other producers). */
+export type ExpectationJson = Pick<ExpectationResult, 'line' | 'expect' | 'met'> & { thread?: string | null };
 
-export interface ExploreReport {
-  file: string;
-  mode: 'explore';
-  complete: boolean;
-  states: number;
-  transitions: number;
-  /** null: inconclusive, a bound stopped the search (tools.md §1) */
-  met: boolean | null;
-  faults: ExploreFaultJson[];
+/** `lifetime explore --json` as the extension gets it: the explorer's own type, plus what the worker adds. */
+export type ExploreReport = Omit<ExploreJson, 'expectations'> & {
   expectations: ExpectationJson[];
   /** what stopped an incomplete search: max-states, max-memory, max-time, interrupted */
   stopped?: string;
@@ -43,7 +33,7 @@ export interface ExploreReport {
   stopReason?: string;
   /** set instead of the rest when the file has static errors */
   diagnostics?: { code: string; severity: string; line: number; column: number; message: string }[];
-}
+};
 
 function isStringArray(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((c) => typeof c === 'string');

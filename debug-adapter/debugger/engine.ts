@@ -12,7 +12,8 @@
 // steps. When T can never run again (exited, oopsed, an idle kworker with nothing queued),
 // the step says so in the console and stops where it is.
 
-import { fmtTime, type KernelEvent } from '../runtime/kernel';
+import { formatDuration as fmtTime } from '../../grammar/ast';
+import { type KernelEvent } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
 import { pickDefault } from '../runtime/schedule';
 import { judge } from '../runtime/expectations';

@@ -12,7 +12,8 @@
 // are checked against the program when they are set, so a typo is reported at once (an
 // unverified breakpoint, an error in the console) instead of failing silently at run time.
 
-import { fmtTime, type Kernel } from '../runtime/kernel';
+import { formatDuration } from '../../grammar/ast';
+import { type Kernel } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
 import { FIELDS, KIND_LABEL, lookupObject, type FieldDef, type NamedObject, type Value } from './objects';
 
@@ -313,7 +314,7 @@ export function compileCondition(text: string, p: Program): Compiled {
 }
 
 export function formatValue(v: Value, type: ExprType): string {
-  if (type === 'time' && typeof v === 'number') return fmtTime(v);
+  if (type === 'time' && typeof v === 'number') return formatDuration(v);
   return String(v);
 }
 

@@ -7,6 +7,7 @@
 // back costs at most `interval` kernel steps. Chunks, not one doubling array: a long
 // continue never stops to copy hundreds of MB, and never holds two copies at once.
 
+import { formatChoice, parseChoice } from '../runtime/choice';
 import { Kernel, type KernelEvent, type Mode } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
 import { advanceClock, pickDefault, stepRun } from '../runtime/schedule';
@@ -138,19 +139,20 @@ export class History {
   choiceName(code: number): string {
     const e = -2 - code;
     const nf = this.p.fences.length;
-    return e < nf ? `complete:${this.p.fences[e].name}` : `timeout:${this.k.s.threads[e - nf]?.name ?? '?'}`;
+    return formatChoice(e < nf ? { kind: 'complete', fence: this.p.fences[e].name } : { kind: 'timeout', thread: this.k.s.threads[e - nf]?.name ?? '?' });
   }
 
   choiceCode(choice: string): number | null {
-    if (choice.startsWith('complete:')) {
-      const q = this.p.fences.findIndex((f) => f.name === choice.slice(9));
+    const c = parseChoice(choice);
+    if (c?.kind === 'complete') {
+      const q = this.p.fences.findIndex((f) => f.name === c.fence);
       return q >= 0 ? -2 - q : null;
     }
-    if (choice.startsWith('timeout:')) {
-      const i = this.k.threadIndex(choice.slice(8));
+    if (c?.kind === 'timeout') {
+      const i = this.k.threadIndex(c.thread);
       return i >= 0 ? -2 - this.p.fences.length - i : null;
     }
-    const i = this.k.threadIndex(choice);
+    const i = c?.kind === 'step' ? this.k.threadIndex(c.thread) : -1;
     return i >= 0 ? i : null;
   }
 

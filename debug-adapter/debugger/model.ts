@@ -3,8 +3,9 @@
 // the session can give it the same variablesReference at every stop and the client marks
 // what changed.
 
-import { FENCE_STATE_NAMES, MODULE_STATE_NAMES, WORK_STATE_NAMES, fmtTime, type Kernel } from '../runtime/kernel';
-import { FenceSt, WorkSt } from '../runtime/state';
+import { FENCE_STATE_NAMES, MODULE_STATE_NAMES, WORK_STATE_NAMES, type Kernel } from '../runtime/kernel';
+import { formatDuration } from '../../grammar/ast';
+import { FenceSt, WorkSt, type Fault } from '../runtime/state';
 import {
   FIELDS, drmHolders, lookupObject, moduleHolders, rcuReaders, srcuReaders, threadStatus, visibleFrames, waiters,
   type Holder, type ObjectKind, type Reader,
@@ -60,13 +61,13 @@ export function objectSummary(k: Kernel, kind: ObjectKind, x: number): string {
     }
     case 'work': {
       const w = s.works[x];
-      return w.state === WorkSt.Pending && k.mode === 'run' ? `pending, starts at ${fmtTime(w.startAt)}` : WORK_STATE_NAMES[w.state];
+      return w.state === WorkSt.Pending && k.mode === 'run' ? `pending, starts at ${formatDuration(w.startAt)}` : WORK_STATE_NAMES[w.state];
     }
     case 'fence': {
       const f = s.fences[x];
       if (f.state !== FenceSt.Pending) return FENCE_STATE_NAMES[f.state];
       if (k.mode === 'explore') return f.live ? 'pending' : 'pending, never completes (device gone)';
-      return f.completeAt >= 0 ? `pending, completes at ${fmtTime(f.completeAt)}` : 'pending, never completes (device gone)';
+      return f.completeAt >= 0 ? `pending, completes at ${formatDuration(f.completeAt)}` : 'pending, never completes (device gone)';
     }
     case 'mutex': {
       const h = s.mutexes[x].holder;
@@ -107,7 +108,7 @@ export function children(k: Kernel, key: string): VarNode[] | null {
 function lifetimes(k: Kernel): VarNode[] {
   const { p, s } = k;
   const out: VarNode[] = [
-    { name: 'clock', value: k.mode === 'explore' ? 'untimed (explore semantics)' : fmtTime(s.clock), type: 'time', evaluateName: 'clock' },
+    { name: 'clock', value: k.mode === 'explore' ? 'untimed (explore semantics)' : formatDuration(s.clock), type: 'time', evaluateName: 'clock' },
     { name: 'step', value: String(s.steps), type: 'number', evaluateName: 'step' },
   ];
   for (const { kind, table } of OBJECT_KINDS) {
@@ -121,14 +122,14 @@ function lifetimes(k: Kernel): VarNode[] {
 
 function faults(k: Kernel): VarNode[] {
   return k.s.faults.map((f, n) => ({
-    name: `${n + 1}`, value: `${f.kind} in ${f.thread} at line ${f.line}:${f.column}, ${fmtTime(f.time_ns)}: ${f.message}`, type: f.kind,
+    name: `${n + 1}`, value: `${f.kind} in ${f.thread} at line ${f.line}:${f.column}, ${formatDuration(f.time_ns)}: ${f.message}`, type: f.kind,
   }));
 }
 
 function field(k: Kernel, kind: ObjectKind, obj: string, x: number, name: string, extra: Partial<VarNode> = {}): VarNode {
   const def = FIELDS[kind].find((f) => f.name === name)!;
   const v = def.get(k, x);
-  return { name, value: def.type === 'time' ? fmtTime(v as number) : String(v), type: def.type, evaluateName: `${obj}.${name}`, ...extra };
+  return { name, value: def.type === 'time' ? formatDuration(v as number) : String(v), type: def.type, evaluateName: `${obj}.${name}`, ...extra };
 }
 
 function holderNodes(hs: Holder[]): VarNode[] {
@@ -207,7 +208,7 @@ function objectChildren(k: Kernel, name: string | undefined, sub: string | undef
       const kw = k.threadIndex(`kworker/${p.works[x].name}`);
       return [
         field(k, 'work', name, x, 'state'),
-        { name: 'starts at', value: w.state === WorkSt.Pending ? (k.mode === 'run' ? fmtTime(w.startAt) : 'any time (explore)') : '-' },
+        { name: 'starts at', value: w.state === WorkSt.Pending ? (k.mode === 'run' ? formatDuration(w.startAt) : 'any time (explore)') : '-' },
         { name: 'kworker', value: kw >= 0 ? `kworker/${p.works[x].name}: ${threadSummary(k, kw)}` : '?' },
         { name: 'module', value: p.modules[p.works[x].module]?.name ?? '?' },
       ];
@@ -217,9 +218,9 @@ function objectChildren(k: Kernel, name: string | undefined, sub: string | undef
       const ws = waiters(k, (kind, y) => (kind === 'fence' || kind === 'poll') && y === x);
       return [
         field(k, 'fence', name, x, 'state'),
-        { name: 'completes at', value: f.state !== FenceSt.Pending ? '-' : k.mode === 'explore' ? (f.live ? 'any time (explore)' : 'never') : f.completeAt >= 0 ? fmtTime(f.completeAt) : 'never (device gone)' },
+        { name: 'completes at', value: f.state !== FenceSt.Pending ? '-' : k.mode === 'explore' ? (f.live ? 'any time (explore)' : 'never') : f.completeAt >= 0 ? formatDuration(f.completeAt) : 'never (device gone)' },
         { name: 'waiters', value: ws.length ? ws.join(', ') : 'none' },
-        { name: 'device', value: `${p.devices[p.fences[x].device]?.name ?? '?'} (takes ${fmtTime(p.fences[x].takesNs)})` },
+        { name: 'device', value: `${p.devices[p.fences[x].device]?.name ?? '?'} (takes ${formatDuration(p.fences[x].takesNs)})` },
       ];
     }
     case 'mutex': {
@@ -325,7 +326,7 @@ export interface LifetimeStateJson {
     mutexes: Record<string, { holder: string | null; line: number | null; waiters: string[] }>;
   };
   threads: ThreadStateJson[];
-  faults: { kind: string; thread: string; line: number; column: number; time_ns: number; message: string }[];
+  faults: Pick<Fault, 'kind' | 'thread' | 'line' | 'column' | 'time_ns' | 'message' | 'objects'>[];
 }
 
 export function isThreadVisible(k: Kernel, i: number): boolean {
@@ -367,7 +368,7 @@ export function stateJson(k: Kernel, reason: string, position: number): Lifetime
     position,
     step: s.steps,
     time_ns: s.clock,
-    clock: fmtTime(s.clock),
+    clock: formatDuration(s.clock),
     ended: s.ended,
     objects: {
       modules: rec(p.modules, (x) => ({ state: MODULE_STATE_NAMES[s.modules[x].state], refcount: s.modules[x].refs, holders: moduleHolders(k, x) })),
@@ -398,7 +399,7 @@ export function stateJson(k: Kernel, reason: string, position: number): Lifetime
       })),
     },
     threads,
-    faults: s.faults.map((f) => ({ kind: f.kind, thread: f.thread, line: f.line, column: f.column, time_ns: f.time_ns, message: f.message })),
+    faults: s.faults.map((f) => ({ kind: f.kind, thread: f.thread, line: f.line, column: f.column, time_ns: f.time_ns, message: f.message, objects: f.objects })),
   };
 }
 

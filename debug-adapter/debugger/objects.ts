@@ -259,15 +259,15 @@ function frameName(k: Kernel, t: ThreadState, fi: number, f: CodeFrame): string 
     case 'body': return t.name;
     case 'work': return `work ${p.works[t.work]?.name ?? '?'}`;
     case 'handler': return f.handler ? `${f.handler.event} (${f.handler.target})` : 'handler';
-    case 'ioctl': return `ioctl ${pusher?.text ?? ''}`.trim();
+    case 'ioctl': return `ioctl ${pusher?.kind === 'ioctl' ? pusher.fileName : ''}`.trim();
     case 'enter': return `enter ${p.drms[f.guard]?.name ?? ''}`.trim();
     case 'access': return `access ${p.revocables[f.guard]?.name ?? ''}`.trim();
     case 'else': {
-      const g = pusher?.kind === 'enter' ? p.drms[pusher.a]?.name : pusher?.kind === 'access' ? p.revocables[pusher.a]?.name : '';
+      const g = pusher?.kind === 'enter' ? p.drms[pusher.drm]?.name : pusher?.kind === 'access' ? p.revocables[pusher.revocable]?.name : '';
       return pusher ? `else of ${pusher.kind} ${g}` : 'else';
     }
     case 'repeat': {
-      const n = pusher?.n ?? 0;
+      const n = pusher?.kind === 'repeat' ? pusher.count : 0;
       return `repeat ${n} (iteration ${n - f.repeatLeft + 1})`;
     }
   }

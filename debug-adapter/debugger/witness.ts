@@ -12,8 +12,8 @@
 
 import { realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { parseDurationText as parseDuration } from '../../grammar/ast';
-import { fmtTime } from '../runtime/kernel';
+import { formatChoice, parseChoice } from '../runtime/choice';
+import { formatDuration } from '../../grammar/ast';
 import type { Program } from '../runtime/program';
 import { ADVANCE, History } from './history';
 
@@ -47,7 +47,8 @@ export function scheduleEntries(v: unknown, where: string): string[] {
  * into action codes. Throws WitnessError naming the first entry that cannot be taken.
  */
 export function decodeWitness(p: Program, entries: string[], horizonNs?: number): Witness {
-  const mode = entries.some((e) => e.startsWith('advance:')) ? 'run' : 'explore';
+  const choices = entries.map(parseChoice);
+  const mode = choices.some((c) => c === null || c.kind === 'advance') ? 'run' : 'explore';
   const h = new History(p, mode, horizonNs, 1 << 30);
   const k = h.k;
   const codes: number[] = [];
@@ -57,8 +58,9 @@ export function decodeWitness(p: Program, entries: string[], horizonNs?: number)
     if (k.s.ended) throw new WitnessError(`${where}: the run has already ended`);
     let code: number | null;
     let want = -1;
-    if (e.startsWith('advance:')) {
-      const t = parseDuration(e.slice(8));
+    const c = choices[n];
+    if (c === null || c.kind === 'advance') {
+      const t = c?.ns ?? null;
       if (t === null) throw new WitnessError(`${where}: expected advance:<time>, such as advance:2ms`);
       if (k.nextEventTime() < 0 || k.nextEventTime() > k.horizon) {
         throw new WitnessError(`${where}: no timed event is pending here`);
@@ -66,8 +68,8 @@ export function decodeWitness(p: Program, entries: string[], horizonNs?: number)
       code = ADVANCE;
       want = t;
     } else {
-      if (mode === 'run' && (e.startsWith('complete:') || e.startsWith('timeout:'))) {
-        throw new WitnessError(`${where}: a run-mode schedule (one with advance: entries) has no ${e.split(':')[0]}: choices; the clock decides`);
+      if (mode === 'run' && c.kind !== 'step') {
+        throw new WitnessError(`${where}: a run-mode schedule (one with advance: entries) has no ${c.kind}: choices; the clock decides`);
       }
       code = h.choiceCode(e);
       if (code === null) throw new WitnessError(`${where}: no such thread${e.includes(':') ? ', fence' : ''} in this scenario`);
@@ -82,7 +84,7 @@ export function decodeWitness(p: Program, entries: string[], horizonNs?: number)
     }
     h.exec(code);
     if (want >= 0 && k.s.clock !== want) {
-      throw new WitnessError(`${where}: the clock moves to ${fmtTime(k.s.clock)} here, not ${fmtTime(want)}`);
+      throw new WitnessError(`${where}: the clock moves to ${formatDuration(k.s.clock)} here, not ${formatDuration(want)}`);
     }
     codes.push(code);
     times.push(want);
@@ -111,7 +113,7 @@ export function encodeHistory(h: History): string[] {
     const c = h.codeAt(i);
     scratch.exec(c);
     if (c >= 0) out.push(scratch.k.s.threads[c].name);
-    else if (!scratch.k.s.ended) out.push(`advance:${fmtTime(scratch.k.s.clock)}`);
+    else if (!scratch.k.s.ended) out.push(formatChoice({ kind: 'advance', ns: scratch.k.s.clock }));
     // an advance that ended the run is implied: the replay ends there by itself
   }
   return out;

@@ -9,8 +9,10 @@
 // - classes of interchangeable threads (same body up to their private fences), for the
 //   symmetry reduction, with the statement and block offsets that map one onto another.
 
+import { assertNever } from '../../grammar/never';
 import type { CBlock, CStmt, HandlerInfo, Program } from '../runtime/program';
 import { Op, type NativeOp } from '../runtime/state';
+import { unbindOps } from '../runtime/teardown';
 import { ANY_RCU, ANY_SRCU, FP, Layout, SELF_LOCAL, SELF_RCU, SELF_SRCU, TIMED } from './footprint';
 
 export interface ThreadShape {
@@ -79,7 +81,7 @@ export class Analysis {
       f.or(this.blockDeep(w.body));
       this.kworkerDeep[i] = f;
     });
-    for (const st of p.stmts) if (st.kind === 'queue' && st.a >= 0) this.queued[st.a] = true;
+    for (const st of p.stmts) if (st.kind === 'queue' && st.work >= 0) this.queued[st.work] = true;
     let cyc = false;
     for (const w of p.works) {
       const f = this.blockDeep(w.body);
@@ -99,11 +101,11 @@ export class Analysis {
     // opens by (scope, slot): which drms a file name may be on
     const opens = new Map<string, Set<number>>();
     for (const st of p.stmts) {
-      if (st.kind !== 'open' || st.a < 0) continue;
+      if (st.kind !== 'open' || st.drm < 0) continue;
       const scope = p.blocks[this.blockOf(st)]?.scope ?? -1;
       const key = `${scope}:${st.fileSlot}`;
       if (!opens.has(key)) opens.set(key, new Set());
-      opens.get(key)!.add(st.a);
+      opens.get(key)!.add(st.drm);
     }
     this.fileDrms = (scope, slot) => [...(opens.get(`${scope}:${slot}`) ?? [])];
     const visit = (b: CBlock, mods: number[], owner: number) => {
@@ -145,7 +147,7 @@ export class Analysis {
     if (memo) return memo;
     const f = this.stmtFP(st, true);
     for (const m of this.blockMods[this.blockOf(st)] ?? []) f.read(this.L.mGone(m));
-    if (st.body) f.or(this.blockDeep(st.body), st.kind === 'repeat' ? st.n : 1);
+    if (st.body) f.or(this.blockDeep(st.body), st.kind === 'repeat' ? st.count : 1);
     if (st.elseBody) f.or(this.blockDeep(st.elseBody));
     this.deep[st.id] = f;
     return f;
@@ -251,30 +253,24 @@ export class Analysis {
   private makeUnbindFP(f: FP, dev: number, deep: boolean): void {
     const L = this.L, p = this.p;
     f.rw(L.devBind(dev));
-    const drv = p.drivers[p.devices[dev]?.driver];
-    if (!drv) return;
-    // the unbind itself, unless it is done or in the hands of a thread that will not move
+    if (!p.drivers[p.devices[dev]?.driver]) return;
+    // the unbind itself (the kernel's own sequence), unless it is done or in the hands of a
+    // thread that will not move; with the default remove, what comes after drm_dev_unplug's
+    // wait for the SRCU readers is apart, held up while such a thread is in drm_dev_enter
+    const ops = unbindOps(p, dev);
+    let cut = ops.length;
+    if (this.defaultRemove(dev)) {
+      cut = 0;
+      ops.forEach((o, j) => { if (o.op === Op.Unplug) cut = j + 1; });
+    }
     const chain = new FP(L);
-    if (drv.remove) this.callHandler(chain, drv.remove, deep);
-    else p.drms.forEach((m, k) => { if (m.device === dev) this.unplugFP(chain, k); });
-    // with the default remove, the rest comes after drm_dev_unplug's wait for the SRCU readers
-    const rest = drv.remove ? chain : new FP(L);
-    this.afterUnplugFP(rest, dev, deep);
-    if (rest !== chain) chain.onZero(L.guardUnbind(dev), rest);
+    for (let j = 0; j < cut; j++) this.opFP(chain, ops[j], deep);
+    if (cut < ops.length) {
+      const rest = new FP(L);
+      for (let j = cut; j < ops.length; j++) this.opFP(rest, ops[j], deep);
+      chain.onZero(L.guardUnbind(dev), rest);
+    }
     f.onZero(L.guardOwned(dev), chain);
-  }
-
-  /** The devres release of an unbind: revokes, frees, the binding's put, unbound. */
-  afterUnplugFP(f: FP, dev: number, deep: boolean): void {
-    const L = this.L, p = this.p;
-    p.revocables.forEach((r, k) => { if (r.device === dev) this.revokeFP(f, k); });
-    p.data.forEach((d, k) => { if (d.managed === 'devm' && d.owner === dev) f.write(L.data(k)); });
-    p.drms.forEach((m, k) => {
-      if (m.device !== dev) return;
-      f.rw(L.drmBindRef(k));
-      this.putDrmFP(f, k, 0, deep); // the binding's reference is counted apart
-    });
-    f.write(L.devBind(dev));
   }
 
   /** Whether device d's driver has the default remove (drm_dev_unplug of its drm devices). */
@@ -312,6 +308,7 @@ export class Analysis {
         break;
       }
       case Op.ExitDone: break; // a kworker's exit is added by the caller
+      default: assertNever(op.op);
     }
   }
 
@@ -323,17 +320,16 @@ export class Analysis {
   private stmtFP(st: CStmt, deep: boolean): FP {
     const L = this.L, p = this.p;
     const f = new FP(L).rw(SELF_LOCAL);
-    const a = st.a;
     switch (st.kind) {
       case 'open': {
-        if (a < 0) break;
-        const m = this.drmModule(a);
-        f.read(L.drmUnpl(a), L.drmFree(a)).incr(L.drmRef(a));
+        if (st.drm < 0) break;
+        const m = this.drmModule(st.drm);
+        f.read(L.drmUnpl(st.drm), L.drmFree(st.drm)).incr(L.drmRef(st.drm));
         if (m >= 0) {
           f.read(L.mGone(m));
-          const fops = p.drivers[p.drms[a].driver]?.fopsOwner ?? false;
+          const fops = p.drivers[p.drms[st.drm].driver]?.fopsOwner ?? false;
           if (fops) f.read(L.mLive(m)).incr(L.modRef(m));
-          if (deep) this.closeFP(f, a, fops, 0, true); // closed by `close` or at exit
+          if (deep) this.closeFP(f, st.drm, fops, 0, true); // closed by `close` or at exit
         }
         break;
       }
@@ -354,57 +350,59 @@ export class Analysis {
         }
         break;
       }
-      case 'get': if (a >= 0) f.read(L.drmFree(a)).incr(L.drmRef(a)); break;
-      case 'put': if (a >= 0) this.putDrmFP(f, a, 1, deep); break;
-      case 'try_module_get': if (a >= 0) f.read(L.mLive(a)).incr(L.modRef(a)); break;
-      case 'module_put': if (a >= 0) f.decr(L.modRef(a), 1); break;
-      case 'enter': if (a >= 0) f.read(L.drmFree(a), L.drmUnpl(a)).write(SELF_SRCU); break;
-      case 'access': if (a >= 0) f.read(L.rev(a)).write(SELF_RCU); break;
-      case 'unplug': if (a >= 0) this.unplugFP(f, a); break;
-      case 'revoke': if (a >= 0) this.revokeFP(f, a); break;
+      case 'get': if (st.drm >= 0) f.read(L.drmFree(st.drm)).incr(L.drmRef(st.drm)); break;
+      case 'put': if (st.drm >= 0) this.putDrmFP(f, st.drm, 1, deep); break;
+      case 'try_module_get': if (st.module >= 0) f.read(L.mLive(st.module)).incr(L.modRef(st.module)); break;
+      case 'module_put': if (st.module >= 0) f.decr(L.modRef(st.module), 1); break;
+      case 'enter': if (st.drm >= 0) f.read(L.drmFree(st.drm), L.drmUnpl(st.drm)).write(SELF_SRCU); break;
+      case 'access': if (st.revocable >= 0) f.read(L.rev(st.revocable)).write(SELF_RCU); break;
+      case 'unplug': if (st.drm >= 0) this.unplugFP(f, st.drm); break;
+      case 'revoke': if (st.revocable >= 0) this.revokeFP(f, st.revocable); break;
       case 'hotunplug':
-        if (a < 0) break;
-        f.write(L.devPresent(a));
-        p.fences.forEach((q, k) => { if (q.device === a) f.read(L.fst(k)).write(L.flive(k)); });
-        this.unbindFP(f, a, deep);
+        if (st.device < 0) break;
+        f.write(L.devPresent(st.device));
+        p.fences.forEach((q, k) => { if (q.device === st.device) f.read(L.fst(k)).write(L.flive(k)); });
+        this.unbindFP(f, st.device, deep);
         break;
-      case 'unbind': if (a >= 0) this.unbindFP(f, a, deep); break;
+      case 'unbind': if (st.device >= 0) this.unbindFP(f, st.device, deep); break;
       case 'rmmod': {
-        if (a < 0) break;
-        f.read(L.mLive(a), L.mGone(a));
-        const rest = new FP(L).write(L.mLive(a));
+        if (st.module < 0) break;
+        f.read(L.mLive(st.module), L.mGone(st.module));
+        const rest = new FP(L).write(L.mLive(st.module));
         p.devices.forEach((d, k) => {
-          if (d.driver >= 0 && p.drivers[d.driver].module === a) this.unbindFP(rest, k, deep);
+          if (d.driver >= 0 && p.drivers[d.driver].module === st.module) this.unbindFP(rest, k, deep);
         });
-        rest.onZero(L.guardGone(a), new FP(L).write(L.mGone(a)));
-        if (st.flag) f.or(rest);
-        else f.testZero(L.modRef(a)).onZero(L.modRef(a), rest);
+        rest.onZero(L.guardGone(st.module), new FP(L).write(L.mGone(st.module)));
+        if (st.force) f.or(rest);
+        else f.testZero(L.modRef(st.module)).onZero(L.modRef(st.module), rest);
         break;
       }
       case 'submit':
-        if (a < 0) break;
-        f.rw(L.fst(a)).write(L.flive(a));
-        if (p.fences[a].device >= 0) f.read(L.devPresent(p.fences[a].device));
+        if (st.fence < 0) break;
+        f.rw(L.fst(st.fence)).write(L.flive(st.fence));
+        if (p.fences[st.fence].device >= 0) f.read(L.devPresent(p.fences[st.fence].device));
         break;
       case 'wait':
       case 'poll':
-        if (a < 0) break;
-        f.read(L.fst(a));
-        if (st.ns >= 0) f.read(TIMED);
+        if (st.fence < 0) break;
+        f.read(L.fst(st.fence));
+        if (st.timeoutNs >= 0) f.read(TIMED);
         break;
-      case 'signal': if (a >= 0) f.rw(L.fst(a)); break;
+      case 'signal': if (st.fence >= 0) f.rw(L.fst(st.fence)); break;
       case 'read':
-      case 'write': if (a >= 0) f.read(L.rev(a)); break;
-      case 'use': if (a >= 0) f.read(L.data(a)); break;
+      case 'write': if (st.revocable >= 0) f.read(L.rev(st.revocable)); break;
+      case 'use': if (st.data >= 0) f.read(L.data(st.data)); break;
       case 'queue':
-      case 'cancel': if (a >= 0) f.rw(L.work(a)); break;
-      case 'flush': if (a >= 0) f.read(L.work(a)); break;
+      case 'cancel': if (st.work >= 0) f.rw(L.work(st.work)); break;
+      case 'flush': if (st.work >= 0) f.read(L.work(st.work)); break;
       case 'lock':
-      case 'unlock': if (a >= 0) f.rw(L.mutex(a)); break;
+      case 'unlock': if (st.mutex >= 0) f.rw(L.mutex(st.mutex)); break;
       case 'sleep':
       case 'repeat':
       case 'log':
         break;
+      default:
+        assertNever(st);
     }
     return f;
   }
@@ -417,10 +415,10 @@ export class Analysis {
     const touch: Set<number>[] = p.fences.map(() => new Set());
     const BODY_HANDLER = -2;
     for (const st of p.stmts) {
-      if (st.a < 0) continue;
-      if (st.kind === 'submit' || st.kind === 'wait' || st.kind === 'poll' || st.kind === 'signal') {
+      const q = fenceOf(st);
+      if (q >= 0) {
         const owner = this.blockOwner[this.blockOf(st)];
-        touch[st.a].add(owner >= 0 ? owner : BODY_HANDLER);
+        touch[q].add(owner >= 0 ? owner : BODY_HANDLER);
       }
     }
     touch.forEach((s, q) => {
@@ -437,8 +435,8 @@ export class Analysis {
         blocks.push(b.id);
         for (const st of b.stmts) {
           stmts.push(st.id);
-          if (st.a >= 0 && (st.kind === 'submit' || st.kind === 'wait' || st.kind === 'poll' || st.kind === 'signal') &&
-            this.fenceOwner[st.a] === i && !priv.includes(st.a)) priv.push(st.a);
+          const q = fenceOf(st);
+          if (q >= 0 && this.fenceOwner[q] === i && !priv.includes(q)) priv.push(q);
           if (st.body) walk(st.body);
           if (st.elseBody) walk(st.elseBody);
         }
@@ -467,15 +465,18 @@ export class Analysis {
     const walk = (b: CBlock) => {
       parts.push('{', b.stmts.length);
       for (const st of b.stmts) {
-        let a: string | number = st.a;
-        if (st.a >= 0 && (st.kind === 'submit' || st.kind === 'wait' || st.kind === 'poll' || st.kind === 'signal')) {
-          const k = shape.privateFences.indexOf(st.a);
-          if (k >= 0) {
-            const q = p.fences[st.a];
-            a = `p${k}:${q.device}:${q.takesNs}`;
-          }
+        parts.push(st.kind);
+        for (const [key, v] of Object.entries(st)) {
+          if (NOT_OPERAND.has(key)) continue;
+          if (key === 'fence' && (v as number) >= 0) {
+            // a private fence by its rank: the same body up to private fences is symmetric
+            const k = shape.privateFences.indexOf(v as number);
+            const q = p.fences[v as number];
+            parts.push(k >= 0 ? `p${k}:${q.device}:${q.takesNs}` : (v as number));
+          } else if (key === 'ptimer') parts.push((v as number) >= 0 ? 1 : -1); // through which timer is the same MMIO
+          else parts.push(typeof v === 'boolean' ? +v : (v as number));
         }
-        parts.push(st.kind, a, st.b, st.ns, st.n, +st.flag, st.fileSlot, +!!st.body, +!!st.elseBody);
+        parts.push(+!!st.body, +!!st.elseBody);
         if (st.body) walk(st.body);
         if (st.elseBody) walk(st.elseBody);
         parts.push(';');
@@ -502,3 +503,11 @@ export class Analysis {
     }
   }
 }
+
+/** The fence a statement names, or -1. */
+function fenceOf(st: CStmt): number {
+  return st.kind === 'submit' || st.kind === 'wait' || st.kind === 'poll' || st.kind === 'signal' ? st.fence : -1;
+}
+
+/** What a statement signature leaves out: where it is, and names and texts that change nothing a thread can do. */
+const NOT_OPERAND = new Set(['kind', 'id', 'line', 'column', 'endLine', 'endColumn', 'sleeps', 'body', 'elseBody', 'ast', 'name', 'fileName', 'text']);

@@ -78,12 +78,12 @@ export class Coverage {
           if (!everOpened(t, f.block, st)) return;
           break;
         case 'enter': {
-          const d = s.drms[st.a];
+          const d = s.drms[st.drm];
           if (st.elseBody && d && !d.freed && d.unplugged) this.elseEntered[id] = 1;
           break;
         }
         case 'access':
-          if (st.elseBody && s.revocables[st.a]?.revoked) this.elseEntered[id] = 1;
+          if (st.elseBody && s.revocables[st.revocable]?.revoked) this.elseEntered[id] = 1;
           break;
         default:
           break;
@@ -209,7 +209,7 @@ function merge(a: number, b: number): number {
 }
 
 /** Whether `ioctl f` / `close f` finds a file that was opened (the kernel's lookup, by scope and slot). */
-function everOpened(t: ThreadState, b: CBlock, st: CStmt): boolean {
+function everOpened(t: ThreadState, b: CBlock, st: CStmt & { fileSlot: number }): boolean {
   for (let k = t.files.length - 1; k >= 0; k--) {
     const fl = t.files[k];
     if (fl.scope === b.scope && fl.slot === st.fileSlot) return fl.st !== 2;

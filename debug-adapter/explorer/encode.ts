@@ -19,13 +19,15 @@
 // the same number.
 
 import type { CStmt, WorkInfo } from '../runtime/program';
-import type { FileState, Frame, KernelState, Loc, ThreadState } from '../runtime/state';
+import type { FileState, Frame, FrameRole, KernelState, Loc, ThreadState, ThreadStatus, WaitKind } from '../runtime/state';
 import type { Analysis, ThreadShape } from './analysis';
 import { StateSet } from './stateset';
 
-const ROLE: Record<string, number> = { body: 0, handler: 1, ioctl: 2, work: 3, enter: 4, access: 5, else: 6, repeat: 7 };
-const WAIT: Record<string, number> = { sleep: 0, fence: 1, poll: 2, srcu: 3, rcu: 4, mutex: 5, flush: 6, cancel: 7, unbind: 8 };
-const STATUS: Record<string, number> = { ready: 0, idle: 1, done: 2, oops: 3 };
+// Closed tables: a new frame role, wait kind or status that is not given a code of its own
+// here fails to compile (it would otherwise encode as another and merge distinct states).
+const ROLE = { body: 0, handler: 1, ioctl: 2, work: 3, enter: 4, access: 5, else: 6, repeat: 7 } as const satisfies Record<FrameRole, number>;
+const WAIT = { sleep: 0, fence: 1, poll: 2, srcu: 3, rcu: 4, mutex: 5, flush: 6, cancel: 7, unbind: 8 } as const satisfies Record<WaitKind, number>;
+const STATUS = { ready: 0, idle: 1, done: 2, oops: 3 } as const satisfies Record<ThreadStatus, number>;
 
 export interface EncodeOptions {
   symmetry: boolean;

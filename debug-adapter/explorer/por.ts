@@ -29,6 +29,8 @@
 //   - entities that can never move again are in every set.
 // Every enabled entity is tried as a seed; the smallest set wins.
 
+import { assertNever } from '../../grammar/never';
+import { formatChoice } from '../runtime/choice';
 import type { Kernel } from '../runtime/kernel';
 import { FenceSt, ModState, Op, WorkSt, type FileState, type ThreadState, type Wait } from '../runtime/state';
 import type { Analysis } from './analysis';
@@ -116,8 +118,8 @@ export class Reducer {
   choiceName(e: number): string {
     const s = this.k.s;
     if (e < this.T) return s.threads[e].name;
-    if (e < this.T + this.Q) return `complete:${this.A.p.fences[e - this.T].name}`;
-    return `timeout:${s.threads[e - this.T - this.Q].name}`;
+    if (e < this.T + this.Q) return formatChoice({ kind: 'complete', fence: this.A.p.fences[e - this.T].name });
+    return formatChoice({ kind: 'timeout', thread: s.threads[e - this.T - this.Q].name });
   }
 
   // ---------------------------------------------------------------- liveness of private fences
@@ -209,6 +211,7 @@ export class Reducer {
       case 'cancel': f.read(L.work(w.x)); break;
       case 'unbind': f.read(L.devBind(w.x)); break;
       case 'sleep': break;
+      default: assertNever(w.kind);
     }
   }
 
@@ -247,7 +250,6 @@ export class Reducer {
   /** Whether the statement surely ends the step before it completes (blocks, opens a block, oopses). */
   private stops(t: ThreadState, i: number, st: import('../runtime/program').CStmt): boolean {
     const s = this.k.s;
-    const a = st.a;
     switch (st.kind) {
       case 'ioctl': {
         const top = t.frames[t.frames.length - 1];
@@ -262,34 +264,51 @@ export class Reducer {
         return !d.unplugged && (d.freed || st.body!.stmts.length > 0);
       }
       case 'enter': {
-        const d = s.drms[a];
+        const d = s.drms[st.drm];
         if (d.freed) return true;
         if (d.unplugged) return !!st.elseBody && st.elseBody.stmts.length > 0;
         return st.body!.stmts.length > 0;
       }
       case 'access':
-        if (s.revocables[a].revoked) return !!st.elseBody && st.elseBody.stmts.length > 0;
+        if (s.revocables[st.revocable].revoked) return !!st.elseBody && st.elseBody.stmts.length > 0;
         return st.body!.stmts.length > 0;
       case 'repeat': return st.body!.stmts.length > 0;
       case 'wait':
-      case 'poll': return s.fences[a].state < FenceSt.Signalled;
-      case 'lock': return s.mutexes[a].holder !== -1;
+      case 'poll': return s.fences[st.fence].state < FenceSt.Signalled;
+      case 'lock': return s.mutexes[st.mutex].holder !== -1;
       case 'unplug': {
-        if (s.drms[a].freed || t.srcu > 0) return true;
+        if (s.drms[st.drm].freed || t.srcu > 0) return true;
         for (let j = 0; j < s.threads.length; j++) if (j !== i && s.threads[j].srcu > 0) return true;
         return false;
       }
       case 'revoke': {
-        if (s.revocables[a].revoked) return false;
-        for (const th of s.threads) if (th.rcu.includes(a)) return true;
+        if (s.revocables[st.revocable].revoked) return false;
+        for (const th of s.threads) if (th.rcu.includes(st.revocable)) return true;
         return false;
       }
-      case 'flush': return s.works[a].state !== WorkSt.Idle;
+      case 'flush': return s.works[st.work].state !== WorkSt.Idle;
       case 'read':
-      case 'write': return !t.rcu.includes(a) && s.revocables[a].revoked;
-      case 'use': return s.data[a].freed;
-      case 'get': return s.drms[a].freed || s.drms[a].releasing;
-      default: return false;
+      case 'write': return !t.rcu.includes(st.revocable) && s.revocables[st.revocable].revoked;
+      case 'use': return s.data[st.data].freed;
+      case 'get': return s.drms[st.drm].freed || s.drms[st.drm].releasing;
+      // these never end the step early (their faults do not stop the thread)
+      case 'open':
+      case 'close':
+      case 'put':
+      case 'try_module_get':
+      case 'module_put':
+      case 'hotunplug':
+      case 'unbind':
+      case 'rmmod':
+      case 'submit':
+      case 'signal':
+      case 'queue':
+      case 'cancel':
+      case 'sleep':
+      case 'unlock':
+      case 'log':
+        return false;
+      default: return assertNever(st);
     }
   }
 
@@ -337,12 +356,26 @@ export class Reducer {
         if (x.scope === top.block.scope && x.slot === st.fileSlot) { fl = x; break; }
       }
       if (fl && fl.st === 0) A.closeFP(f, fl.drm, fl.holdsModule, 1, false);
-    } else if ((st.kind === 'read' || st.kind === 'write') && t.rcu.includes(st.a)) {
+    } else if ((st.kind === 'read' || st.kind === 'write') && t.rcu.includes(st.revocable)) {
       // inside `access` of that revocable: touches nothing shared
     } else {
       f.or(A.shallow[st.id]);
     }
     if (!this.stops(t, i, st)) this.tail(f, t, last);
+  }
+
+  /** The footprint predicted for thread i's next step (i can step): what the footprint audit checks. */
+  stepFootprint(i: number): FP {
+    const f = new FP(this.A.L);
+    this.nextThread(f, i);
+    return f;
+  }
+
+  /** The footprint predicted for fence q's completion, or for thread i's timeout. */
+  eventFootprint(e: { fence: number } | { timeout: number }): FP {
+    const L = this.A.L;
+    if ('fence' in e) return this.fenceFF[e.fence];
+    return new FP(L).rw(SELF_LOCAL).read(L.fst(this.k.s.threads[e.timeout].wait!.x));
   }
 
   /** Everything thread i may still do (its future), and its draw-down of each counter. */

@@ -2,6 +2,7 @@
 // witness of a deadlock or hang with the completions of fences the reduced search had
 // forgotten, and carrying a witness over to an interchangeable thread (symmetry).
 
+import { formatChoice, parseChoice } from '../runtime/choice';
 import { Kernel } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
 import { exploreChoices, replaySchedule, takeChoice } from '../runtime/schedule';
@@ -19,9 +20,10 @@ export function renaming(A: Analysis, perm: Perm): Map<string, string> {
     if (to === from) return;
     const a = p.threads[from].name, b = p.threads[to].name;
     m.set(a, b);
-    m.set(`timeout:${a}`, `timeout:${b}`);
+    m.set(formatChoice({ kind: 'timeout', thread: a }), formatChoice({ kind: 'timeout', thread: b }));
     const fa = A.threadShapes[from].privateFences, fb = A.threadShapes[to].privateFences;
-    fa.forEach((q, k) => m.set(`complete:${p.fences[q].name}`, `complete:${p.fences[fb[k]].name}`));
+    const complete = (q: number) => formatChoice({ kind: 'complete', fence: p.fences[q].name });
+    fa.forEach((q, k) => m.set(complete(q), complete(fb[k])));
   });
   return m;
 }
@@ -99,8 +101,9 @@ export function replayWitness(p: Program, schedule: readonly string[], kind: str
     for (let guard = 0; guard < 10_000; guard++) {
       const cs = exploreChoices(k);
       if (cs.length === 0) break;
-      const ev = cs.find((c) => c.startsWith('complete:'));
-      if (!ev || cs.some((c) => !c.startsWith('complete:'))) return null;
+      const isComplete = (c: string) => parseChoice(c)?.kind === 'complete';
+      const ev = cs.find(isComplete);
+      if (!ev || !cs.every(isComplete)) return null;
       takeChoice(k, ev);
       out.push(ev);
     }

@@ -7,15 +7,24 @@
 // run scheduler (schedule.ts), the debugger, or the explorer. The kernel never looks at the
 // wall clock and has no randomness, so a sequence of choices always replays exactly.
 
+import { formatDuration, type FaultKind, type HandlerEvent, type StmtKind } from '../../grammar/ast';
+import { assertNever } from '../../grammar/never';
+import { formatChoice, parseChoice } from './choice';
+import { unbindOps } from './teardown';
 import {
   type CBlock,
   type CStmt,
+  type CStmtOf,
   type HandlerInfo,
+  type ObjKind,
   type Program,
+  objectName,
+  stmtObject,
 } from './program';
 import {
   type CodeFrame,
   type Fault,
+  type FaultObject,
   type FileState,
   type Frame,
   type KernelState,
@@ -34,15 +43,21 @@ import {
 
 export type Mode = 'run' | 'explore';
 
+/**
+ * What an event records: the statement keyword, a handler that runs, or a sourceless
+ * action (devres, exit, kworker, complete, timeout, fault), or one of the notifications the
+ * debugger's exception filters stop on (unplugged, revoked, refcount-zero, module-gone).
+ */
+export type EventKind =
+  | StmtKind | HandlerEvent | 'devres' | 'exit' | 'kworker' | 'complete' | 'timeout' | 'fault'
+  | 'unplugged' | 'revoked' | 'refcount-zero' | 'module-gone';
+
 export interface KernelEvent {
   step: number;
   time_ns: number;
   thread: string;
   line: number;
-  /** the statement keyword, or a sourceless action: remove, devres, release, exit, kworker,
-   *  complete, timeout, fault, and the notifications unplugged, revoked, refcount-zero,
-   *  module-gone that the debugger's exception filters stop on */
-  kind: string;
+  kind: EventKind;
   text: string;
 }
 
@@ -64,10 +79,9 @@ const PUSHED = 1;
 const BLOCKED = 2;
 type Res = typeof DONE | typeof PUSHED | typeof BLOCKED | typeof OOPS;
 
-const MOD_STATE_NAMES = ['live', 'going', 'gone'] as const;
+export const MODULE_STATE_NAMES = ['live', 'going', 'gone'] as const;
 export const FENCE_STATE_NAMES = ['idle', 'pending', 'signalled', 'error'] as const;
 export const WORK_STATE_NAMES = ['idle', 'pending', 'running'] as const;
-export const MODULE_STATE_NAMES = MOD_STATE_NAMES;
 
 export class Kernel {
   readonly mode: Mode;
@@ -168,6 +182,8 @@ export class Kernel {
         return s.works[w.x].state !== WorkSt.Running;
       case 'unbind':
         return s.devices[w.x].unbinder === -1;
+      default:
+        return assertNever(w.kind);
     }
   }
 
@@ -198,7 +214,7 @@ export class Kernel {
   describeWait(w: Wait): string {
     const p = this.p;
     switch (w.kind) {
-      case 'sleep': return `sleeping until ${fmtTime(w.until)}`;
+      case 'sleep': return `sleeping until ${formatDuration(w.until)}`;
       case 'fence': return `waits for fence ${p.fences[w.x].name}`;
       case 'poll': return `spins polling fence ${p.fences[w.x].name}`;
       case 'srcu':
@@ -213,6 +229,7 @@ export class Kernel {
       case 'flush': return `waits in flush_work for ${p.works[w.x].name}`;
       case 'cancel': return `waits in cancel_work_sync for ${p.works[w.x].name}`;
       case 'unbind': return `waits for the unbind of ${p.devices[w.x].name} by another thread`;
+      default: return assertNever(w.kind);
     }
   }
 
@@ -290,11 +307,11 @@ export class Kernel {
   eventChoices(): string[] {
     const out: string[] = [];
     this.s.fences.forEach((f, q) => {
-      if (f.state === FenceSt.Pending && f.live) out.push(`complete:${this.p.fences[q].name}`);
+      if (f.state === FenceSt.Pending && f.live) out.push(formatChoice({ kind: 'complete', fence: this.p.fences[q].name }));
     });
     this.s.threads.forEach((t, i) => {
       const w = t.wait;
-      if (t.status === 'ready' && w && w.hasTimeout && !w.timedOut && !this.waitOver(i, w)) out.push(`timeout:${t.name}`);
+      if (t.status === 'ready' && w && w.hasTimeout && !w.timedOut && !this.waitOver(i, w)) out.push(formatChoice({ kind: 'timeout', thread: t.name }));
     });
     return out;
   }
@@ -302,16 +319,17 @@ export class Kernel {
   /** Explore mode: a fence completes, or a wait times out. */
   fireEvent(choice: string): boolean {
     const s = this.s;
-    if (choice.startsWith('complete:')) {
-      const q = this.p.fences.findIndex((f) => f.name === choice.slice(9));
+    const c = parseChoice(choice);
+    if (c?.kind === 'complete') {
+      const q = this.p.fences.findIndex((f) => f.name === c.fence);
       const f = s.fences[q];
       if (!f || f.state !== FenceSt.Pending || !f.live) return false;
       f.state = FenceSt.Signalled;
       this.note(-1, 0, 'complete', `fence ${this.p.fences[q].name} signalled by the GPU`);
       return true;
     }
-    if (choice.startsWith('timeout:')) {
-      const i = this.threadIndex(choice.slice(8));
+    if (c?.kind === 'timeout') {
+      const i = this.threadIndex(c.thread);
       const t = s.threads[i];
       const w = t?.wait;
       if (!w || !w.hasTimeout || w.timedOut || this.waitOver(i, w)) return false;
@@ -337,14 +355,14 @@ export class Kernel {
       const w = t.wait!;
       this.fault('hang', spinner, w.loc,
         `${t.name} busy-waits on fence ${this.p.fences[w.x].name}, which can never complete: ` +
-        `the GPU is gone and the poll has no timeout`);
+        `the GPU is gone and the poll has no timeout`, [this.obj('fence', w.x)]);
       return;
     }
     const blocked = order.filter((i) => this.isBlocked(i));
     if (blocked.length) {
       const first = s.threads[blocked[0]];
       const who = blocked.map((i) => `${s.threads[i].name} ${this.describeWait(s.threads[i].wait!)}`).join('; ');
-      this.fault('deadlock', blocked[0], first.wait!.loc, who);
+      this.fault('deadlock', blocked[0], first.wait!.loc, who, this.waitObjects(first.wait!));
       const f = s.faults[s.faults.length - 1];
       if (f?.kind === 'deadlock') f.blocked = blocked.map((i) => s.threads[i].name);
     }
@@ -365,7 +383,8 @@ export class Kernel {
     if (spinner !== undefined) {
       const t = s.threads[spinner];
       this.fault('hang', spinner, t.wait!.loc,
-        `${t.name} still busy-waits on fence ${this.p.fences[t.wait!.x].name} at the horizon (${fmtTime(this.horizon)})`);
+        `${t.name} still busy-waits on fence ${this.p.fences[t.wait!.x].name} at the horizon (${formatDuration(this.horizon)})`,
+        [this.obj('fence', t.wait!.x)]);
     }
     s.ended = true;
   }
@@ -384,7 +403,7 @@ export class Kernel {
     if (wi.module >= 0 && s.modules[wi.module].state === ModState.Gone) {
       this.fault('code-after-unload', i, wi,
         `work ${wi.name} starts on ${t.name}, but its module ${this.p.modules[wi.module].name} is gone: ` +
-        `its code was freed (queued work must be cancelled in remove or module_exit)`);
+        `its code was freed (queued work must be cancelled in remove or module_exit)`, [this.obj('module', wi.module)]);
       this.oops(t);
       return;
     }
@@ -466,12 +485,12 @@ export class Kernel {
     for (const r of t.refs) {
       const what = r.kind === 'drm' ? this.p.drms[r.x].name : this.p.modules[r.x].name;
       const how = r.kind === 'drm' ? 'drm_dev_get without drm_dev_put' : 'try_module_get without module_put';
-      this.fault('leak', i, r.stmt, `${t.name} ends holding a reference to ${what} taken here (${how})`);
+      this.fault('leak', i, r.stmt, `${t.name} ends holding a reference to ${what} taken here (${how})`, [this.obj(r.kind, r.x)]);
     }
     s.mutexes.forEach((m, k) => {
       if (m.holder === i) {
         const st = this.p.stmts[m.lockStmt];
-        this.fault('leak', i, st, `${t.name} ends holding mutex ${this.p.mutexes[k].name} locked here`);
+        this.fault('leak', i, st, `${t.name} ends holding mutex ${this.p.mutexes[k].name} locked here`, [this.obj('mutex', k)]);
       }
     });
     t.frames = [];
@@ -489,24 +508,55 @@ export class Kernel {
     }
   }
 
+  /** An object of the program, as a fault names it. */
+  obj(kind: ObjKind, index: number): FaultObject {
+    return { kind, name: objectName(this.p, { kind, index }) ?? '' };
+  }
+
+  /** The object a statement is about: its target's, or the drm device of its file. */
+  private stmtObjects(t: ThreadState, f: CodeFrame, st: CStmt): FaultObject[] {
+    if (st.kind === 'close' || st.kind === 'ioctl') {
+      const fl = this.findFile(t, f, st.fileSlot);
+      return fl ? [this.obj('drm', fl.drm)] : [];
+    }
+    const o = stmtObject(st);
+    return o ? [this.obj(o.kind, o.index)] : [];
+  }
+
+  /** What a blocked thread waits on, as a fault names it. */
+  private waitObjects(w: Wait): FaultObject[] {
+    switch (w.kind) {
+      case 'sleep': return [];
+      case 'fence':
+      case 'poll': return [this.obj('fence', w.x)];
+      case 'srcu': return [this.obj('drm', w.x)];
+      case 'rcu': return [this.obj('revocable', w.x)];
+      case 'mutex': return [this.obj('mutex', w.x)];
+      case 'flush':
+      case 'cancel': return [this.obj('work', w.x)];
+      case 'unbind': return [this.obj('device', w.x)];
+      default: return assertNever(w.kind);
+    }
+  }
+
   private oops(t: ThreadState): void {
     t.status = 'oops';
   }
 
   // ------------------------------------------------------------------ faults and events
 
-  fault(kind: string, i: number, loc: Loc, message: string): void {
+  fault(kind: FaultKind, i: number, loc: Loc, message: string, objects: readonly FaultObject[]): void {
     const s = this.s;
     const thread = i >= 0 ? s.threads[i].name : '';
     // The same fault at the same place on the same thread is reported once (a repeat loop
     // would otherwise report it on every iteration).
     if (s.faults.some((f) => f.kind === kind && f.thread === thread && f.line === loc.line && f.column === loc.column)) return;
-    s.faults = [...s.faults, { kind, thread, line: loc.line, column: loc.column, time_ns: s.clock, message, step: s.steps }];
+    s.faults = [...s.faults, { kind, thread, line: loc.line, column: loc.column, time_ns: s.clock, message, step: s.steps, objects }];
     this.note(i, loc.line, 'fault', `${kind}: ${message}`);
   }
 
   /** Records an event (the debug console, the CLI timeline, the debugger's filters). */
-  note(i: number, line: number, kind: string, text: string): void {
+  note(i: number, line: number, kind: EventKind, text: string): void {
     const s = this.s;
     s.eventCount++;
     if (this.events.length >= this.maxEvents && !this.onEvent) return;
@@ -524,9 +574,8 @@ export class Kernel {
 
   // ------------------------------------------------------------------ statements
 
-  private block(i: number, t: ThreadState, kind: WaitKind, x: number, loc: Loc, until = -1, hasTimeout = false, self = false): Res {
+  private block(t: ThreadState, kind: WaitKind, x: number, loc: Loc, until = -1, hasTimeout = false, self = false): Res {
     t.wait = { kind, x, until, hasTimeout, timedOut: false, self, loc };
-    void i;
     return BLOCKED;
   }
 
@@ -536,14 +585,16 @@ export class Kernel {
     // Driver code of a module that is gone: the statement itself is code after unload.
     if (f.mod >= 0 && s.modules[f.mod].state === ModState.Gone) {
       this.fault('code-after-unload', i, st,
-        `${t.name} runs \`${st.kind}\` in code of module ${p.modules[f.mod].name}, which is gone`);
+        `${t.name} runs \`${st.kind}\` in code of module ${p.modules[f.mod].name}, which is gone`, [this.obj('module', f.mod)]);
       this.oops(t);
       return OOPS;
     }
     if (st.sleeps && t.rcu.length > 0) {
-      const r = p.revocables[t.rcu[t.rcu.length - 1]].name;
+      const rv = t.rcu[t.rcu.length - 1];
+      const r = p.revocables[rv].name;
       this.fault('sleep-in-atomic', i, st,
-        `\`${st.kind}\` may sleep, but ${t.name} is inside \`access ${r}\`, an RCU read-side section (Revocable guard) where sleeping is not allowed`);
+        `\`${st.kind}\` may sleep, but ${t.name} is inside \`access ${r}\`, an RCU read-side section (Revocable guard) where sleeping is not allowed`,
+        [...this.stmtObjects(t, f, st), this.obj('revocable', rv)]);
     }
     switch (st.kind) {
       case 'open': return this.open(i, t, f, st);
@@ -551,33 +602,33 @@ export class Kernel {
       case 'ioctl': return this.ioctl(i, t, f, st);
       case 'get': return this.get(i, t, st);
       case 'put': {
-        const k = t.refs.findLastIndex((r) => r.kind === 'drm' && r.x === st.a);
-        const r = this.putDrm(i, t, st.a, st, 'drm_dev_put');
+        const k = t.refs.findLastIndex((r) => r.kind === 'drm' && r.x === st.drm);
+        const r = this.putDrm(i, t, st.drm, st, 'drm_dev_put');
         if (r !== OOPS && k >= 0) t.refs.splice(k, 1);
         return r;
       }
       case 'try_module_get': {
-        const m = s.modules[st.a];
+        const m = s.modules[st.module];
         if (m.state === ModState.Live) {
           m.refs++;
-          t.refs.push({ kind: 'module', x: st.a, stmt: st });
-          if (this.recording) this.note(i, st.line, st.kind, `${p.modules[st.a].name} ${m.refs - 1}→${m.refs}`);
+          t.refs.push({ kind: 'module', x: st.module, stmt: st });
+          if (this.recording) this.note(i, st.line, st.kind, `${p.modules[st.module].name} ${m.refs - 1}→${m.refs}`);
         } else {
-          this.note(i, st.line, st.kind, `try_module_get(${p.modules[st.a].name}) fails: the module is ${MOD_STATE_NAMES[m.state]}`);
+          this.note(i, st.line, st.kind, `try_module_get(${p.modules[st.module].name}) fails: the module is ${MODULE_STATE_NAMES[m.state]}`);
         }
         return DONE;
       }
       case 'module_put': {
-        const k = t.refs.findLastIndex((r) => r.kind === 'module' && r.x === st.a);
+        const k = t.refs.findLastIndex((r) => r.kind === 'module' && r.x === st.module);
         if (k >= 0) t.refs.splice(k, 1);
-        this.modulePut(i, st.a, st, 'module_put');
+        this.modulePut(i, st.module, st, 'module_put');
         return DONE;
       }
       case 'enter': {
-        const d = s.drms[st.a];
-        if (d.freed) return this.useAfterFree(i, t, st, `drm_dev_enter on ${p.drms[st.a].name}, which was freed`);
+        const d = s.drms[st.drm];
+        if (d.freed) return this.useAfterFree(i, t, st, this.obj('drm', st.drm), `drm_dev_enter on ${p.drms[st.drm].name}, which was freed`);
         if (d.unplugged) {
-          if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.a].name}) fails: unplugged`);
+          if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.drm].name}) fails: unplugged`);
           if (st.elseBody) {
             t.frames.push(codeFrame(st.elseBody, 'else', f.mod, null, null));
             return PUSHED;
@@ -585,44 +636,44 @@ export class Kernel {
           return DONE;
         }
         t.srcu++;
-        if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.a].name}): SRCU read section`);
-        t.frames.push({ ...codeFrame(st.body!, 'enter', f.mod, null, null), guard: st.a });
+        if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.drm].name}): SRCU read section`);
+        t.frames.push({ ...codeFrame(st.body!, 'enter', f.mod, null, null), guard: st.drm });
         return PUSHED;
       }
       case 'access': {
-        const r = s.revocables[st.a];
+        const r = s.revocables[st.revocable];
         if (r.revoked) {
-          if (this.recording) this.note(i, st.line, st.kind, `try_access(${p.revocables[st.a].name}) = None: revoked`);
+          if (this.recording) this.note(i, st.line, st.kind, `try_access(${p.revocables[st.revocable].name}) = None: revoked`);
           if (st.elseBody) {
             t.frames.push(codeFrame(st.elseBody, 'else', f.mod, null, null));
             return PUSHED;
           }
           return DONE;
         }
-        t.rcu.push(st.a);
-        if (this.recording) this.note(i, st.line, st.kind, `try_access(${p.revocables[st.a].name}): RCU read section`);
-        t.frames.push({ ...codeFrame(st.body!, 'access', f.mod, null, null), guard: st.a });
+        t.rcu.push(st.revocable);
+        if (this.recording) this.note(i, st.line, st.kind, `try_access(${p.revocables[st.revocable].name}): RCU read section`);
+        t.frames.push({ ...codeFrame(st.body!, 'access', f.mod, null, null), guard: st.revocable });
         return PUSHED;
       }
-      case 'unplug': return this.unplug(i, t, st.a, st);
-      case 'revoke': return this.revoke(i, t, st.a, st);
+      case 'unplug': return this.unplug(i, t, st.drm, st);
+      case 'revoke': return this.revoke(i, t, st.revocable, st);
       case 'hotunplug': {
-        const d = s.devices[st.a];
+        const d = s.devices[st.device];
         d.present = false;
         s.fences.forEach((fe, q) => {
-          if (p.fences[q].device === st.a && fe.state === FenceSt.Pending) {
+          if (p.fences[q].device === st.device && fe.state === FenceSt.Pending) {
             fe.completeAt = -1;
             fe.live = false;
           }
         });
-        this.note(i, st.line, st.kind, `${p.devices[st.a].name} is gone: its pending fences never complete, its reads return all ones`);
-        return this.unbind(i, t, st.a, st);
+        this.note(i, st.line, st.kind, `${p.devices[st.device].name} is gone: its pending fences never complete, its reads return all ones`);
+        return this.unbind(i, t, st.device, st);
       }
-      case 'unbind': return this.unbind(i, t, st.a, st);
+      case 'unbind': return this.unbind(i, t, st.device, st);
       case 'rmmod': return this.rmmod(i, t, st);
       case 'submit': {
-        const fe = s.fences[st.a];
-        const info = p.fences[st.a];
+        const fe = s.fences[st.fence];
+        const info = p.fences[st.fence];
         if (fe.state === FenceSt.Pending) {
           this.note(i, st.line, st.kind, `fence ${info.name} is already pending`);
           return DONE;
@@ -632,104 +683,106 @@ export class Kernel {
         fe.completeAt = fe.live ? s.clock + info.takesNs : -1;
         if (this.recording) {
           this.note(i, st.line, st.kind, fe.live
-            ? `fence ${info.name} pending${this.mode === 'run' ? `, completes at ${fmtTime(fe.completeAt)}` : ''}`
+            ? `fence ${info.name} pending${this.mode === 'run' ? `, completes at ${formatDuration(fe.completeAt)}` : ''}`
             : `fence ${info.name} pending, but ${p.devices[info.device]?.name} is gone: it never completes`);
         }
         return DONE;
       }
       case 'wait':
       case 'poll': {
-        const fe = s.fences[st.a];
+        const fe = s.fences[st.fence];
         if (fe.state >= FenceSt.Signalled) {
-          this.note(i, st.line, st.kind, `fence ${p.fences[st.a].name} already ${FENCE_STATE_NAMES[fe.state]}`);
+          this.note(i, st.line, st.kind, `fence ${p.fences[st.fence].name} already ${FENCE_STATE_NAMES[fe.state]}`);
           return DONE;
         }
-        const hasTimeout = st.ns >= 0;
-        return this.block(i, t, st.kind === 'wait' ? 'fence' : 'poll', st.a, st, hasTimeout ? s.clock + st.ns : -1, hasTimeout);
+        const hasTimeout = st.timeoutNs >= 0;
+        return this.block(t, st.kind === 'wait' ? 'fence' : 'poll', st.fence, st, hasTimeout ? s.clock + st.timeoutNs : -1, hasTimeout);
       }
       case 'signal': {
-        const fe = s.fences[st.a];
+        const fe = s.fences[st.fence];
         if (fe.state <= FenceSt.Pending) {
-          fe.state = st.flag ? FenceSt.Error : FenceSt.Signalled;
+          fe.state = st.error ? FenceSt.Error : FenceSt.Signalled;
           fe.completeAt = -1;
-          this.note(i, st.line, st.kind, `fence ${p.fences[st.a].name} ${st.flag ? 'completed with -ENODEV' : 'signalled'}`);
+          this.note(i, st.line, st.kind, `fence ${p.fences[st.fence].name} ${st.error ? 'completed with -ENODEV' : 'signalled'}`);
         } else {
-          this.note(i, st.line, st.kind, `fence ${p.fences[st.a].name} already ${FENCE_STATE_NAMES[fe.state]}`);
+          this.note(i, st.line, st.kind, `fence ${p.fences[st.fence].name} already ${FENCE_STATE_NAMES[fe.state]}`);
         }
         return DONE;
       }
       case 'read':
       case 'write': return this.mmio(i, t, st);
       case 'use': {
-        const d = s.data[st.a];
-        const info = p.data[st.a];
+        const d = s.data[st.data];
+        const info = p.data[st.data];
         if (d.freed) {
           const why = info.managed === 'devm'
             ? `devm data is freed by the devres release at unbind of ${p.devices[info.owner]?.name}`
             : `drmm data is freed when ${p.drms[info.owner]?.name} is released`;
-          return this.useAfterFree(i, t, st, `${t.name} uses ${info.name}, which was freed (${why})`);
+          return this.useAfterFree(i, t, st, this.obj('data', st.data), `${t.name} uses ${info.name}, which was freed (${why})`);
         }
         if (this.recording) this.note(i, st.line, st.kind, `uses ${info.name}`);
         return DONE;
       }
       case 'queue': {
-        const w = s.works[st.a];
+        const w = s.works[st.work];
         if (w.state !== WorkSt.Idle) {
-          this.note(i, st.line, st.kind, `queue_work(${p.works[st.a].name}) returns false: already ${WORK_STATE_NAMES[w.state]}`);
+          this.note(i, st.line, st.kind, `queue_work(${p.works[st.work].name}) returns false: already ${WORK_STATE_NAMES[w.state]}`);
           return DONE;
         }
         w.state = WorkSt.Pending;
-        w.startAt = s.clock + st.ns;
-        this.note(i, st.line, st.kind, `${p.works[st.a].name} queued${this.mode === 'run' ? `, starts at ${fmtTime(w.startAt)}` : ''}`);
+        w.startAt = s.clock + st.afterNs;
+        this.note(i, st.line, st.kind, `${p.works[st.work].name} queued${this.mode === 'run' ? `, starts at ${formatDuration(w.startAt)}` : ''}`);
         return DONE;
       }
       case 'flush': {
-        if (s.works[st.a].state === WorkSt.Idle) return DONE;
-        return this.block(i, t, 'flush', st.a, st);
+        if (s.works[st.work].state === WorkSt.Idle) return DONE;
+        return this.block(t, 'flush', st.work, st);
       }
       case 'cancel': {
-        const w = s.works[st.a];
+        const w = s.works[st.work];
         if (w.state === WorkSt.Pending) {
           w.state = WorkSt.Idle;
-          this.note(i, st.line, st.kind, `${p.works[st.a].name} taken off the queue`);
+          this.note(i, st.line, st.kind, `${p.works[st.work].name} taken off the queue`);
         }
-        if (w.state === WorkSt.Running) return this.block(i, t, 'cancel', st.a, st);
+        if (w.state === WorkSt.Running) return this.block(t, 'cancel', st.work, st);
         return DONE;
       }
       case 'sleep':
         if (this.mode === 'explore') return DONE;
-        if (this.recording) this.note(i, st.line, st.kind, `sleeps until ${fmtTime(s.clock + st.ns)}`);
-        return this.block(i, t, 'sleep', 0, st, s.clock + st.ns);
+        if (this.recording) this.note(i, st.line, st.kind, `sleeps until ${formatDuration(s.clock + st.ns)}`);
+        return this.block(t, 'sleep', 0, st, s.clock + st.ns);
       case 'lock': {
-        const m = s.mutexes[st.a];
+        const m = s.mutexes[st.mutex];
         if (m.holder === -1) {
           m.holder = i;
           m.lockStmt = st.id;
-          if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.a].name} locked`);
+          if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.mutex].name} locked`);
           return DONE;
         }
-        return this.block(i, t, 'mutex', st.a, st);
+        return this.block(t, 'mutex', st.mutex, st);
       }
       case 'unlock': {
-        const m = s.mutexes[st.a];
+        const m = s.mutexes[st.mutex];
         if (m.holder !== i) {
           const h = m.holder >= 0 ? `it is held by ${s.threads[m.holder].name}` : 'it is not locked';
-          this.fault('bad-unlock', i, st, `${t.name} unlocks mutex ${p.mutexes[st.a].name}, but ${h}`);
+          this.fault('bad-unlock', i, st, `${t.name} unlocks mutex ${p.mutexes[st.mutex].name}, but ${h}`, [this.obj('mutex', st.mutex)]);
           return DONE;
         }
         m.holder = -1;
         m.lockStmt = -1;
-        if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.a].name} unlocked`);
+        if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.mutex].name} unlocked`);
         return DONE;
       }
       case 'repeat': {
         if (st.body!.stmts.length === 0) return DONE;
-        t.frames.push({ ...codeFrame(st.body!, 'repeat', f.mod, null, null), repeatLeft: st.n });
+        t.frames.push({ ...codeFrame(st.body!, 'repeat', f.mod, null, null), repeatLeft: st.count });
         return PUSHED;
       }
       case 'log':
         this.note(i, st.line, st.kind, st.text);
         return DONE;
+      default:
+        return assertNever(st);
     }
   }
 
@@ -760,20 +813,24 @@ export class Kernel {
         break;
       case 'sleep':
         break;
-      default:
+      case 'flush':
+      case 'cancel':
+      case 'unbind':
         this.note(i, w.loc.line, w.kind, 'done waiting');
         break;
+      default:
+        assertNever(w.kind);
     }
   }
 
-  private useAfterFree(i: number, t: ThreadState, loc: Loc, message: string): Res {
-    this.fault('use-after-free', i, loc, message);
+  private useAfterFree(i: number, t: ThreadState, loc: Loc, freed: FaultObject, message: string): Res {
+    this.fault('use-after-free', i, loc, message, [freed]);
     this.oops(t);
     return OOPS;
   }
 
   private codeAfterUnload(i: number, t: ThreadState, loc: Loc, m: number, what: string): Res {
-    this.fault('code-after-unload', i, loc, `${what}: module ${this.p.modules[m].name} is gone, its code was freed`);
+    this.fault('code-after-unload', i, loc, `${what}: module ${this.p.modules[m].name} is gone, its code was freed`, [this.obj('module', m)]);
     this.oops(t);
     return OOPS;
   }
@@ -796,20 +853,20 @@ export class Kernel {
     return undefined;
   }
 
-  private open(i: number, t: ThreadState, f: CodeFrame, st: CStmt): Res {
+  private open(i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'open'>): Res {
     const s = this.s;
     const p = this.p;
-    const x = st.a;
+    const x = st.drm;
     const d = s.drms[x];
     const name = p.drms[x].name;
-    const file: FileState = { scope: f.block.scope, slot: st.fileSlot, name: st.text, drm: x, st: 2, holdsModule: false, open: st };
+    const file: FileState = { scope: f.block.scope, slot: st.fileSlot, name: st.fileName, drm: x, st: 2, holdsModule: false, open: st };
     t.files.push(file);
     if (d.unplugged) {
-      this.note(i, st.line, 'open', `open ${name}: ENODEV (unplugged); later uses of ${st.text} fail with EBADF`);
+      this.note(i, st.line, 'open', `open ${name}: ENODEV (unplugged); later uses of ${st.fileName} fail with EBADF`);
       return DONE;
     }
-    if (d.freed) return this.useAfterFree(i, t, st, `open of ${name}, which was freed without ever being unplugged: its minor stayed registered`);
-    if (d.releasing) return this.useAfterFree(i, t, st, `open of ${name} while its release is running (refcount already 0)`);
+    if (d.freed) return this.useAfterFree(i, t, st, this.obj('drm', x), `open of ${name}, which was freed without ever being unplugged: its minor stayed registered`);
+    if (d.releasing) return this.useAfterFree(i, t, st, this.obj('drm', x), `open of ${name} while its release is running (refcount already 0)`);
     const m = this.moduleOfDrm(x);
     if (m >= 0 && s.modules[m].state === ModState.Gone) return this.codeAfterUnload(i, t, st, m, `open calls ${p.drms[x].name}'s file operations`);
     const drv = this.driverOfDrm(x);
@@ -818,7 +875,7 @@ export class Kernel {
       const mod = s.modules[m];
       if (mod.state !== ModState.Live) {
         d.refs--;
-        this.note(i, st.line, 'open', `open ${name}: try_module_get(${p.modules[m].name}) fails (module ${MOD_STATE_NAMES[mod.state]}): ENODEV`);
+        this.note(i, st.line, 'open', `open ${name}: try_module_get(${p.modules[m].name}) fails (module ${MODULE_STATE_NAMES[mod.state]}): ENODEV`);
         return DONE;
       }
       mod.refs++;
@@ -827,18 +884,18 @@ export class Kernel {
     file.st = 0;
     if (this.recording) {
       const ms = file.holdsModule ? `, ${p.modules[m].name} ${s.modules[m].refs - 1}→${s.modules[m].refs} (fops owner)` : '';
-      this.note(i, st.line, 'open', `${st.text} = open(${name}): ${name} ${d.refs - 1}→${d.refs}${ms}`);
+      this.note(i, st.line, 'open', `${st.fileName} = open(${name}): ${name} ${d.refs - 1}→${d.refs}${ms}`);
     }
     return DONE;
   }
 
   /** `close f`, or the close of a still-open file at thread exit (origin: its `open`). */
-  private close(i: number, t: ThreadState, f: CodeFrame | null, st: CStmt | null, origin: Loc, file?: FileState): Res {
+  private close(i: number, t: ThreadState, f: CodeFrame | null, st: CStmtOf<'close'> | null, origin: Loc, file?: FileState): Res {
     const s = this.s;
     const p = this.p;
     const fl = file ?? this.findFile(t, f!, st!.fileSlot);
     if (!fl || fl.st !== 0) {
-      this.note(i, origin.line, 'close', `close ${st?.text ?? ''}: EBADF (not open)`);
+      this.note(i, origin.line, 'close', `close ${st?.fileName ?? ''}: EBADF (not open)`);
       return DONE;
     }
     const x = fl.drm;
@@ -857,12 +914,12 @@ export class Kernel {
     return PUSHED;
   }
 
-  private ioctl(i: number, t: ThreadState, f: CodeFrame, st: CStmt): Res {
+  private ioctl(i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'ioctl'>): Res {
     const s = this.s;
     const p = this.p;
     const fl = this.findFile(t, f, st.fileSlot);
     if (!fl || fl.st !== 0) {
-      this.note(i, st.line, 'ioctl', `ioctl ${st.text}: EBADF`);
+      this.note(i, st.line, 'ioctl', `ioctl ${st.fileName}: EBADF`);
       return DONE;
     }
     const x = fl.drm;
@@ -872,20 +929,20 @@ export class Kernel {
       this.note(i, st.line, 'ioctl', `ioctl ${fl.name}: ENODEV (${p.drms[x].name} is unplugged)`);
       return DONE;
     }
-    if (s.drms[x].freed) return this.useAfterFree(i, t, st, `ioctl on ${p.drms[x].name}, which was freed`);
+    if (s.drms[x].freed) return this.useAfterFree(i, t, st, this.obj('drm', x), `ioctl on ${p.drms[x].name}, which was freed`);
     this.note(i, st.line, 'ioctl', `ioctl ${fl.name}: enters the driver`);
-    if (st.body!.stmts.length === 0) return DONE;
-    t.frames.push(codeFrame(st.body!, 'ioctl', m, null, null));
+    if (st.body.stmts.length === 0) return DONE;
+    t.frames.push(codeFrame(st.body, 'ioctl', m, null, null));
     return PUSHED;
   }
 
-  private get(i: number, t: ThreadState, st: CStmt): Res {
-    const d = this.s.drms[st.a];
-    const name = this.p.drms[st.a].name;
-    if (d.freed) return this.useAfterFree(i, t, st, `drm_dev_get on ${name}, which was freed`);
-    if (d.releasing) return this.useAfterFree(i, t, st, `drm_dev_get on ${name} while its release is running (refcount already 0)`);
+  private get(i: number, t: ThreadState, st: CStmtOf<'get'>): Res {
+    const d = this.s.drms[st.drm];
+    const name = this.p.drms[st.drm].name;
+    if (d.freed) return this.useAfterFree(i, t, st, this.obj('drm', st.drm), `drm_dev_get on ${name}, which was freed`);
+    if (d.releasing) return this.useAfterFree(i, t, st, this.obj('drm', st.drm), `drm_dev_get on ${name} while its release is running (refcount already 0)`);
     d.refs++;
-    t.refs.push({ kind: 'drm', x: st.a, stmt: st });
+    t.refs.push({ kind: 'drm', x: st.drm, stmt: st });
     if (this.recording) this.note(i, st.line, 'get', `${name} ${d.refs - 1}→${d.refs}`);
     return DONE;
   }
@@ -896,9 +953,9 @@ export class Kernel {
     const p = this.p;
     const d = s.drms[x];
     const name = p.drms[x].name;
-    if (d.freed) return this.useAfterFree(i, t, origin, `${what} on ${name}, which was freed`);
+    if (d.freed) return this.useAfterFree(i, t, origin, this.obj('drm', x), `${what} on ${name}, which was freed`);
     if (d.refs === 0) {
-      this.fault('refcount-underflow', i, origin, `${what} on ${name} while its count is already 0 (its release is running)`);
+      this.fault('refcount-underflow', i, origin, `${what} on ${name} while its count is already 0 (its release is running)`, [this.obj('drm', x)]);
       return DONE;
     }
     d.refs--;
@@ -918,7 +975,7 @@ export class Kernel {
     const mod = this.s.modules[m];
     const name = this.p.modules[m].name;
     if (mod.refs === 0) {
-      this.fault('refcount-underflow', i, origin, `${what}(${name}) below zero`);
+      this.fault('refcount-underflow', i, origin, `${what}(${name}) below zero`, [this.obj('module', m)]);
       return;
     }
     mod.refs--;
@@ -930,14 +987,14 @@ export class Kernel {
     const s = this.s;
     const d = s.drms[x];
     const name = this.p.drms[x].name;
-    if (d.freed) return this.useAfterFree(i, t, origin, `drm_dev_unplug on ${name}, which was freed`);
+    if (d.freed) return this.useAfterFree(i, t, origin, this.obj('drm', x), `drm_dev_unplug on ${name}, which was freed`);
     if (!d.unplugged) {
       d.unplugged = true;
       this.note(i, origin.line, 'unplugged', `drm_dev_unplug(${name}): unplugged; new opens and ioctls get ENODEV`);
     }
-    if (t.srcu > 0) return this.block(i, t, 'srcu', x, origin, -1, false, true);
+    if (t.srcu > 0) return this.block(t, 'srcu', x, origin, -1, false, true);
     for (let j = 0; j < s.threads.length; j++) {
-      if (j !== i && s.threads[j].srcu > 0) return this.block(i, t, 'srcu', x, origin);
+      if (j !== i && s.threads[j].srcu > 0) return this.block(t, 'srcu', x, origin);
     }
     return DONE;
   }
@@ -948,7 +1005,7 @@ export class Kernel {
     if (rv.revoked) return DONE;
     rv.revoked = true;
     this.note(i, origin.line, 'revoked', `${this.p.revocables[r].name} revoked: try_access now fails`);
-    for (const th of s.threads) if (th.rcu.includes(r)) return this.block(i, t, 'rcu', r, origin);
+    for (const th of s.threads) if (th.rcu.includes(r)) return this.block(t, 'rcu', r, origin);
     return DONE;
   }
 
@@ -956,28 +1013,21 @@ export class Kernel {
     const s = this.s;
     const p = this.p;
     const d = s.devices[dev];
-    if (d.unbinder >= 0 && d.unbinder !== i) return this.block(i, t, 'unbind', dev, origin);
+    if (d.unbinder >= 0 && d.unbinder !== i) return this.block(t, 'unbind', dev, origin);
     if (!d.bound || d.unbinder === i) return DONE;
     d.unbinder = i;
-    const drvIdx = p.devices[dev].driver;
-    const drv = p.drivers[drvIdx];
-    const ops: NativeOp[] = [];
-    if (drv.remove) ops.push({ op: Op.CallHandler, x: p.handlers.indexOf(drv.remove) });
-    else p.drms.forEach((m, k) => { if (m.device === dev) ops.push({ op: Op.Unplug, x: k }); });
-    p.revocables.forEach((r, k) => { if (r.device === dev) ops.push({ op: Op.Revoke, x: k }); });
-    p.data.forEach((dd, k) => { if (dd.managed === 'devm' && dd.owner === dev) ops.push({ op: Op.FreeData, x: k }); });
-    p.drms.forEach((m, k) => { if (m.device === dev) ops.push({ op: Op.PutBinding, x: k }); });
-    ops.push({ op: Op.UnbindDone, x: dev });
+    const drv = p.drivers[p.devices[dev].driver];
+    const ops = unbindOps(p, dev);
     this.note(i, origin.line, 'remove', `unbind ${p.devices[dev].name}: ${drv.remove ? `${drv.name}'s remove` : `default remove (drm_dev_unplug)`}, then the devres release`);
     t.frames.push(nativeFrame(ops, origin, `unbind ${p.devices[dev].name}`));
     return PUSHED;
   }
 
-  private rmmod(i: number, t: ThreadState, st: CStmt): Res {
+  private rmmod(i: number, t: ThreadState, st: CStmtOf<'rmmod'>): Res {
     const s = this.s;
     const p = this.p;
-    const m = s.modules[st.a];
-    const name = p.modules[st.a].name;
+    const m = s.modules[st.module];
+    const name = p.modules[st.module].name;
     if (m.state === ModState.Gone) {
       this.note(i, st.line, 'rmmod', `rmmod ${name}: ENOENT (not loaded)`);
       return DONE;
@@ -986,39 +1036,39 @@ export class Kernel {
       this.note(i, st.line, 'rmmod', `rmmod ${name}: EBUSY (already being removed)`);
       return DONE;
     }
-    if (m.refs > 0 && !st.flag) {
+    if (!st.force && m.refs > 0) { // a forced rmmod does not look at the count (nor does its footprint)
       this.note(i, st.line, 'rmmod', `rmmod ${name}: EWOULDBLOCK, module is in use (refcount ${m.refs})`);
       return DONE;
     }
     m.state = ModState.Going;
-    this.note(i, st.line, 'rmmod', `rmmod ${name}${st.flag ? ' --force (taints the kernel)' : ''}: going, unbinding its devices`);
+    this.note(i, st.line, 'rmmod', `rmmod ${name}${st.force ? ' --force (taints the kernel)' : ''}: going, unbinding its devices`);
     const ops: NativeOp[] = [];
     p.devices.forEach((d, k) => {
-      if (d.driver >= 0 && p.drivers[d.driver].module === st.a) ops.push({ op: Op.Unbind, x: k });
+      if (d.driver >= 0 && p.drivers[d.driver].module === st.module) ops.push({ op: Op.Unbind, x: k });
     });
-    ops.push({ op: Op.ModuleGone, x: st.a });
+    ops.push({ op: Op.ModuleGone, x: st.module });
     t.frames.push(nativeFrame(ops, st, `rmmod ${name}`));
     return PUSHED;
   }
 
-  private mmio(i: number, t: ThreadState, st: CStmt): Res {
+  private mmio(i: number, t: ThreadState, st: CStmtOf<'read' | 'write'>): Res {
     const s = this.s;
     const p = this.p;
-    const r = st.a;
+    const r = st.revocable;
     const rinfo = p.revocables[r];
     const dev = s.devices[rinfo.device];
     const verb = st.kind === 'read' ? 'reads' : 'writes';
     if (t.rcu.includes(r) || !s.revocables[r].revoked) {
       if (this.recording) {
-        let text = `${verb} ${st.text}`;
+        let text = `${verb} ${st.name}`;
         if (!dev?.present && st.kind === 'read') text += ': 0xffffffff (the device is gone)';
-        else if (st.b === 1 && st.kind === 'read') text += ` = ${s.clock} ns`;
+        else if (st.ptimer >= 0 && st.kind === 'read') text += ` = ${s.clock} ns`;
         this.note(i, st.line, st.kind, text);
       }
       return DONE;
     }
     this.fault('unguarded-mmio', i, st,
-      `${t.name} ${verb} ${st.text} outside \`access ${rinfo.name}\`, but ${rinfo.name} was revoked: the BAR is unmapped`);
+      `${t.name} ${verb} ${st.name} outside \`access ${rinfo.name}\`, but ${rinfo.name} was revoked: the BAR is unmapped`, [this.obj('revocable', r)]);
     this.oops(t);
     return OOPS;
   }
@@ -1094,6 +1144,8 @@ export class Kernel {
       case Op.ExitDone:
         this.exitDone(i, t);
         return OOPS; // the thread is finished: nothing more to unwind
+      default:
+        return assertNever(op.op);
     }
   }
 }
@@ -1107,15 +1159,6 @@ function codeFrame(block: CBlock, role: CodeFrame['role'], mod: number, handler:
 
 function nativeFrame(ops: NativeOp[], origin: Loc, label: string): NativeFrame {
   return { t: 1, ops, i: 0, origin, label };
-}
-
-export function fmtTime(ns: number): string {
-  if (ns < 0) return 'never';
-  if (ns === 0) return '0';
-  if (ns % 1_000_000_000 === 0) return `${ns / 1_000_000_000}s`;
-  if (ns % 1_000_000 === 0) return `${ns / 1_000_000}ms`;
-  if (ns % 1_000 === 0) return `${ns / 1_000}us`;
-  return `${ns}ns`;
 }
 
 export type { Frame, Fault };

@@ -14,37 +14,64 @@ import {
   type Stmt,
   type StmtKind,
   DEFAULT_FENCE_NS,
-  SLEEPING_STMTS,
 } from '../../grammar/ast';
+import { targetKinds, targetRow, type TargetKey } from '../../grammar/statements';
+import { assertNever } from '../../grammar/never';
 
 export type ObjKind =
   | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'timer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread';
 
-export interface CStmt {
-  kind: StmtKind;
-  /** index into the table of the target's kind (-1 when unresolved) */
-  a: number;
-  /** second operand: `open`'s drm index; a read/write through a timer: 1 */
-  b: number;
-  /** durations: sleep, wait/poll timeout, queue after (-1: none) */
-  ns: number;
-  /** repeat count */
-  n: number;
-  /** rmmod force, signal error */
-  flag: boolean;
-  /** the file's slot in its body scope (open/close/ioctl) */
-  fileSlot: number;
-  text: string;
-  sleeps: boolean;
-  body: CBlock | null;
-  elseBody: CBlock | null;
+/** What every lowered statement has. Object operands are indices into the program's tables (-1: unresolved). */
+interface CStmtBase {
+  id: number;
   line: number;
   column: number;
   endLine: number;
   endColumn: number;
+  /** may sleep on its target (the statement table's row for the resolved target kind) */
+  sleeps: boolean;
+  /** the blocks it opens (ioctl, enter, access, repeat), else null */
+  body: CBlock | null;
+  elseBody: CBlock | null;
   ast: Stmt;
-  id: number;
 }
+
+/** A file name of a body: its slot in the body's scope, and its name as written. */
+interface FileOperand { fileSlot: number; fileName: string }
+
+/** Statements of kinds K with operands O: one member of the union per kind (so `kind` narrows). */
+type With<K extends StmtKind, O> = K extends StmtKind ? { kind: K } & O : never;
+
+/** A statement's kind and its operands, by name. */
+type Operands =
+  | With<'open', { drm: number } & FileOperand>
+  | With<'close', FileOperand>
+  | With<'ioctl', { body: CBlock } & FileOperand>
+  | With<'get' | 'put' | 'unplug', { drm: number }>
+  | With<'try_module_get' | 'module_put', { module: number }>
+  | With<'enter', { drm: number; body: CBlock }>
+  | With<'access', { revocable: number; body: CBlock }>
+  | With<'revoke', { revocable: number }>
+  | With<'hotunplug' | 'unbind', { device: number }>
+  | With<'rmmod', { module: number; force: boolean }>
+  | With<'submit', { fence: number }>
+  | With<'wait' | 'poll', { fence: number; /** -1: none */ timeoutNs: number }>
+  | With<'signal', { fence: number; error: boolean }>
+  /** MMIO on a revocable, directly or through a timer in it (`ptimer`, -1: directly); `name` as written */
+  | With<'read' | 'write', { revocable: number; ptimer: number; name: string }>
+  | With<'use', { data: number }>
+  | With<'queue', { work: number; afterNs: number }>
+  | With<'flush' | 'cancel', { work: number }>
+  | With<'sleep', { ns: number }>
+  | With<'lock' | 'unlock', { mutex: number }>
+  | With<'repeat', { count: number; body: CBlock }>
+  | With<'log', { text: string }>;
+
+/** A lowered statement: its kind and its operands, by name. */
+export type CStmt = CStmtBase & Operands;
+
+/** The lowered statement of kind K. */
+export type CStmtOf<K extends StmtKind> = CStmt & { kind: K };
 
 export interface CBlock {
   id: number;
@@ -97,30 +124,6 @@ export interface Program {
   /** lines that hold the start of a statement (for breakpoints) */
   stmtLines: Set<number>;
 }
-
-/** Where each declaration kind lives in Program. */
-function tableOf(kind: ObjKind): keyof Program {
-  switch (kind) {
-    case 'module': return 'modules';
-    case 'device': return 'devices';
-    case 'driver': return 'drivers';
-    case 'drm': return 'drms';
-    case 'revocable': return 'revocables';
-    case 'timer': return 'timers';
-    case 'fence': return 'fences';
-    case 'data': return 'data';
-    case 'work': return 'works';
-    case 'mutex': return 'mutexes';
-    case 'thread': return 'threads';
-  }
-}
-
-const TARGET_KIND: Partial<Record<StmtKind, ObjKind>> = {
-  get: 'drm', put: 'drm', try_module_get: 'module', module_put: 'module', enter: 'drm',
-  access: 'revocable', unplug: 'drm', revoke: 'revocable', hotunplug: 'device', unbind: 'device',
-  rmmod: 'module', submit: 'fence', wait: 'fence', poll: 'fence', signal: 'fence', use: 'data',
-  queue: 'work', flush: 'work', cancel: 'work', lock: 'mutex', unlock: 'mutex',
-};
 
 /**
  * Builds the program. Expects a file without static errors; unresolved names become -1 so
@@ -270,85 +273,135 @@ class Lowerer {
   }
 
   private stmt(s: Stmt): CStmt {
-    const c: CStmt = {
-      kind: s.kind, a: -1, b: -1, ns: -1, n: 0, flag: false, fileSlot: -1, text: '',
-      sleeps: SLEEPING_STMTS.has(s.kind), body: null, elseBody: null,
-      line: s.range.start.line, column: s.range.start.column,
-      endLine: s.range.end.line, endColumn: s.range.end.column, ast: s, id: this.p.stmts.length,
+    const base = {
+      id: this.p.stmts.length, line: s.range.start.line, column: s.range.start.column,
+      endLine: s.range.end.line, endColumn: s.range.end.column, sleeps: false,
+      body: null as CBlock | null, elseBody: null as CBlock | null, ast: s,
     };
-    this.p.stmts.push(c);
-    this.p.stmtLines.add(c.line);
-    const tk = TARGET_KIND[s.kind];
+    this.p.stmts.push(base as CStmt); // its id is its place; filled in below, blocks after it
+    this.p.stmtLines.add(base.line);
+    const c = Object.assign(base, this.operands(s)) as CStmt;
+    c.sleeps = targetRow(s.kind, this.targetKind(s))?.blocks === 'sleeps';
+    this.p.stmts[c.id] = c;
+    return c;
+  }
+
+  /** The kind of what a statement's target names (the statement table's key). */
+  private targetKind(s: Stmt): TargetKey {
     switch (s.kind) {
-      case 'open':
-        c.fileSlot = this.slot(s.file.name);
-        c.text = s.file.name;
-        c.a = this.idx('drm', s.target.name);
-        break;
       case 'close':
-        c.fileSlot = this.slot(s.target.name);
-        c.text = s.target.name;
-        break;
-      case 'ioctl':
-        c.fileSlot = this.slot(s.file.name);
-        c.text = s.file.name;
-        c.body = this.block(s.body);
-        break;
+      case 'ioctl': return 'file';
+      case 'sleep':
+      case 'repeat':
+      case 'log': return 'none';
+      default: {
+        // a name of a kind the statement does not take is a static error: lower as its first kind
+        const k = this.p.names.get(s.target.name)?.[0];
+        return k && targetRow(s.kind, k) ? k : targetKinds(s.kind)[0];
+      }
+    }
+  }
+
+  private file(name: string): FileOperand {
+    return { fileSlot: this.slot(name), fileName: name };
+  }
+
+  private operands(s: Stmt): Operands & Partial<CStmtBase> {
+    switch (s.kind) {
+      case 'open': return { kind: s.kind, ...this.file(s.file.name), drm: this.idx('drm', s.target.name) };
+      case 'close': return { kind: s.kind, ...this.file(s.target.name) };
+      case 'ioctl': return { kind: s.kind, ...this.file(s.file.name), body: this.block(s.body) };
+      case 'get':
+      case 'put':
+      case 'unplug': return { kind: s.kind, drm: this.idx('drm', s.target.name) };
+      case 'try_module_get':
+      case 'module_put': return { kind: s.kind, module: this.idx('module', s.target.name) };
+      case 'enter': {
+        const drm = this.idx('drm', s.target.name);
+        return { kind: s.kind, drm, body: this.block(s.body), elseBody: s.elseBody ? this.block(s.elseBody) : null };
+      }
+      case 'access': {
+        const revocable = this.idx('revocable', s.target.name);
+        return { kind: s.kind, revocable, body: this.block(s.body), elseBody: s.elseBody ? this.block(s.elseBody) : null };
+      }
+      case 'revoke': return { kind: s.kind, revocable: this.idx('revocable', s.target.name) };
+      case 'hotunplug':
+      case 'unbind': return { kind: s.kind, device: this.idx('device', s.target.name) };
+      case 'rmmod': return { kind: s.kind, module: this.idx('module', s.target.name), force: s.force };
+      case 'submit': return { kind: s.kind, fence: this.idx('fence', s.target.name) };
+      case 'wait':
+      case 'poll': return { kind: s.kind, fence: this.idx('fence', s.target.name), timeoutNs: s.timeout?.ns ?? -1 };
+      case 'signal': return { kind: s.kind, fence: this.idx('fence', s.target.name), error: s.error };
       case 'read':
       case 'write': {
         const r = this.idx('revocable', s.target.name);
-        if (r >= 0) c.a = r;
-        else {
-          const t = this.idx('timer', s.target.name);
-          c.a = this.p.timers[t]?.revocable ?? -1;
-          c.b = t >= 0 ? 1 : -1;
-        }
-        c.text = s.target.name;
-        break;
+        const t = r >= 0 ? -1 : this.idx('timer', s.target.name);
+        return { kind: s.kind, revocable: r >= 0 ? r : this.p.timers[t]?.revocable ?? -1, ptimer: t, name: s.target.name };
       }
-      case 'enter':
-      case 'access':
-        c.a = this.idx(tk!, s.target.name);
-        c.body = this.block(s.body);
-        c.elseBody = s.elseBody ? this.block(s.elseBody) : null;
-        break;
-      case 'rmmod':
-        c.a = this.idx('module', s.target.name);
-        c.flag = s.force;
-        break;
-      case 'wait':
-      case 'poll':
-        c.a = this.idx('fence', s.target.name);
-        c.ns = s.timeout?.ns ?? -1;
-        break;
-      case 'signal':
-        c.a = this.idx('fence', s.target.name);
-        c.flag = s.error;
-        break;
-      case 'queue':
-        c.a = this.idx('work', s.target.name);
-        c.ns = s.after?.ns ?? 0;
-        break;
-      case 'sleep':
-        c.ns = s.duration.ns;
-        break;
-      case 'repeat':
-        c.n = s.count.value;
-        c.body = this.block(s.body);
-        break;
-      case 'log':
-        c.text = s.text.value;
-        break;
-      default:
-        c.a = this.idx(tk!, s.target.name);
-        break;
+      case 'use': return { kind: s.kind, data: this.idx('data', s.target.name) };
+      case 'queue': return { kind: s.kind, work: this.idx('work', s.target.name), afterNs: s.after?.ns ?? 0 };
+      case 'flush':
+      case 'cancel': return { kind: s.kind, work: this.idx('work', s.target.name) };
+      case 'sleep': return { kind: s.kind, ns: s.duration.ns };
+      case 'lock':
+      case 'unlock': return { kind: s.kind, mutex: this.idx('mutex', s.target.name) };
+      case 'repeat': return { kind: s.kind, count: s.count.value, body: this.block(s.body) };
+      case 'log': return { kind: s.kind, text: s.text.value };
+      default: return assertNever(s);
     }
-    return c;
   }
 }
 
-export function objectNameTable(p: Program, kind: ObjKind): { name: string }[] {
-  return p[tableOf(kind)] as { name: string }[];
+/** An object of the program: its kind and its index in that kind's table. */
+export interface ObjRef { kind: ObjKind; index: number }
+
+/**
+ * The object a statement names (for `read`/`write` through a timer: the timer's revocable,
+ * whose BAR the register is in), or null: file statements name a file, not an object.
+ */
+export function stmtObject(st: CStmt): ObjRef | null {
+  const at = (kind: ObjKind, index: number): ObjRef | null => (index >= 0 ? { kind, index } : null);
+  switch (st.kind) {
+    case 'open':
+    case 'get':
+    case 'put':
+    case 'unplug':
+    case 'enter': return at('drm', st.drm);
+    case 'try_module_get':
+    case 'module_put':
+    case 'rmmod': return at('module', st.module);
+    case 'access':
+    case 'revoke':
+    case 'read':
+    case 'write': return at('revocable', st.revocable);
+    case 'hotunplug':
+    case 'unbind': return at('device', st.device);
+    case 'submit':
+    case 'wait':
+    case 'poll':
+    case 'signal': return at('fence', st.fence);
+    case 'use': return at('data', st.data);
+    case 'queue':
+    case 'flush':
+    case 'cancel': return at('work', st.work);
+    case 'lock':
+    case 'unlock': return at('mutex', st.mutex);
+    case 'close':
+    case 'ioctl':
+    case 'sleep':
+    case 'repeat':
+    case 'log': return null;
+    default: return assertNever(st);
+  }
+}
+
+/** The name of an object of the program. */
+export function objectName(p: Program, o: ObjRef): string | undefined {
+  const table: Record<ObjKind, readonly { name: string }[]> = {
+    module: p.modules, device: p.devices, driver: p.drivers, drm: p.drms, revocable: p.revocables, timer: p.timers,
+    fence: p.fences, data: p.data, work: p.works, mutex: p.mutexes, thread: p.threads,
+  };
+  return table[o.kind][o.index]?.name;
 }
 
 export type { Decl };

@@ -2,17 +2,10 @@
 
 import { FENCE_STATE_NAMES, Kernel, MODULE_STATE_NAMES, WORK_STATE_NAMES, type KernelEvent } from './kernel';
 import { judge, type ExpectationResult, type StopKind } from './expectations';
+import type { Fault } from './state';
 
-export interface FaultJson {
-  kind: string;
-  thread: string;
-  line: number;
-  column: number;
-  time_ns: number;
-  message: string;
-  /** deadlock only: every blocked thread */
-  blocked?: string[];
-}
+/** A fault in the JSON of tools.md §1: the kernel's fault, without its step and objects. */
+export type FaultJson = Pick<Fault, 'kind' | 'thread' | 'line' | 'column' | 'time_ns' | 'message' | 'blocked'>;
 
 export interface FinalState {
   modules: Record<string, { state: string; refcount: number }>;

@@ -1,7 +1,7 @@
 // Who steps next: the default run-mode schedule (language.md §6, deterministic, with a
 // virtual clock) and the replay of an explore witness (each choice taken from a list).
 
-import { parseDurationText } from '../../grammar/ast';
+import { parseChoice } from './choice';
 import { Kernel, type KernelOptions } from './kernel';
 import type { Program } from './program';
 import { WorkSt } from './state';
@@ -88,8 +88,9 @@ export function exploreChoices(k: Kernel): string[] {
 
 /** Takes one explore choice (a thread name, `complete:<fence>` or `timeout:<thread>`). */
 export function takeChoice(k: Kernel, choice: string): boolean {
-  if (choice.startsWith('complete:') || choice.startsWith('timeout:')) return k.fireEvent(choice);
-  const i = k.threadIndex(choice);
+  const c = parseChoice(choice);
+  if (c?.kind !== 'step') return c !== null && c.kind !== 'advance' && k.fireEvent(choice);
+  const i = k.threadIndex(c.thread);
   if (i < 0 || !k.canStep(i)) return false;
   k.step(i);
   return true;
@@ -128,8 +129,9 @@ function replayRun(p: Program, schedule: readonly string[], opts: Omit<KernelOpt
   schedule.forEach((c, n) => {
     const where = `schedule entry ${n + 1} (${JSON.stringify(c)})`;
     if (k.s.ended) throw new ScheduleError(`${where}: the run has already ended`);
-    if (typeof c === 'string' && c.startsWith('advance:')) {
-      const want = parseDurationText(c.slice(8));
+    const ch = typeof c === 'string' ? parseChoice(c) : undefined;
+    if (ch === null || ch?.kind === 'advance') {
+      const want = ch?.ns ?? null;
       if (want === null) throw new ScheduleError(`${where}: expected advance:<time>, such as advance:2ms`);
       if (pickDefault(k) >= 0) throw new ScheduleError(`${where}: threads can still run at ${k.s.clock} ns; the clock does not move yet`);
       advanceClock(k);

@@ -2,7 +2,8 @@
 // arrays of numbers, with references only to the immutable compiled program. Copying it
 // (`cloneState`) is how the debugger keeps history and the explorer branches.
 
-import type { CBlock, CStmt, HandlerInfo } from './program';
+import type { FaultKind } from '../../grammar/ast';
+import type { CBlock, CStmt, HandlerInfo, ObjKind } from './program';
 
 export const enum ModState { Live = 0, Going = 1, Gone = 2 }
 export const enum FenceSt { Idle = 0, Pending = 1, Signalled = 2, Error = 3 }
@@ -114,8 +115,11 @@ export interface ThreadState {
 
 export interface Loc { line: number; column: number }
 
+/** An object a fault concerns: the timeline draws the fault on its lane. */
+export interface FaultObject { kind: ObjKind; name: string }
+
 export interface Fault {
-  kind: string;
+  kind: FaultKind;
   thread: string;
   line: number;
   column: number;
@@ -124,6 +128,8 @@ export interface Fault {
   step: number;
   /** a deadlock: every blocked thread (`expect deadlock in T` holds when T is among them) */
   blocked?: string[];
+  /** the objects it concerns, the one it is drawn on first */
+  objects: readonly FaultObject[];
 }
 
 export interface KernelState {

@@ -11,7 +11,7 @@
 
 import type { KernelEvent } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
-import type { KernelState, ThreadState } from '../runtime/state';
+import type { Fault, KernelState, ThreadState } from '../runtime/state';
 
 export type LaneKind = 'module' | 'device' | 'drm' | 'revocable' | 'data' | 'work' | 'fence' | 'mutex' | 'thread';
 
@@ -33,8 +33,8 @@ export interface ObjectSample {
   readers: string[];
 }
 
-/** One thing that happened: a kernel event as the runtime records it. */
-export type Action = KernelEvent;
+/** One thing that happened: a kernel event as the runtime records it, or (`event`) a line of the debug console. */
+export type Action = Omit<KernelEvent, 'kind'> & { kind: KernelEvent['kind'] | 'event' };
 
 export interface Sample {
   /** the first step this sample covers (after the previous sample) */
@@ -49,17 +49,11 @@ export interface Sample {
   more?: number;
 }
 
-export interface TimelineFault {
-  kind: string;
-  thread: string;
-  line: number;
-  column: number;
-  time_ns: number;
-  step: number;
-  message: string;
-  /** the lane the fault is drawn on (the object its statement names), -1: none */
+/** A fault on the timeline: the kernel's fault, with the lane it is drawn on. */
+export type TimelineFault = Pick<Fault, 'kind' | 'thread' | 'line' | 'column' | 'time_ns' | 'step' | 'message'> & {
+  /** the lane of the first object it concerns that has one, else its thread's; -1: none */
   lane: number;
-}
+};
 
 export interface Timeline {
   version: 1;
@@ -265,98 +259,23 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-/** Statement kinds whose first operand names an object, and the lane kind of that object. */
-const TARGET_LANE: Record<string, LaneKind> = {
-  get: 'drm', put: 'drm', enter: 'drm', unplug: 'drm', open: 'drm', close: 'drm', ioctl: 'drm',
-  try_module_get: 'module', module_put: 'module', rmmod: 'module',
-  access: 'revocable', revoke: 'revocable', read: 'revocable', write: 'revocable',
-  hotunplug: 'device', unbind: 'device',
-  submit: 'fence', wait: 'fence', poll: 'fence', signal: 'fence',
-  use: 'data', queue: 'work', flush: 'work', cancel: 'work', lock: 'mutex', unlock: 'mutex',
-};
-
 /**
- * The lane a fault belongs on: the object named by the statement it is reported at (the
- * drm device of a file for open/close/ioctl), else the first lane named in its message,
- * else the faulting thread's lane.
+ * The lane a fault is drawn on: that of the first object it concerns that has a lane (the
+ * kernel names them: a fault through a timer names the timer's revocable), else the
+ * faulting thread's.
  */
-export function faultLane(p: Program, lanes: readonly Lane[], f: { kind: string; thread: string; line: number; column: number; message: string }): number {
-  const named = (kinds?: LaneKind[]): number => {
-    let best = -1;
-    let bestAt = Infinity;
-    lanes.forEach((l, i) => {
-      if (l.kind === 'thread' || (kinds && !kinds.includes(l.kind))) return;
-      const m = new RegExp(`(^|[^A-Za-z0-9_/])${escapeRe(l.name)}(?![A-Za-z0-9_])`).exec(f.message);
-      if (m && m.index < bestAt) {
-        best = i;
-        bestAt = m.index;
-      }
-    });
-    return best;
-  };
-  // Code after unload is about the module whose code is gone.
-  if (f.kind === 'code-after-unload') {
-    const m = named(['module']);
-    if (m >= 0) return m;
+export function faultLane(lanes: readonly Lane[], f: Pick<FaultInput, 'thread' | 'objects'>): number {
+  for (const o of f.objects ?? []) {
+    const i = lanes.findIndex((l) => l.kind === o.kind && l.name === o.name);
+    if (i >= 0) return i;
   }
-  const st = p.stmts.find((x) => x.line === f.line && x.column === f.column);
-  // unbind, hot-unplug and rmmod fault in what they set off (a handler, the devres release).
-  const indirect = st && (st.kind === 'unbind' || st.kind === 'hotunplug' || st.kind === 'rmmod');
-  if (indirect) {
-    const m = named();
-    if (m >= 0) return m;
-  }
-  if (st) {
-    const kind = TARGET_LANE[st.kind];
-    let name: string | undefined;
-    if (kind === 'drm' && st.kind === 'open') name = p.drms[st.b]?.name;
-    else if (kind === 'drm' && (st.kind === 'close' || st.kind === 'ioctl')) name = fileDrmName(p, st.ast) ?? undefined;
-    else if (kind === 'revocable' && (st.kind === 'read' || st.kind === 'write') && st.b === 1) {
-      const tm = p.timers[st.a];
-      name = tm ? p.revocables[tm.revocable]?.name : undefined;
-    } else if (kind) name = objectName(p, kind, st.a);
-    if (kind && name) {
-      const i = lanes.findIndex((l) => l.kind === kind && l.name === name);
-      if (i >= 0) return i;
-    }
-  }
-  const m = named();
-  if (m >= 0) return m;
   return lanes.findIndex((l) => l.kind === 'thread' && l.name === f.thread);
 }
 
-function objectName(p: Program, kind: LaneKind, x: number): string | undefined {
-  const tbl: Record<string, { name: string }[]> = {
-    module: p.modules, device: p.devices, drm: p.drms, revocable: p.revocables, data: p.data,
-    work: p.works, fence: p.fences, mutex: p.mutexes,
-  };
-  return tbl[kind]?.[x]?.name;
-}
-
-/** The drm device a file statement's file was opened on, when the same body opens it. */
-function fileDrmName(p: Program, ast: unknown): string | null {
-  const file = (ast as { file?: { name?: string } }).file?.name;
-  if (!file) return null;
-  for (const st of p.stmts) {
-    if (st.kind === 'open' && (st.ast as { file?: { name?: string } }).file?.name === file) return p.drms[st.b]?.name ?? null;
-  }
-  return null;
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** A fault as it comes in: from the kernel (with its step) or from a stop's state (without). */
-export interface FaultInput {
-  kind: string;
-  thread: string;
-  line: number;
-  column: number;
-  time_ns: number;
-  message: string;
-  step?: number;
-}
+export type FaultInput = Pick<Fault, 'kind' | 'thread' | 'line' | 'column' | 'time_ns' | 'message'> &
+  Partial<Pick<Fault, 'step' | 'objects'>>;
 
 /** One state to add to a timeline: what every lane looks like after `step`. */
 export interface StateInput {
@@ -390,7 +309,7 @@ export class TimelineBuilder {
     readonly scenario: string,
     lanes: Lane[],
     readonly file?: string,
-    private laneOfFault: (f: FaultInput, lanes: readonly Lane[]) => number = faultLaneByName,
+    
   ) {
     this.lanes = lanes.slice();
   }
@@ -427,7 +346,7 @@ export class TimelineBuilder {
     for (const f of newFaults) {
       this.faults.push({
         kind: f.kind, thread: f.thread, line: f.line, column: f.column, time_ns: f.time_ns, message: f.message,
-        step: f.step ?? x.step, lane: this.laneOfFault(f, this.lanes),
+        step: f.step ?? x.step, lane: faultLane(this.lanes, f),
       });
     }
     this.ended = x.ended;
@@ -460,31 +379,12 @@ export class TimelineBuilder {
 /** A TimelineBuilder fed with kernel states (the CLI's whole-run recording, a debugger's history). */
 export class TimelineRecorder extends TimelineBuilder {
   constructor(readonly p: Program, file?: string) {
-    super(p.scenario, timelineLanes(p), file, (f, lanes) => faultLane(p, lanes, f));
+    super(p.scenario, timelineLanes(p), file);
   }
 
   add(s: KernelState, events: readonly Action[] = []): void {
     this.addState({ step: s.steps, time_ns: s.clock, objects: sampleObjects(this.p, s), faults: s.faults, ended: s.ended }, events);
   }
-}
-
-/** The lane a fault belongs on when there is no program at hand: the first object its message names, else its thread. */
-export function faultLaneByName(f: FaultInput, lanes: readonly Lane[]): number {
-  let best = -1;
-  let bestAt = Infinity;
-  const prefer = f.kind === 'code-after-unload' ? 'module' : null;
-  lanes.forEach((l, i) => {
-    if (l.kind === 'thread') return;
-    const m = new RegExp(`(^|[^A-Za-z0-9_/])${escapeRe(l.name)}(?![A-Za-z0-9_])`).exec(f.message);
-    if (!m) return;
-    const at = m.index - (prefer && l.kind === prefer ? 1e6 : 0);
-    if (at < bestAt) {
-      best = i;
-      bestAt = at;
-    }
-  });
-  if (best >= 0) return best;
-  return lanes.findIndex((l) => l.kind === 'thread' && l.name === f.thread);
 }
 
 function sameFault(a: { kind: string; thread: string; line: number; column: number }, b: { kind: string; thread: string; line: number; column: number }): boolean {

@@ -9,6 +9,7 @@
 // (which forbids inline styles); a standalone file embeds a <style> sheet with a light
 // palette, the webview supplies its own from the editor's theme.
 
+import { formatDuration } from '../../grammar/ast';
 import { sampleIndexAt, type Lane, type ObjectSample, type Timeline } from './model';
 
 export interface SvgOptions {
@@ -58,14 +59,9 @@ export function toneOf(kind: Lane['kind'], state: string): Tone {
   }
 }
 
+/** Times on the timeline: milliseconds to three places where no unit divides them. */
 export function fmtNs(ns: number): string {
-  if (ns < 0) return 'never';
-  if (ns === 0) return '0';
-  if (ns % 1_000_000_000 === 0) return `${ns / 1_000_000_000}s`;
-  if (ns % 1_000_000 === 0) return `${ns / 1_000_000}ms`;
-  if (ns % 1_000 === 0) return `${ns / 1_000}us`;
-  if (ns >= 1_000_000) return `${(ns / 1_000_000).toFixed(3)}ms`;
-  return `${ns}ns`;
+  return formatDuration(ns, true);
 }
 
 export function escapeXml(s: string): string {

@@ -5,6 +5,7 @@
 // It tolerates whatever the parser recovered: nodes with empty names are skipped, and
 // names that resolve to nothing (or to the wrong kind) simply do not take part.
 
+import { maySleep, targetRow, type TargetRow } from '../../grammar/statements';
 import type {
   Block,
   DataDecl,
@@ -120,6 +121,24 @@ export class Model {
     if (r) return r.name.name;
     const t = this.get(id, 'timer');
     return t && named(t.revocable) && this.get(t.revocable, 'revocable') ? t.revocable.name : undefined;
+  }
+
+  /**
+   * The statement table's row for a statement on what its target names (the file's row for
+   * file statements); undefined when the name does not resolve to a kind it takes.
+   */
+  row(s: Stmt): TargetRow | undefined {
+    if (s.kind === 'ioctl' || s.kind === 'close') return targetRow(s.kind, 'file');
+    const t = targetOf(s);
+    if (!t) return targetRow(s.kind, 'none');
+    const d = named(t) ? this.decls.get(t.name) : undefined;
+    return d ? targetRow(s.kind, d.kind) : undefined;
+  }
+
+  /** Whether a statement may sleep: on its target's kind, or on any kind when that is unknown. */
+  sleeps(s: Stmt): boolean {
+    const r = this.row(s);
+    return r ? r.blocks === 'sleeps' : maySleep(s.kind);
   }
 
   /** Statements anywhere in any body that satisfy `pred`. */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { FaultKind } from '../../grammar/ast';
 import { Kernel } from '../../debug-adapter/runtime/kernel';
 import { runOne } from '../../debug-adapter/runtime/schedule';
 import {
-  faultLane, faultLaneByName, recordRun, sampleIndexAt, timelineLanes, TimelineBuilder, TimelineRecorder,
+  faultLane, recordRun, sampleIndexAt, timelineLanes, TimelineBuilder, TimelineRecorder,
   type Lane, type ObjectSample, type Timeline,
 } from '../../debug-adapter/timeline';
 import { CLEAN, DEADLOCK, program } from './helpers';
@@ -100,9 +101,10 @@ describe('fault lanes', () => {
     const lanes: Lane[] = [
       { kind: 'module', name: 'nova', detail: '' }, { kind: 'drm', name: 'card0', detail: '' }, { kind: 'thread', name: 'app', detail: '' },
     ];
-    expect(faultLaneByName({ kind: 'code-after-unload', thread: 'app', line: 1, column: 1, time_ns: 0, message: 'the release callback of card0 is called: module nova is gone' }, lanes)).toBe(0);
-    expect(faultLaneByName({ kind: 'use-after-free', thread: 'app', line: 1, column: 1, time_ns: 0, message: 'drm_dev_unplug on card0, which was freed' }, lanes)).toBe(1);
-    expect(faultLaneByName({ kind: 'leak', thread: 'app', line: 1, column: 1, time_ns: 0, message: 'nothing named' }, lanes)).toBe(2);
+    // the objects the kernel names, first first; none: the thread's lane
+    expect(faultLane(lanes, { thread: 'app', objects: [{ kind: 'module', name: 'nova' }, { kind: 'drm', name: 'card0' }] })).toBe(0);
+    expect(faultLane(lanes, { thread: 'app', objects: [{ kind: 'work', name: 'none' }, { kind: 'drm', name: 'card0' }] })).toBe(1);
+    expect(faultLane(lanes, { thread: 'app', objects: [] })).toBe(2);
     const p = program(`module nova
 device gpu0
 driver nova_drm in nova binds gpu0
@@ -110,16 +112,16 @@ drm card0 on gpu0
 thread helper { get card0 put card0 put card0 }
 thread admin { sleep 1ms unbind gpu0 }
 expect use-after-free`);
-    const l = timelineLanes(p);
-    expect(l[faultLane(p, l, { kind: 'use-after-free', thread: 'admin', line: 6, column: 26, message: 'drm_dev_unplug on card0, which was freed' })].name).toBe('card0');
+    const tl = recordRun(p);
+    expect(tl.faults.map((f) => [f.kind, tl.lanes[f.lane].name])).toContainEqual(['use-after-free', 'card0']);
   });
 });
 
 describe('TimelineBuilder: the debugger goes back and forth', () => {
   const o = (state: string, count?: number): ObjectSample[] => [{ state, count, holders: [], readers: [] }];
   const lanes: Lane[] = [{ kind: 'drm', name: 'card0', detail: '' }];
-  const add = (b: TimelineBuilder, step: number, state: string, count: number, faults: { step?: number; kind: string }[] = []) =>
-    b.addState({ step, time_ns: 0, objects: o(state, count), faults: faults.map((f) => ({ thread: 't', line: 1, column: 1, time_ns: 0, message: 'card0', ...f })), ended: false });
+  const add = (b: TimelineBuilder, step: number, state: string, count: number, faults: { step?: number; kind: FaultKind }[] = []) =>
+    b.addState({ step, time_ns: 0, objects: o(state, count), faults: faults.map((f) => ({ thread: 't', line: 1, column: 1, time_ns: 0, message: 'card0', objects: [{ kind: 'drm' as const, name: 'card0' }], ...f })), ended: false });
 
   it('a step back to a known state only moves the current step: the future stays', () => {
     const b = new TimelineBuilder('s', lanes);

@@ -76,6 +76,7 @@ device d
 driver drv in m binds d { fops_owner: ${fops ? 'yes' : 'no'} drm_holds_module: ${holds ? 'yes' : 'no'} }
 drm card on d
 revocable bar on d
+timer tm on bar
 fence f1 on d
 data st ${managed} on ${managed === 'devm' ? 'd' : 'card'}
 mutex mx
@@ -83,10 +84,10 @@ mutex mx
 
 /** A statement that needs no file (FENCE stands for the thread's fence). */
 const simpleStmt = fc.constantFrom(
-  'get card', 'put card', 'try_module_get m', 'module_put m', 'hotunplug d', 'unbind d', 'rmmod m',
+  'get card', 'put card', 'try_module_get m', 'module_put m', 'hotunplug d', 'unbind d', 'rmmod m', 'rmmod m force',
   'submit FENCE', 'wait FENCE', 'wait FENCE timeout 1ms', 'poll FENCE', 'poll FENCE timeout 1ms', 'signal FENCE', 'signal FENCE error',
   'use st', 'queue w', 'flush w', 'cancel w', 'lock mx', 'unlock mx', 'unplug card', 'revoke bar', 'log "x"', 'sleep 1ms',
-  'read bar', 'write bar',
+  'read bar', 'write bar', 'read tm', 'write tm',
 );
 
 const blockStmt: fc.Arbitrary<string> = fc.oneof(

@@ -1,4 +1,4 @@
-// The timeline of a debug session: follows the debugger's History (every action since the
+// The timeline of a debug session (here, in the debugger: the timeline knows nothing of it): follows the debugger's History (every action since the
 // start, step back included) with a shadow kernel of its own, so that the Lifetimes view
 // shows every step, not only the stops. Incremental: each update replays only the actions
 // that are new since the previous one; after a step back the shadow goes back too.
@@ -7,8 +7,8 @@
 //   body.timeline = this.timeline.update(this.history);   // a Timeline (model.ts)
 
 import type { KernelEvent } from '../runtime/kernel';
-import { History } from '../debugger/history';
-import { TimelineRecorder, type Action, type Timeline } from './model';
+import { TimelineRecorder, type Action, type Timeline } from '../timeline/model';
+import { History } from './history';
 
 export class HistoryTimeline {
   private shadow: History;

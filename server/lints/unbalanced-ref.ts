@@ -10,7 +10,8 @@
 // paths are unbalanced, on the earliest such statement in the source.
 
 import type { Block, Stmt } from '../../grammar/ast';
-import { named } from './model';
+import { STMTS, type TargetRow } from '../../grammar/statements';
+import { named, targetOf } from './model';
 import { type LintDiagnostic, type Rule, diag } from './types';
 
 interface Ev {
@@ -33,17 +34,14 @@ const MAX_EVENTS = 4096;
 
 const EMPTY: Path = { evs: [], net: new Map(), cut: false };
 
+/** A reference the statement takes or drops (the statement table's `ref`), keyed by its target's kind and name. */
 function event(s: Stmt): Ev | undefined {
-  switch (s.kind) {
-    case 'get':
-    case 'put':
-      return named(s.target) ? { stmt: s, key: `drm ${s.target.name}`, delta: s.kind === 'get' ? 1 : -1 } : undefined;
-    case 'try_module_get':
-    case 'module_put':
-      return named(s.target) ? { stmt: s, key: `module ${s.target.name}`, delta: s.kind === 'try_module_get' ? 1 : -1 } : undefined;
-    default:
-      return undefined;
+  const t = targetOf(s);
+  if (!named(t)) return undefined;
+  for (const [kind, row] of Object.entries(STMTS[s.kind].targets as Record<string, TargetRow>)) {
+    if (row.ref) return { stmt: s, key: `${kind} ${t.name}`, delta: row.ref };
   }
+  return undefined;
 }
 
 function concat(a: Path, b: Path): Path {

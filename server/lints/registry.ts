@@ -1,0 +1,31 @@
+// The eleven lint rules of tools.md §3, one file each (server/lints/<code>.ts holds the
+// rule and its quick fix). Each is a pure function of the scenario model; the rules are
+// lexical (what the text says), not a run: the runtime finds the faults, these point at
+// the code shapes that lead to them before anything runs.
+
+import type { LintCode, Rule } from './types';
+import { devmDataInUapi } from './devm-data-in-uapi';
+import { missingFopsOwner } from './missing-fops-owner';
+import { pollWithoutTimeout } from './poll-without-timeout';
+import { releaseWithoutModuleRef } from './release-without-module-ref';
+import { sleepInAtomic } from './sleep-in-atomic';
+import { unbalancedRef } from './unbalanced-ref';
+import { unguardedMmio } from './unguarded-mmio';
+import { unplugWithoutRemove } from './unplug-without-remove';
+import { unused } from './unused';
+import { waitInEnter } from './wait-in-enter';
+import { workNotCancelled } from './work-not-cancelled';
+
+export const RULES = {
+  'sleep-in-atomic': sleepInAtomic,
+  'wait-in-enter': waitInEnter,
+  'poll-without-timeout': pollWithoutTimeout,
+  'unguarded-mmio': unguardedMmio,
+  'missing-fops-owner': missingFopsOwner,
+  'release-without-module-ref': releaseWithoutModuleRef,
+  'unbalanced-ref': unbalancedRef,
+  'unplug-without-remove': unplugWithoutRemove,
+  'devm-data-in-uapi': devmDataInUapi,
+  'work-not-cancelled': workNotCancelled,
+  unused,
+} as const satisfies Record<LintCode, Rule>;
