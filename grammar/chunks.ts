@@ -88,7 +88,9 @@ export function chunkStarts(text: string): { offset: number; line: number }[] {
       i++;
       while (i < n) {
         const c = text.charCodeAt(i);
-        if (c === 92) i += 2;
+        // an escape never takes the line break: a string ends at its line (language.md §1)
+        if (c === 92 && text.charCodeAt(i + 1) !== 10 && text.charCodeAt(i + 1) !== 13) i += 2;
+        else if (c === 92) i++;
         else if (c === 34) {
           i++;
           break;

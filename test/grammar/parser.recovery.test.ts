@@ -31,6 +31,14 @@ describe('parser recovery', () => {
     expect(eof.message).toContain('found the end of the file');
   });
 
+  it('counts the line of an unterminated string that ends in a backslash (found by the mutation property)', () => {
+    const text = 'scenario "quotes: \\\n\nthread t {\n  log "x"\n}\n';
+    const r = parse(text);
+    expect(names(r.file.decls)).toEqual(['thread t']);
+    expect([r.file.decls[0]!.range.start.line, r.file.decls[0]!.range.start.column]).toEqual([3, 1]);
+    expect([r.file.range.end.line, r.file.range.end.offset]).toEqual([6, text.length]);
+  });
+
   it('re-syncs at declaration keywords after garbage, reporting each place', () => {
     const r = parse('module m garbage 1 2 3\ndevice d ? \nwhat ever\nmutex x\n');
     expect(names(r.file.decls)).toEqual(['module m', 'device d', 'mutex x']);
