@@ -48,8 +48,13 @@ export class LineDocument implements TextDocument {
   /** the log lacks changes before this version (a full change, or the log overflowed) */
   private logFrom: number;
   private text: string | undefined;
-  private offsets: number[] = [];
-  private validTo = 0;
+  /**
+   * Line start offsets as a Fenwick tree over the line lengths (built on first need):
+   * an edit that keeps the line count updates it in O(log n), where prefix sums had to be
+   * summed again from the edited line on (a storm of edits at random lines of a
+   * 50,000-line file was mostly that summing). An edit that adds or removes lines drops it.
+   */
+  private fen: number[] | undefined;
 
   constructor(
     readonly uri: string,
@@ -101,38 +106,56 @@ export class LineDocument implements TextDocument {
     return l === undefined ? '' : l.slice(contentLength(l));
   }
 
-  /**
-   * Line start offsets, valid for the lines before `validTo` (an edit invalidates those
-   * after it; they are summed again up to where they are needed, without allocating).
-   */
-  private lineOffsets(upTo = this.lines.length - 1): number[] {
-    const o = this.offsets;
-    let i = this.validTo;
-    if (i === 0) o[0] = 0;
-    for (i = Math.max(i, 1); i <= upTo; i++) o[i] = o[i - 1]! + this.lines[i - 1]!.length;
-    this.validTo = Math.max(this.validTo, upTo + 1);
-    return o;
+  private tree(): number[] {
+    if (this.fen) return this.fen;
+    const lines = this.lines;
+    const n = lines.length;
+    const f = new Array<number>(n + 1).fill(0);
+    for (let i = 1; i <= n; i++) {
+      f[i]! += lines[i - 1]!.length;
+      const j = i + (i & -i);
+      if (j <= n) f[j]! += f[i]!;
+    }
+    this.fen = f;
+    return f;
+  }
+
+  /** The offset where line `line` starts (0 ≤ line < lineCount). */
+  private startOf(line: number): number {
+    const f = this.tree();
+    let sum = 0;
+    for (let i = line; i > 0; i -= i & -i) sum += f[i]!;
+    return sum;
+  }
+
+  /** The last line that starts at or before `offset`. */
+  private lineAt(offset: number): number {
+    const f = this.tree();
+    const n = f.length - 1;
+    let pos = 0;
+    let rest = offset;
+    let step = 1;
+    while (step * 2 <= n) step *= 2;
+    for (; step > 0; step >>= 1) {
+      if (pos + step <= n && f[pos + step]! <= rest) {
+        pos += step;
+        rest -= f[pos]!;
+      }
+    }
+    return Math.min(pos, n - 1);
   }
 
   offsetAt(p: Position): number {
-    const offsets = this.lineOffsets();
-    if (p.line >= this.lines.length) return this.getText().length;
+    if (p.line >= this.lines.length) return this.length;
     if (p.line < 0) return 0;
     const line = this.lines[p.line]!;
-    return offsets[p.line]! + Math.max(0, Math.min(p.character, contentLength(line)));
+    return this.startOf(p.line) + Math.max(0, Math.min(p.character, contentLength(line)));
   }
 
   positionAt(offset: number): Position {
-    const offsets = this.lineOffsets();
-    offset = Math.max(0, Math.min(offset, this.getText().length));
-    let lo = 0;
-    let hi = this.lines.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (offsets[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: Math.min(offset - offsets[lo]!, contentLength(this.lines[lo]!)) };
+    offset = Math.max(0, Math.min(offset, this.length));
+    const line = this.lineAt(offset);
+    return { line, character: Math.min(offset - this.startOf(line), contentLength(this.lines[line]!)) };
   }
 
   /** Applies the changes of one didChange, in order. */
@@ -142,8 +165,7 @@ export class LineDocument implements TextDocument {
         this.split = undefined;
         this.text = ch.text;
         this.length = ch.text.length;
-        this.offsets = [];
-        this.validTo = 0;
+        this.fen = undefined;
         this.edits = [];
         this.logFrom = version;
         continue;
@@ -158,9 +180,13 @@ export class LineDocument implements TextDocument {
       };
       const [sl, sc] = clamp(start);
       const [el, ec] = clamp(end);
-      const offsets = this.lineOffsets(el);
-      this.edits.push({ version, start: offsets[sl]! + sc, end: offsets[el]! + ec, inserted: ch.text.length });
-      this.length += ch.text.length - (offsets[el]! + ec - (offsets[sl]! + sc));
+      const startOffset = this.startOf(sl) + sc;
+      const endOffset = this.startOf(el) + ec;
+      this.edits.push({ version, start: startOffset, end: endOffset, inserted: ch.text.length });
+      this.length += ch.text.length - (endOffset - startOffset);
+      const lineCount = this.lines.length;
+      const oldLengths: number[] = [];
+      for (let i = sl; i <= el; i++) oldLengths.push(this.lines[i]!.length);
       if (this.edits.length > EDIT_LOG) {
         this.edits.splice(0, this.edits.length - EDIT_LOG);
         this.logFrom = this.edits[0]!.version;
@@ -171,23 +197,30 @@ export class LineDocument implements TextDocument {
       if (repl[repl.length - 1] === '' && el < last) repl.pop();
       if (repl.length < 10_000) {
         this.lines.splice(sl, el - sl + 1, ...repl);
-        if (repl.length !== el - sl + 1) this.offsets.splice(sl + 1, el - sl, ...new Array<number>(repl.length - 1).fill(0));
       } else {
         this.lines = this.lines.slice(0, sl).concat(repl, this.lines.slice(el + 1));
-        this.offsets = this.offsets.slice(0, sl + 1);
       }
+      let joinedBreak = false;
       // An edit may join a `\r` with the `\n` that follows it: one line break, not two.
       for (const i of [sl - 1, sl + repl.length - 1]) {
         const a = this.lines[i];
         const b = this.lines[i + 1];
-        if (a !== undefined && b !== undefined && a.endsWith('\r') && b.startsWith('\n')) this.lines.splice(i, 2, `${a}\n`, ...(b.length > 1 ? [b.slice(1)] : []));
+        if (a !== undefined && b !== undefined && a.endsWith('\r') && b.startsWith('\n')) {
+          this.lines.splice(i, 2, `${a}\n`, ...(b.length > 1 ? [b.slice(1)] : []));
+          joinedBreak = true;
+        }
       }
       if (this.lines.length === 0) this.lines.push('');
       this.text = undefined;
-      // Lines from `sl` on changed: their starts after the first are summed again when needed.
-      // (from `sl - 1` on when a line break was joined across the edit's start)
-      this.validTo = Math.min(this.validTo, Math.max(0, sl));
-      this.offsets.length = this.lines.length;
+      // The same lines, other lengths: update the tree; otherwise build it again when needed.
+      const f = this.fen;
+      if (f && !joinedBreak && repl.length === el - sl + 1 && this.lines.length === lineCount) {
+        const n = f.length - 1;
+        for (let k = sl; k <= el; k++) {
+          const d = this.lines[k]!.length - oldLengths[k - sl]!;
+          if (d !== 0) for (let i = k + 1; i <= n; i += i & -i) f[i]! += d;
+        }
+      } else this.fen = undefined;
     }
     this.version = version;
   }

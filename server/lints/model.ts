@@ -159,27 +159,21 @@ export function stmtsOf(block: Block | undefined): Stmt[] {
   return out.map((x) => x.stmt);
 }
 
-function collect(block: Block | undefined, owner: CodeDecl, frames: Frame[], out: StmtSite[]): void {
+// `frames` is never changed once made: the sites of one block share it (a copy per
+// statement was most of the model's allocations on a file of a thousand threads).
+function collect(block: Block | undefined, owner: CodeDecl, frames: readonly Frame[], out: StmtSite[]): void {
   for (const s of block?.stmts ?? []) {
     if (!s) continue;
-    out.push({ stmt: s, frames: frames.slice(), owner });
+    out.push({ stmt: s, frames, owner });
     switch (s.kind) {
       case 'ioctl':
       case 'repeat':
-        frames.push({ stmt: s, inElse: false });
-        collect(s.body, owner, frames, out);
-        frames.pop();
+        collect(s.body, owner, [...frames, { stmt: s, inElse: false }], out);
         break;
       case 'enter':
       case 'access':
-        frames.push({ stmt: s, inElse: false });
-        collect(s.body, owner, frames, out);
-        frames.pop();
-        if (s.elseBody) {
-          frames.push({ stmt: s, inElse: true });
-          collect(s.elseBody, owner, frames, out);
-          frames.pop();
-        }
+        collect(s.body, owner, [...frames, { stmt: s, inElse: false }], out);
+        if (s.elseBody) collect(s.elseBody, owner, [...frames, { stmt: s, inElse: true }], out);
         break;
       default:
         break;

@@ -11,10 +11,21 @@ export interface TextEdit {
 /** One shared view of the source text; all offsets are UTF-16 indices, as in the AST. */
 export class SourceText {
   readonly eol: string;
-  private readonly lineStarts: number[] = [0];
+  // Found on first need: most checks make no quick-fix edit, and a file of 10,000 lines
+  // is scanned at every check otherwise.
+  private starts: number[] | undefined;
+
+  private get lineStarts(): number[] {
+    if (!this.starts) {
+      const starts = [0];
+      const text = this.text;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.starts = starts;
+    }
+    return this.starts;
+  }
 
   constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
     // Keep the file's own line endings in what we insert.
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
   }

@@ -9,7 +9,7 @@
 // before it to drop, or a `get` that no later `put` drops), per object, and when several
 // paths are unbalanced, on the earliest such statement in the source.
 
-import type { Block, Stmt } from '../../grammar/ast';
+import type { Block, Stmt, ThreadDecl } from '../../grammar/ast';
 import { STMTS, type TargetRow } from '../../grammar/statements';
 import { named, targetOf } from './model';
 import { type LintDiagnostic, type Rule, diag } from './types';
@@ -138,21 +138,39 @@ function message(thread: string, e: Ev): string {
     : `thread \`${thread}\` drops a reference on module \`${name}\` that it did not take on some path: the extra module_put lets \`${name}\` unload while others still run its code`;
 }
 
+/** A thread's first unmatched event per object, or none. */
+function verdicts(t: ThreadDecl): Ev[] {
+  const paths = pathsOfBlock(t.body);
+  const keys = new Set(paths.flatMap((p) => [...p.net.keys()]));
+  const out: Ev[] = [];
+  for (const key of keys) {
+    let best: Ev | undefined;
+    for (const p of paths) {
+      if ((p.net.get(key) ?? 0) === 0) continue;
+      const e = firstUnmatched(p, key);
+      if (e && (!best || e.stmt.range.start.offset < best.stmt.range.start.offset)) best = e;
+    }
+    if (best) out.push(best);
+  }
+  return out;
+}
+
+// The verdict depends on the thread's own tree only (its statements and their targets'
+// names, not what they resolve to), so it is kept per thread node: the editor's
+// incremental parser reuses the node of an unchanged thread (moved in place, its ranges
+// updated), and an edit of one thread of a 1,000-thread file recomputes that thread only.
+const VERDICTS = new WeakMap<ThreadDecl, Ev[]>();
+
 export const unbalancedRef: Rule = (m) => {
   const out: LintDiagnostic[] = [];
   for (const t of m.threads) {
     if (!named(t.name)) continue;
-    const paths = pathsOfBlock(t.body);
-    const keys = new Set(paths.flatMap((p) => [...p.net.keys()]));
-    for (const key of keys) {
-      let best: Ev | undefined;
-      for (const p of paths) {
-        if ((p.net.get(key) ?? 0) === 0) continue;
-        const e = firstUnmatched(p, key);
-        if (e && (!best || e.stmt.range.start.offset < best.stmt.range.start.offset)) best = e;
-      }
-      if (best) out.push(diag('unbalanced-ref', best.stmt.range, message(t.name.name, best)));
+    let vs = VERDICTS.get(t);
+    if (!vs) {
+      vs = verdicts(t);
+      VERDICTS.set(t, vs);
     }
+    for (const best of vs) out.push(diag('unbalanced-ref', best.stmt.range, message(t.name.name, best)));
   }
   return out;
 };
