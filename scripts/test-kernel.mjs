@@ -43,9 +43,30 @@ const twinOf = (f) => {
  * failures. Keyed by the row's name.
  */
 const EXPLAINED = new Map([
-  ['samples/bug-dvb-fd-outlives-device.lifetime (witness: use-after-free in app)',
+  ['samples/bug-dvb-fd-outlives-device.lifetime (witness: use-after-free in app at line 30)',
     'open of a drm device released without drm_dev_unplug: DRM finds no minor (ENODEV), the spec says use-after-free'],
 ]);
+
+/**
+ * Disagreements found and NOT yet explained, each an open item of docs/kernel.md ("Open
+ * disagreements"): reported as KNOWN on every run, in the summary and the table, so they
+ * stay visible; they do not fail the run, but the summary never counts them as agreement.
+ * A new disagreement fails the run.
+ */
+const KNOWN = new Map([
+  // racy on the kernel: the same build gave the refcount warning on some runs, none on others
+  ['samples/bug-chrdev-open-vs-teardown.lifetime',
+    'racy on the kernel: the open does not always land in the release window (seen agree and disagree on one build)'],
+  ['samples/bug-chrdev-open-vs-teardown.lifetime (witness: use-after-free in opener at line 38)',
+    'racy on the kernel: the open does not always land in the release window (seen agree and disagree on one build)'],
+  ['samples/bug-drm-pagemap-provider-module.lifetime (witness: code-after-unload in consumer at line 23)',
+    'a call into the module after rmmod at this site stays inside lt_core'],
+  ['samples/bug-work-after-remove.lifetime (witness: code-after-unload in kworker/retire at line 22)',
+    'a work body that started before rmmod runs in lt_core\'s interpreter: only entries into lt_drv fault'],
+  ['samples/bug-work-after-remove.lifetime (witness: code-after-unload in kworker/retire at line 23)',
+    'a work body that started before rmmod runs in lt_core\'s interpreter: only entries into lt_drv fault'],
+]);
+let known = 0;
 
 /** Runs: [label, file, schedule?] */
 const runs = [];
@@ -54,13 +75,18 @@ const faulty = samples.filter(hasFaults);
 const own = readdirSync(join(repo, 'test/kernel/scenarios')).filter((f) => f.endsWith('.lifetime')).sort().map((f) => join(repo, 'test/kernel/scenarios', f));
 const chosen = all ? [...conformance, ...samples, ...own] : [...new Set([...faulty, ...faulty.map(twinOf).filter(Boolean)])];
 for (const f of chosen) runs.push({ file: f, witness: null });
+// The default set replays the first (shortest) witness of each (kind, thread); --all replays
+// the witness of every fault site (kind, thread, statement) that explore reports.
 for (const f of faulty) {
   const seen = new Set();
+  const pairs = new Set();
   for (const fault of exploreOf(f).faults) {
     const key = JSON.stringify(fault.schedule);
-    if (seen.has(key)) continue;
+    const pair = `${fault.kind} in ${fault.thread}`;
+    if (seen.has(key) || (!all && pairs.has(pair))) continue;
     seen.add(key);
-    runs.push({ file: f, witness: fault.schedule, of: `${fault.kind} in ${fault.thread}` });
+    pairs.add(pair);
+    runs.push({ file: f, witness: fault.schedule, of: `${pair} at line ${fault.line}` });
   }
 }
 const todo = runs.filter((r) => !filters.length || filters.some((x) => r.file.includes(x)));
@@ -107,9 +133,12 @@ for (const [n, r] of todo.entries()) {
     row.ok = true;
     row.agree = `no, explained: ${EXPLAINED.get(name)}`;
   }
-  if (!row.ok) failed++;
+  if (!row.ok && KNOWN.has(name) && row.agree === 'NO') {
+    row.agree = `NO, known and open: ${KNOWN.get(name)}`;
+    known++;
+  } else if (!row.ok) failed++;
   rows.push(row);
-  console.log(`${row.ok ? 'ok  ' : 'FAIL'} ${row.name}: model ${row.model}; kernel ${row.kernel} [${row.secs} s]`);
+  console.log(`${row.ok ? 'ok  ' : row.agree.startsWith('NO, known') ? 'KNOWN' : 'FAIL'} ${row.name}: model ${row.model}; kernel ${row.kernel} [${row.secs} s]`);
 }
 const total = ((Date.now() - t0) / 1000).toFixed(0);
 // LIFETIME_KERNEL_RESULTS=FILE keeps rows across invocations (a rerun of some files
@@ -125,7 +154,7 @@ if (process.env.LIFETIME_KERNEL_RESULTS) {
   writeFileSync(f, JSON.stringify(tableRows, null, 1));
 }
 const table = ['| file | model | kernel | agree | s |', '|---|---|---|---|---|', ...tableRows.map((r) => `| ${r.name} | ${r.model} | ${r.kernel} | ${r.agree} | ${r.secs} |`)].join('\n');
-console.log(`\n${table}\n\nkernel: ${rows.length - failed} agreed, ${failed} did not, of ${rows.length} runs in ${total} s`);
+console.log(`\n${table}\n\nkernel: ${rows.length - failed - known} agreed, ${known} known open disagreements (docs/kernel.md), ${failed} new disagreements, of ${rows.length} runs in ${total} s`);
 if (write) {
   const doc = join(repo, 'docs', 'kernel.md');
   const text = readFileSync(doc, 'utf8');
