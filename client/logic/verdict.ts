@@ -2,12 +2,10 @@
 // not explored. One home for the rule, so that the notification, the output channel and
 // the code lens never disagree: a search stopped by a bound is never a pass.
 
+import { STOP_KINDS, type StopKind } from '../../debug-adapter/runtime/expectations';
 import type { ExploreReport } from './witness';
 
 export type ExploreVerdict = 'met' | 'not-met' | 'inconclusive' | 'static-errors';
-
-/** What stopped a search early (tools.md §1 `"stopped"`). */
-export type StopCause = 'max-steps' | 'max-states' | 'max-memory' | 'max-time' | 'interrupted';
 
 export const STOP_CAUSE_TEXT = {
   'max-steps': 'the step bound',
@@ -15,10 +13,10 @@ export const STOP_CAUSE_TEXT = {
   'max-memory': 'the memory bound',
   'max-time': 'the time limit',
   interrupted: 'an interruption',
-} as const satisfies Record<StopCause, string>;
+} as const satisfies Record<StopKind, string>;
 
-function isStopCause(s: unknown): s is StopCause {
-  return typeof s === 'string' && Object.hasOwn(STOP_CAUSE_TEXT, s);
+function isStopKind(s: unknown): s is StopKind {
+  return (STOP_KINDS as readonly unknown[]).includes(s);
 }
 
 /**
@@ -26,9 +24,9 @@ function isStopCause(s: unknown): s is StopCause {
  * explorer's own words (`stopped at --max-states N`, `… the memory bound …`, the worker's
  * `… time limit …`); undefined for a complete search.
  */
-export function stopCause(r: Pick<ExploreReport, 'complete' | 'stopped' | 'stopReason'>): StopCause | undefined {
+export function stopCause(r: Pick<ExploreReport, 'complete' | 'stopped' | 'stopReason'>): StopKind | undefined {
   if (r.complete) return undefined;
-  if (isStopCause(r.stopped)) return r.stopped;
+  if (isStopKind(r.stopped)) return r.stopped;
   const why = r.stopReason ?? '';
   if (/max-states|state bound/i.test(why)) return 'max-states';
   if (/memory/i.test(why)) return 'max-memory';
