@@ -5,6 +5,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { compile } from '../grammar';
 import type { FaultKind } from '../grammar/ast';
 import { lower } from '../debug-adapter/runtime/program';
@@ -59,33 +60,38 @@ export interface KernelJson {
 
 interface Opts { file?: string; schedule?: string; json: boolean; kernel?: string; log?: string; timeout?: number; buildDebug: boolean }
 
+// The same strict option parser as the other commands (node:util parseArgs).
+const OPTIONS = {
+  json: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  schedule: { type: 'string' },
+  kernel: { type: 'string' },
+  log: { type: 'string' },
+  timeout: { type: 'string' },
+  'build-debug-kernel': { type: 'boolean' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
 function parse(argv: string[]): Opts {
-  const o: Opts = { json: false, buildDebug: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case '--json': o.json = true; break;
-      case '--schedule': o.schedule = val(); break;
-      case '--kernel': o.kernel = val(); break;
-      case '--log': o.log = val(); break;
-      case '--timeout': {
-        const n = Number(val());
-        if (!Number.isFinite(n) || n <= 0) throw new UsageError('--timeout: expected a number of seconds');
-        o.timeout = n;
-        break;
-      }
-      case '--build-debug-kernel': o.buildDebug = true; break;
-      case '--no-color': break;
-      default:
-        if (a.startsWith('-')) throw new UsageError(`kernel: unknown option ${a}`);
-        if (o.file) throw new UsageError('kernel takes exactly one FILE');
-        o.file = a;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    const flag = /'(-[^']*)'/.exec((e as Error).message)?.[1] ?? '';
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`kernel: unknown option ${flag.replace(/=.*$/, '')}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const name = flag.split(' ')[0];
+      throw new UsageError(/does not take an argument/.test((e as Error).message) ? `${name} takes no value` : `${name} needs a value`);
     }
+    throw new UsageError(`kernel: ${(e as Error).message}`);
+  }
+  const { values: v, positionals } = parsed;
+  if (positionals.length > 1) throw new UsageError('kernel takes exactly one FILE');
+  const o: Opts = { file: positionals[0], schedule: v.schedule, json: v.json ?? false, kernel: v.kernel, log: v.log, buildDebug: v['build-debug-kernel'] ?? false };
+  if (v.timeout !== undefined) {
+    const n = Number(v.timeout);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError('--timeout: expected a number of seconds');
+    o.timeout = n;
   }
   return o;
 }

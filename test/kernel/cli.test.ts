@@ -65,6 +65,9 @@ describe('lifetime kernel', () => {
   it('gives usage errors exit 2, and a bad witness its entry', () => {
     expect(kernel([]).code).toBe(2);
     expect(kernel(['--frobnicate', 'x']).stderr).toMatch(/unknown option --frobnicate/);
+    expect(kernel(['--json=1', 'x']).stderr).toMatch(/--json takes no value/);
+    expect(kernel(['--schedule']).stderr).toMatch(/--schedule needs a value/);
+    expect(kernel(['a.lifetime', 'b.lifetime']).stderr).toMatch(/exactly one FILE/);
     const w = file('w.json', JSON.stringify(['nobody']));
     const r = kernel([join(REPO, 'samples/bug-vc4-devm.lifetime'), '--schedule', w]);
     expect(r.code).toBe(2);
