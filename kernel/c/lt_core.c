@@ -97,6 +97,17 @@ static bool ts_over(void)
  * about to block or oops in the model). Past the end of the model's run nothing more
  * happens: the thread waits (interruptibly, so the hung-task detector never sees it).
  */
+/* Waits until the turn is tid's (or the run is over): spinning where the thread may not sleep. */
+static void ts_wait_mine(int tid, bool spin)
+{
+	if (spin) {
+		while (!ts_mine(tid) && !ts_over())
+			cpu_relax();
+	} else {
+		wait_event_interruptible(ts_wq, ts_mine(tid) || ts_over());
+	}
+}
+
 static int ts_take(int tid, int line, int col, bool spin)
 {
 	unsigned long fl;
@@ -105,12 +116,7 @@ static int ts_take(int tid, int line, int col, bool spin)
 	if (tid < 0)
 		return PH_RUN;
 	ts_release(tid);
-	if (spin) {
-		while (!ts_mine(tid) && !ts_over())
-			cpu_relax();
-	} else {
-		wait_event_interruptible(ts_wq, ts_mine(tid) || ts_over());
-	}
+	ts_wait_mine(tid, spin);
 	spin_lock_irqsave(&ts_lock, fl);
 	if (ts_cur >= ts_n || ts_held || turn_word(ts_cur, 0) != tid) {
 		spin_unlock_irqrestore(&ts_lock, fl);
@@ -138,12 +144,7 @@ static void ts_complete(int tid, bool spin)
 
 	if (tid < 0)
 		return;
-	if (spin) {
-		while (!ts_mine(tid) && !ts_over())
-			cpu_relax();
-	} else {
-		wait_event_interruptible(ts_wq, ts_mine(tid) || ts_over());
-	}
+	ts_wait_mine(tid, spin);
 	spin_lock_irqsave(&ts_lock, fl);
 	if (ts_cur < ts_n && !ts_held && turn_word(ts_cur, 0) == tid) {
 		ts_held = true;
