@@ -579,9 +579,18 @@ async function main() {
     await faded.waitFor({ timeout: 45_000 });
     const greyed = (await page.locator('.monaco-editor .view-line:has(.squiggly-inline-unnecessary)').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     if (greyed.some((t) => /write bar0|use ctx|open f on card0/.test(t))) throw new Error(`reached statements greyed out: ${JSON.stringify(greyed)}`);
-    await faded.hover();
     const hoverBox = page.locator('.monaco-hover-content >> visible=true', { hasText: 'no schedule' }).first();
-    await hoverBox.waitFor({ state: 'visible', timeout: 15_000 });
+    // a hover can be dismissed by a repaint under load: move away and hover again, a few times
+    for (let attempt = 1; ; attempt++) {
+      await page.mouse.move(5, 5);
+      await faded.hover();
+      try {
+        await hoverBox.waitFor({ state: 'visible', timeout: 10_000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
     const message = (await hoverBox.innerText()).replace(/\s+/g, ' ').trim();
     if (!/no schedule enters this else block/.test(message)) throw new Error(`hover: ${message}`);
     await shot('07-unreached-greyed-out');
