@@ -142,9 +142,15 @@ describe('a bound is not a pass: exit 3, inconclusive', () => {
  * once the progress line shows.
  */
 function onTerminal(args: string[], ctrlCAfter: RegExp): Promise<{ code: number | null; out: string }> {
-  const cmd = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+  // `exec`: script runs the command through $SHELL -c; a dash left in between dies of the
+  // terminal's SIGINT itself, and script then reports 130 whatever the CLI did.
+  const cmd = 'exec ' + [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
   return new Promise((resolve) => {
-    const p = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn('script', ['-qfec', cmd, '/dev/null'], {
+      cwd: dir,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, SHELL: '/bin/sh' },
+    });
     let out = '';
     let sent = false;
     p.stdout.on('data', (d: Buffer) => {
