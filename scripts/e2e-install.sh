@@ -32,6 +32,11 @@ if [ ! -x "$BIN" ] || [ ! -f "$PREFIX/.complete" ]; then
   cp "$(command -v rg)" "$tmp/rg/rg"
   tar -C "$tmp/rg" -czf "$tmp/vscode-ripgrep-cache-1.15.11/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" rg
   echo '{"private":true}' > "$PREFIX/package.json"
+  # argon2 and node-pty build with node-gyp, which downloads Node's headers from nodejs.org
+  # unless told where they are: Node's own package ships them under /usr/include/node.
+  if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_api.h ]; then
+    export npm_config_nodedir=/usr
+  fi
   (
     cd "$PREFIX"
     TMPDIR="$tmp" npm_config_unsafe_perm=true npm_config_yes=true \
