@@ -32,6 +32,7 @@
 import { assertNever } from '../../grammar/never';
 import { formatChoice } from '../runtime/choice';
 import type { Kernel } from '../runtime/kernel';
+import { semantics } from '../runtime/stmts';
 import { FenceSt, ModState, Op, WorkSt, type FileState, type ThreadState, type Wait } from '../runtime/state';
 import type { Analysis } from './analysis';
 import { ANY_RCU, ANY_SRCU, conflicts, FP, SELF_LOCAL, SELF_RCU, SELF_SRCU, TIMED } from './footprint';
@@ -249,67 +250,7 @@ export class Reducer {
 
   /** Whether the statement surely ends the step before it completes (blocks, opens a block, oopses). */
   private stops(t: ThreadState, i: number, st: import('../runtime/program').CStmt): boolean {
-    const s = this.k.s;
-    switch (st.kind) {
-      case 'ioctl': {
-        const top = t.frames[t.frames.length - 1];
-        if (top.t !== 0) return false;
-        let fl: FileState | undefined;
-        for (let j = t.files.length - 1; j >= 0; j--) {
-          const x = t.files[j];
-          if (x.scope === top.block.scope && x.slot === st.fileSlot) { fl = x; break; }
-        }
-        if (!fl || fl.st !== 0) return false;
-        const d = s.drms[fl.drm];
-        return !d.unplugged && (d.freed || st.body!.stmts.length > 0);
-      }
-      case 'enter': {
-        const d = s.drms[st.drm];
-        if (d.freed) return true;
-        if (d.unplugged) return !!st.elseBody && st.elseBody.stmts.length > 0;
-        return st.body!.stmts.length > 0;
-      }
-      case 'access':
-        if (s.revocables[st.revocable].revoked) return !!st.elseBody && st.elseBody.stmts.length > 0;
-        return st.body!.stmts.length > 0;
-      case 'repeat': return st.body!.stmts.length > 0;
-      case 'wait':
-      case 'poll': return s.fences[st.fence].state < FenceSt.Signalled;
-      case 'lock': return s.mutexes[st.mutex].holder !== -1;
-      case 'unplug': {
-        if (s.drms[st.drm].freed || t.srcu > 0) return true;
-        for (let j = 0; j < s.threads.length; j++) if (j !== i && s.threads[j].srcu > 0) return true;
-        return false;
-      }
-      case 'revoke': {
-        if (s.revocables[st.revocable].revoked) return false;
-        for (const th of s.threads) if (th.rcu.includes(st.revocable)) return true;
-        return false;
-      }
-      case 'flush': return s.works[st.work].state !== WorkSt.Idle;
-      case 'read':
-      case 'write': return !t.rcu.includes(st.revocable) && s.revocables[st.revocable].revoked;
-      case 'use': return s.data[st.data].freed;
-      case 'get': return s.drms[st.drm].freed || s.drms[st.drm].releasing;
-      // these never end the step early (their faults do not stop the thread)
-      case 'open':
-      case 'close':
-      case 'put':
-      case 'try_module_get':
-      case 'module_put':
-      case 'hotunplug':
-      case 'unbind':
-      case 'rmmod':
-      case 'submit':
-      case 'signal':
-      case 'queue':
-      case 'cancel':
-      case 'sleep':
-      case 'unlock':
-      case 'log':
-        return false;
-      default: return assertNever(st);
-    }
+    return semantics(st.kind).stops(this.k.s, t, i, st);
   }
 
   /** The footprint of thread i's next step (i can step). */

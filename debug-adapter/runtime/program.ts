@@ -17,12 +17,13 @@ import {
 } from '../../grammar/ast';
 import { targetKinds, targetRow, type TargetKey } from '../../grammar/statements';
 import { assertNever } from '../../grammar/never';
+import { STMT_SEMANTICS, type LowerCx } from './stmts';
 
 export type ObjKind =
   | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'timer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread';
 
 /** What every lowered statement has. Object operands are indices into the program's tables (-1: unresolved). */
-interface CStmtBase {
+export interface CStmtBase {
   id: number;
   line: number;
   column: number;
@@ -37,13 +38,13 @@ interface CStmtBase {
 }
 
 /** A file name of a body: its slot in the body's scope, and its name as written. */
-interface FileOperand { fileSlot: number; fileName: string }
+export interface FileOperand { fileSlot: number; fileName: string }
 
 /** Statements of kinds K with operands O: one member of the union per kind (so `kind` narrows). */
 type With<K extends StmtKind, O> = K extends StmtKind ? { kind: K } & O : never;
 
 /** A statement's kind and its operands, by name. */
-type Operands =
+export type Operands =
   | With<'open', { drm: number } & FileOperand>
   | With<'close', FileOperand>
   | With<'ioctl', { body: CBlock } & FileOperand>
@@ -240,11 +241,11 @@ function lowerExpect(d: ExpectDecl): ExpectInfo {
   };
 }
 
-class Lowerer {
+class Lowerer implements LowerCx {
   private scope = -1;
   private fileSlots = new Map<string, number>();
 
-  constructor(private p: Program, private idx: (k: ObjKind, n: string) => number) {}
+  constructor(readonly p: Program, readonly idx: (k: ObjKind, n: string) => number) {}
 
   /** A body (thread, handler, work) opens a scope for file names. */
   body(b: Block): CBlock {
@@ -256,7 +257,7 @@ class Lowerer {
     return cb;
   }
 
-  private block(b: Block): CBlock {
+  block(b: Block): CBlock {
     const cb: CBlock = { id: this.p.blocks.length, stmts: [], scope: this.scope, range: b.range };
     this.p.blocks.push(cb);
     for (const s of b.stmts) cb.stmts.push(this.stmt(s));
@@ -302,53 +303,12 @@ class Lowerer {
     }
   }
 
-  private file(name: string): FileOperand {
+  file(name: string): FileOperand {
     return { fileSlot: this.slot(name), fileName: name };
   }
 
   private operands(s: Stmt): Operands & Partial<CStmtBase> {
-    switch (s.kind) {
-      case 'open': return { kind: s.kind, ...this.file(s.file.name), drm: this.idx('drm', s.target.name) };
-      case 'close': return { kind: s.kind, ...this.file(s.target.name) };
-      case 'ioctl': return { kind: s.kind, ...this.file(s.file.name), body: this.block(s.body) };
-      case 'get':
-      case 'put':
-      case 'unplug': return { kind: s.kind, drm: this.idx('drm', s.target.name) };
-      case 'try_module_get':
-      case 'module_put': return { kind: s.kind, module: this.idx('module', s.target.name) };
-      case 'enter': {
-        const drm = this.idx('drm', s.target.name);
-        return { kind: s.kind, drm, body: this.block(s.body), elseBody: s.elseBody ? this.block(s.elseBody) : null };
-      }
-      case 'access': {
-        const revocable = this.idx('revocable', s.target.name);
-        return { kind: s.kind, revocable, body: this.block(s.body), elseBody: s.elseBody ? this.block(s.elseBody) : null };
-      }
-      case 'revoke': return { kind: s.kind, revocable: this.idx('revocable', s.target.name) };
-      case 'hotunplug':
-      case 'unbind': return { kind: s.kind, device: this.idx('device', s.target.name) };
-      case 'rmmod': return { kind: s.kind, module: this.idx('module', s.target.name), force: s.force };
-      case 'submit': return { kind: s.kind, fence: this.idx('fence', s.target.name) };
-      case 'wait':
-      case 'poll': return { kind: s.kind, fence: this.idx('fence', s.target.name), timeoutNs: s.timeout?.ns ?? -1 };
-      case 'signal': return { kind: s.kind, fence: this.idx('fence', s.target.name), error: s.error };
-      case 'read':
-      case 'write': {
-        const r = this.idx('revocable', s.target.name);
-        const t = r >= 0 ? -1 : this.idx('timer', s.target.name);
-        return { kind: s.kind, revocable: r >= 0 ? r : this.p.timers[t]?.revocable ?? -1, ptimer: t, name: s.target.name };
-      }
-      case 'use': return { kind: s.kind, data: this.idx('data', s.target.name) };
-      case 'queue': return { kind: s.kind, work: this.idx('work', s.target.name), afterNs: s.after?.ns ?? 0 };
-      case 'flush':
-      case 'cancel': return { kind: s.kind, work: this.idx('work', s.target.name) };
-      case 'sleep': return { kind: s.kind, ns: s.duration.ns };
-      case 'lock':
-      case 'unlock': return { kind: s.kind, mutex: this.idx('mutex', s.target.name) };
-      case 'repeat': return { kind: s.kind, count: s.count.value, body: this.block(s.body) };
-      case 'log': return { kind: s.kind, text: s.text.value };
-      default: return assertNever(s);
-    }
+    return (STMT_SEMANTICS[s.kind].lower as (s: Stmt, cx: LowerCx) => Operands & Partial<CStmtBase>)(s, this);
   }
 }
 
