@@ -17,6 +17,7 @@ import { closeFile, findFile } from './stmts/file';
 import { modulePut } from './stmts/module';
 import { revoke } from './stmts/revocable';
 import { unbind } from './stmts/device';
+import { WAITS } from './waits';
 import {
   type CStmt,
   type ObjKind,
@@ -36,7 +37,6 @@ import {
   type ThreadState,
   type Wait,
   type WaitKind,
-  FENCE_STATE_NAMES,
   FenceSt,
   ModState,
   Op,
@@ -155,31 +155,7 @@ export class Kernel {
 
   /** Whether what a blocked thread waits for holds now. */
   waitOver(i: number, w: Wait): boolean {
-    const s = this.s;
-    switch (w.kind) {
-      case 'sleep':
-        return this.mode === 'explore' || s.clock >= w.until;
-      case 'fence':
-      case 'poll':
-        return s.fences[w.x].state >= FenceSt.Signalled || w.timedOut;
-      case 'srcu':
-        if (w.self) return false;
-        for (let j = 0; j < s.threads.length; j++) if (j !== i && s.threads[j].srcu > 0) return false;
-        return true;
-      case 'rcu':
-        for (const t of s.threads) if (t.rcu.includes(w.x)) return false;
-        return true;
-      case 'mutex':
-        return s.mutexes[w.x].holder === -1;
-      case 'flush':
-        return s.works[w.x].state === WorkSt.Idle;
-      case 'cancel':
-        return s.works[w.x].state !== WorkSt.Running;
-      case 'unbind':
-        return s.devices[w.x].unbinder === -1;
-      default:
-        return assertNever(w.kind);
-    }
+    return WAITS[w.kind].over(this, i, w);
   }
 
   /** A thread spinning in a `poll` (busy, not asleep). */
@@ -207,25 +183,7 @@ export class Kernel {
 
   /** What a blocked thread waits for, in words. */
   describeWait(w: Wait): string {
-    const p = this.p;
-    switch (w.kind) {
-      case 'sleep': return `sleeping until ${formatDuration(w.until)}`;
-      case 'fence': return `waits for fence ${p.fences[w.x].name}`;
-      case 'poll': return `spins polling fence ${p.fences[w.x].name}`;
-      case 'srcu':
-        return w.self
-          ? 'waits in drm_dev_unplug for its own drm_dev_enter section'
-          : `waits in drm_dev_unplug for the drm_dev_enter sections of ${this.srcuReaders(-1).join(', ')}`;
-      case 'rcu': return `waits in revoke of ${p.revocables[w.x].name} for the RCU readers ${this.rcuReaders(w.x).join(', ')}`;
-      case 'mutex': {
-        const h = this.s.mutexes[w.x].holder;
-        return `waits for mutex ${p.mutexes[w.x].name}${h >= 0 ? ` held by ${this.s.threads[h].name}` : ''}`;
-      }
-      case 'flush': return `waits in flush_work for ${p.works[w.x].name}`;
-      case 'cancel': return `waits in cancel_work_sync for ${p.works[w.x].name}`;
-      case 'unbind': return `waits for the unbind of ${p.devices[w.x].name} by another thread`;
-      default: return assertNever(w.kind);
-    }
+    return WAITS[w.kind].describe(this, w);
   }
 
   srcuReaders(except: number): string[] {
@@ -520,18 +478,7 @@ export class Kernel {
 
   /** What a blocked thread waits on, as a fault names it. */
   private waitObjects(w: Wait): FaultObject[] {
-    switch (w.kind) {
-      case 'sleep': return [];
-      case 'fence':
-      case 'poll': return [this.obj('fence', w.x)];
-      case 'srcu': return [this.obj('drm', w.x)];
-      case 'rcu': return [this.obj('revocable', w.x)];
-      case 'mutex': return [this.obj('mutex', w.x)];
-      case 'flush':
-      case 'cancel': return [this.obj('work', w.x)];
-      case 'unbind': return [this.obj('device', w.x)];
-      default: return assertNever(w.kind);
-    }
+    return WAITS[w.kind].objects(this, w);
   }
 
   oops(t: ThreadState): void {
@@ -598,40 +545,7 @@ export class Kernel {
   }
 
   private completeWait(i: number, w: Wait): void {
-    const s = this.s;
-    const p = this.p;
-    switch (w.kind) {
-      case 'fence':
-      case 'poll': {
-        const fe = s.fences[w.x];
-        if (fe.state >= FenceSt.Signalled) {
-          this.note(i, w.loc.line, w.kind === 'fence' ? 'wait' : 'poll', `fence ${p.fences[w.x].name} ${FENCE_STATE_NAMES[fe.state]}`);
-        } else {
-          this.note(i, w.loc.line, 'timeout', `${w.kind === 'fence' ? 'wait' : 'poll'} on ${p.fences[w.x].name}: ETIMEDOUT`);
-        }
-        break;
-      }
-      case 'mutex':
-        s.mutexes[w.x].holder = i;
-        s.mutexes[w.x].lockStmt = (w.loc as CStmt).id;
-        this.note(i, w.loc.line, 'lock', `${p.mutexes[w.x].name} locked`);
-        break;
-      case 'srcu':
-        this.note(i, w.loc.line, 'unplug', 'synchronize_srcu done: no drm_dev_enter section is left');
-        break;
-      case 'rcu':
-        this.note(i, w.loc.line, 'revoke', `synchronize_rcu done: ${p.revocables[w.x].name} has no readers left`);
-        break;
-      case 'sleep':
-        break;
-      case 'flush':
-      case 'cancel':
-      case 'unbind':
-        this.note(i, w.loc.line, w.kind, 'done waiting');
-        break;
-      default:
-        assertNever(w.kind);
-    }
+    WAITS[w.kind].complete(this, i, w);
   }
 
   useAfterFree(i: number, t: ThreadState, loc: Loc, freed: FaultObject, message: string): Res {
