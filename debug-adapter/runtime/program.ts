@@ -16,8 +16,17 @@ import {
   DEFAULT_FENCE_NS,
 } from '../../grammar/ast';
 import { targetKinds, targetRow, type TargetKey } from '../../grammar/statements';
-import { assertNever } from '../../grammar/never';
-import { STMT_SEMANTICS, type LowerCx } from './stmts';
+import { STMT_SEMANTICS, semantics, type LowerCx } from './stmts';
+import type { DataOperands } from './stmts/data';
+import type { DeviceOperands } from './stmts/device';
+import type { DrmOperands } from './stmts/drm';
+import type { FenceOperands } from './stmts/fence';
+import type { FileOperands } from './stmts/file';
+import type { ModuleOperands } from './stmts/module';
+import type { MutexOperands } from './stmts/mutex';
+import type { RevocableOperands } from './stmts/revocable';
+import type { ThreadOperands } from './stmts/thread';
+import type { WorkOperands } from './stmts/work';
 
 export type ObjKind =
   | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'timer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread';
@@ -41,32 +50,12 @@ export interface CStmtBase {
 export interface FileOperand { fileSlot: number; fileName: string }
 
 /** Statements of kinds K with operands O: one member of the union per kind (so `kind` narrows). */
-type With<K extends StmtKind, O> = K extends StmtKind ? { kind: K } & O : never;
+export type With<K extends StmtKind, O> = K extends StmtKind ? { kind: K } & O : never;
 
-/** A statement's kind and its operands, by name. */
+/** A statement's kind and its operands, by name: each object's module (stmts/*.ts) declares its own. */
 export type Operands =
-  | With<'open', { drm: number } & FileOperand>
-  | With<'close', FileOperand>
-  | With<'ioctl', { body: CBlock } & FileOperand>
-  | With<'get' | 'put' | 'unplug', { drm: number }>
-  | With<'try_module_get' | 'module_put', { module: number }>
-  | With<'enter', { drm: number; body: CBlock }>
-  | With<'access', { revocable: number; body: CBlock }>
-  | With<'revoke', { revocable: number }>
-  | With<'hotunplug' | 'unbind', { device: number }>
-  | With<'rmmod', { module: number; force: boolean }>
-  | With<'submit', { fence: number }>
-  | With<'wait' | 'poll', { fence: number; /** -1: none */ timeoutNs: number }>
-  | With<'signal', { fence: number; error: boolean }>
-  /** MMIO on a revocable, directly or through a timer in it (`ptimer`, -1: directly); `name` as written */
-  | With<'read' | 'write', { revocable: number; ptimer: number; name: string }>
-  | With<'use', { data: number }>
-  | With<'queue', { work: number; afterNs: number }>
-  | With<'flush' | 'cancel', { work: number }>
-  | With<'sleep', { ns: number }>
-  | With<'lock' | 'unlock', { mutex: number }>
-  | With<'repeat', { count: number; body: CBlock }>
-  | With<'log', { text: string }>;
+  | FileOperands | DrmOperands | ModuleOperands | RevocableOperands | DeviceOperands | FenceOperands | DataOperands
+  | WorkOperands | MutexOperands | ThreadOperands;
 
 /** A lowered statement: its kind and its operands, by name. */
 export type CStmt = CStmtBase & Operands;
@@ -320,39 +309,7 @@ export interface ObjRef { kind: ObjKind; index: number }
  * whose BAR the register is in), or null: file statements name a file, not an object.
  */
 export function stmtObject(st: CStmt): ObjRef | null {
-  const at = (kind: ObjKind, index: number): ObjRef | null => (index >= 0 ? { kind, index } : null);
-  switch (st.kind) {
-    case 'open':
-    case 'get':
-    case 'put':
-    case 'unplug':
-    case 'enter': return at('drm', st.drm);
-    case 'try_module_get':
-    case 'module_put':
-    case 'rmmod': return at('module', st.module);
-    case 'access':
-    case 'revoke':
-    case 'read':
-    case 'write': return at('revocable', st.revocable);
-    case 'hotunplug':
-    case 'unbind': return at('device', st.device);
-    case 'submit':
-    case 'wait':
-    case 'poll':
-    case 'signal': return at('fence', st.fence);
-    case 'use': return at('data', st.data);
-    case 'queue':
-    case 'flush':
-    case 'cancel': return at('work', st.work);
-    case 'lock':
-    case 'unlock': return at('mutex', st.mutex);
-    case 'close':
-    case 'ioctl':
-    case 'sleep':
-    case 'repeat':
-    case 'log': return null;
-    default: return assertNever(st);
-  }
+  return semantics(st.kind).object(st);
 }
 
 /** The name of an object of the program. */

@@ -10,7 +10,7 @@ import type { Block, Stmt, StmtKind } from '../../../grammar/ast';
 import type { Analysis } from '../../explorer/analysis';
 import type { FP } from '../../explorer/footprint';
 import type { Kernel } from '../kernel';
-import type { CBlock, CStmtBase, CStmtOf, FileOperand, ObjKind, Operands, Program } from '../program';
+import type { CBlock, CStmtBase, CStmtOf, FileOperand, ObjKind, ObjRef, Operands, Program } from '../program';
 import type { CodeFrame, KernelState, ThreadState } from '../state';
 import type { Res } from '../step';
 
@@ -41,10 +41,14 @@ export interface StmtSemantics<K extends StmtKind> {
   footprint(a: Analysis, f: FP, st: CStmtOf<K>, deep: boolean): void;
   /** whether, run now by thread i, it surely ends the step before it completes (blocks, opens a block, oopses) */
   stops(s: KernelState, t: ThreadState, i: number, st: CStmtOf<K>): boolean;
+  /** the object it names (program.ts stmtObject), or null: file statements name a file */
+  object(st: CStmtOf<K>): ObjRef | null;
 }
 
 /** The semantics of the statement kinds K (one per-object module's share of the table). */
 export type StmtGroup<K extends StmtKind> = { [P in K]: StmtSemantics<P> };
 
-/** A statement that never ends its step early (its faults do not stop the thread). */
-export const neverStops = (): boolean => false;
+/** The object of that kind and index, or null for an unresolved (-1) operand. */
+export const at = (kind: ObjKind, index: number): ObjRef | null => (index >= 0 ? { kind, index } : null);
+/** A statement that names no object. */
+export const noObject = (): null => null;

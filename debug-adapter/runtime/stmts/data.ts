@@ -1,8 +1,12 @@
 // Driver data (devm_ or drmm_ managed memory): `use`. It is freed by the devres release
 // at unbind (devm) or by its drm device's release (drmm).
 
+import type { With } from '../program';
 import { DONE } from '../step';
-import type { StmtGroup } from './api';
+import { at, type StmtGroup } from './api';
+
+/** The operands of its statements (program.ts `Operands`). */
+export type DataOperands = With<'use', { data: number }>;
 
 export const DATA_STMTS = {
   use: {
@@ -22,5 +26,6 @@ export const DATA_STMTS = {
     },
     footprint(a, f, st) { if (st.data >= 0) f.read(a.L.data(st.data)); },
     stops: (s, _t, _i, st) => s.data[st.data].freed,
+    object: (st) => at('data', st.data),
   },
 } satisfies StmtGroup<'use'>;

@@ -2,10 +2,14 @@
 // (remove(), then the devres release: teardown.ts's sequence).
 
 import type { Kernel } from '../kernel';
+import type { With } from '../program';
 import { FenceSt, type Loc, type ThreadState } from '../state';
 import { DONE, PUSHED, nativeFrame, type Res } from '../step';
 import { unbindOps } from '../teardown';
-import type { StmtGroup } from './api';
+import { at, type StmtGroup } from './api';
+
+/** The operands of its statements (program.ts `Operands`). */
+export type DeviceOperands = With<'hotunplug' | 'unbind', { device: number }>;
 
 /** The unbind of device dev, from the statement, a hot-unplug or an rmmod. */
 export function unbind(k: Kernel, i: number, t: ThreadState, dev: number, origin: Loc): Res {
@@ -46,11 +50,13 @@ export const DEVICE_STMTS = {
       a.unbindFP(f, st.device, deep);
     },
     stops: () => false,
+    object: (st) => at('device', st.device),
   },
   unbind: {
     lower: (s, cx) => ({ kind: s.kind, device: cx.idx('device', s.target.name) }),
     exec: (k, i, t, _f, st) => unbind(k, i, t, st.device, st),
     footprint(a, f, st, deep) { if (st.device >= 0) a.unbindFP(f, st.device, deep); },
     stops: () => false,
+    object: (st) => at('device', st.device),
   },
 } satisfies StmtGroup<'hotunplug' | 'unbind'>;

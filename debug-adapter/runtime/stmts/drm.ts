@@ -2,10 +2,16 @@
 // SRCU read sections (`enter`) and `unplug`.
 
 import { SELF_SRCU } from '../../explorer/footprint';
+import type { CBlock, With } from '../program';
 import type { Kernel } from '../kernel';
 import { Op, type Loc, type NativeOp, type ThreadState } from '../state';
 import { DONE, OOPS, PUSHED, codeFrame, nativeFrame, type Res } from '../step';
-import type { StmtGroup } from './api';
+import { at, type StmtGroup } from './api';
+
+/** The operands of its statements (program.ts `Operands`). */
+export type DrmOperands =
+  | With<'get' | 'put' | 'unplug', { drm: number }>
+  | With<'enter', { drm: number; body: CBlock }>;
 
 /** A drm_dev_put: may run the release callback (pushed as frames). */
 export function putDrm(k: Kernel, i: number, t: ThreadState, x: number, origin: Loc, what: string): Res {
@@ -63,6 +69,7 @@ export const DRM_STMTS = {
     },
     footprint(a, f, st) { if (st.drm >= 0) f.read(a.L.drmFree(st.drm)).incr(a.L.drmRef(st.drm)); },
     stops: (s, _t, _i, st) => s.drms[st.drm].freed || s.drms[st.drm].releasing,
+    object: (st) => at('drm', st.drm),
   },
   put: {
     lower: (s, cx) => ({ kind: s.kind, drm: cx.idx('drm', s.target.name) }),
@@ -74,6 +81,7 @@ export const DRM_STMTS = {
     },
     footprint(a, f, st, deep) { if (st.drm >= 0) a.putDrmFP(f, st.drm, 1, deep); },
     stops: () => false,
+    object: (st) => at('drm', st.drm),
   },
   enter: {
     lower(s, cx) {
@@ -104,6 +112,7 @@ export const DRM_STMTS = {
       if (d.unplugged) return !!st.elseBody && st.elseBody.stmts.length > 0;
       return st.body!.stmts.length > 0;
     },
+    object: (st) => at('drm', st.drm),
   },
   unplug: {
     lower: (s, cx) => ({ kind: s.kind, drm: cx.idx('drm', s.target.name) }),
@@ -114,5 +123,6 @@ export const DRM_STMTS = {
       for (let j = 0; j < s.threads.length; j++) if (j !== i && s.threads[j].srcu > 0) return true;
       return false;
     },
+    object: (st) => at('drm', st.drm),
   },
 } satisfies StmtGroup<'get' | 'put' | 'enter' | 'unplug'>;

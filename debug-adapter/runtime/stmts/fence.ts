@@ -3,9 +3,16 @@
 
 import { formatDuration } from '../../../grammar/ast';
 import { TIMED } from '../../explorer/footprint';
+import type { With } from '../program';
 import { FENCE_STATE_NAMES, FenceSt } from '../state';
 import { DONE } from '../step';
-import type { StmtGroup, StmtSemantics } from './api';
+import { at, type StmtGroup, type StmtSemantics } from './api';
+
+/** The operands of its statements (program.ts `Operands`). */
+export type FenceOperands =
+  | With<'submit', { fence: number }>
+  | With<'wait' | 'poll', { fence: number; /** -1: none */ timeoutNs: number }>
+  | With<'signal', { fence: number; error: boolean }>;
 
 /** `wait` sleeps and `poll` spins until the fence completes, or its timeout. */
 function waitStmt<K extends 'wait' | 'poll'>(): StmtSemantics<K> {
@@ -27,6 +34,7 @@ function waitStmt<K extends 'wait' | 'poll'>(): StmtSemantics<K> {
       if (st.timeoutNs >= 0) f.read(TIMED);
     },
     stops: (s, _t, _i, st) => s.fences[st.fence].state < FenceSt.Signalled,
+    object: (st) => at('fence', st.fence),
   };
 }
 
@@ -58,6 +66,7 @@ export const FENCE_STMTS = {
       if (a.p.fences[st.fence].device >= 0) f.read(L.devPresent(a.p.fences[st.fence].device));
     },
     stops: () => false,
+    object: (st) => at('fence', st.fence),
   },
   wait: waitStmt<'wait'>(),
   poll: waitStmt<'poll'>(),
@@ -77,5 +86,6 @@ export const FENCE_STMTS = {
     },
     footprint(a, f, st) { if (st.fence >= 0) f.rw(a.L.fst(st.fence)); },
     stops: () => false,
+    object: (st) => at('fence', st.fence),
   },
 } satisfies StmtGroup<'submit' | 'wait' | 'poll' | 'signal'>;

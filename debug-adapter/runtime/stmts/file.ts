@@ -2,10 +2,16 @@
 // open at thread exit, which runs the same code).
 
 import type { Kernel } from '../kernel';
-import type { CStmtOf } from '../program';
+import type { CBlock, CStmtOf, FileOperand, With } from '../program';
 import { ModState, MODULE_STATE_NAMES, Op, type CodeFrame, type FileState, type Loc, type NativeOp, type ThreadState } from '../state';
 import { DONE, PUSHED, codeFrame, nativeFrame, type Res } from '../step';
-import type { StmtGroup } from './api';
+import { at, noObject, type StmtGroup } from './api';
+
+/** The operands of its statements (program.ts `Operands`). */
+export type FileOperands =
+  | With<'open', { drm: number } & FileOperand>
+  | With<'close', FileOperand>
+  | With<'ioctl', { body: CBlock } & FileOperand>;
 
 /** The file a name of the frame's body stands for, latest open first. */
 export function findFile(t: ThreadState, f: CodeFrame, slot: number): FileState | undefined {
@@ -117,6 +123,7 @@ export const FILE_STMTS = {
       }
     },
     stops: () => false,
+    object: (st) => at('drm', st.drm),
   },
   close: {
     lower: (s, cx) => ({ kind: s.kind, ...cx.file(s.target.name) }),
@@ -130,6 +137,7 @@ export const FILE_STMTS = {
       }
     },
     stops: () => false,
+    object: noObject,
   },
   ioctl: {
     lower: (s, cx) => ({ kind: s.kind, ...cx.file(s.file.name), body: cx.block(s.body) }),
@@ -155,5 +163,6 @@ export const FILE_STMTS = {
       const d = s.drms[fl.drm];
       return !d.unplugged && (d.freed || st.body!.stmts.length > 0);
     },
+    object: noObject,
   },
 } satisfies StmtGroup<'open' | 'close' | 'ioctl'>;

@@ -3,9 +3,15 @@
 
 import { FP } from '../../explorer/footprint';
 import type { Kernel } from '../kernel';
+import type { With } from '../program';
 import { ModState, MODULE_STATE_NAMES, Op, type Loc, type NativeOp } from '../state';
 import { DONE, PUSHED, nativeFrame } from '../step';
-import type { StmtGroup } from './api';
+import { at, type StmtGroup } from './api';
+
+/** The operands of its statements (program.ts `Operands`). */
+export type ModuleOperands =
+  | With<'try_module_get' | 'module_put', { module: number }>
+  | With<'rmmod', { module: number; force: boolean }>;
 
 /** A module_put, from the statement or from a native op. */
 export function modulePut(k: Kernel, i: number, m: number, origin: Loc, what: string): void {
@@ -36,6 +42,7 @@ export const MODULE_STMTS = {
     },
     footprint(a, f, st) { if (st.module >= 0) f.read(a.L.mLive(st.module)).incr(a.L.modRef(st.module)); },
     stops: () => false,
+    object: (st) => at('module', st.module),
   },
   module_put: {
     lower: (s, cx) => ({ kind: s.kind, module: cx.idx('module', s.target.name) }),
@@ -47,6 +54,7 @@ export const MODULE_STMTS = {
     },
     footprint(a, f, st) { if (st.module >= 0) f.decr(a.L.modRef(st.module), 1); },
     stops: () => false,
+    object: (st) => at('module', st.module),
   },
   rmmod: {
     lower: (s, cx) => ({ kind: s.kind, module: cx.idx('module', s.target.name), force: s.force }),
@@ -90,5 +98,6 @@ export const MODULE_STMTS = {
       else f.testZero(L.modRef(st.module)).onZero(L.modRef(st.module), rest);
     },
     stops: () => false,
+    object: (st) => at('module', st.module),
   },
 } satisfies StmtGroup<'try_module_get' | 'module_put' | 'rmmod'>;

@@ -1,7 +1,11 @@
 // The mutex: `lock` (sleeps while another thread holds it) and `unlock`.
 
+import type { With } from '../program';
 import { DONE } from '../step';
-import type { StmtGroup } from './api';
+import { at, type StmtGroup } from './api';
+
+/** The operands of its statements (program.ts `Operands`). */
+export type MutexOperands = With<'lock' | 'unlock', { mutex: number }>;
 
 export const MUTEX_STMTS = {
   lock: {
@@ -18,6 +22,7 @@ export const MUTEX_STMTS = {
     },
     footprint(a, f, st) { if (st.mutex >= 0) f.rw(a.L.mutex(st.mutex)); },
     stops: (s, _t, _i, st) => s.mutexes[st.mutex].holder !== -1,
+    object: (st) => at('mutex', st.mutex),
   },
   unlock: {
     lower: (s, cx) => ({ kind: s.kind, mutex: cx.idx('mutex', s.target.name) }),
@@ -36,5 +41,6 @@ export const MUTEX_STMTS = {
     },
     footprint(a, f, st) { if (st.mutex >= 0) f.rw(a.L.mutex(st.mutex)); },
     stops: () => false,
+    object: (st) => at('mutex', st.mutex),
   },
 } satisfies StmtGroup<'lock' | 'unlock'>;

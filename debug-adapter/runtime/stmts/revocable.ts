@@ -3,10 +3,17 @@
 
 import { SELF_RCU } from '../../explorer/footprint';
 import type { Kernel } from '../kernel';
-import type { CStmtOf } from '../program';
+import type { CBlock, CStmtOf, With } from '../program';
 import type { Loc, ThreadState } from '../state';
 import { DONE, OOPS, PUSHED, codeFrame, type Res } from '../step';
-import type { StmtGroup, StmtSemantics } from './api';
+import { at, type StmtGroup, type StmtSemantics } from './api';
+
+/** The operands of its statements (program.ts `Operands`). */
+export type RevocableOperands =
+  | With<'access', { revocable: number; body: CBlock }>
+  | With<'revoke', { revocable: number }>
+  /** MMIO on a revocable, directly or through a timer in it (`ptimer`, -1: directly); `name` as written */
+  | With<'read' | 'write', { revocable: number; ptimer: number; name: string }>;
 
 /** Revocable::revoke, from the statement or from the devres release. */
 export function revoke(k: Kernel, i: number, t: ThreadState, r: number, origin: Loc): Res {
@@ -52,6 +59,7 @@ function mmioStmt<K extends 'read' | 'write'>(): StmtSemantics<K> {
     exec: (k, i, t, _f, st) => mmio(k, i, t, st),
     footprint(a, f, st) { if (st.revocable >= 0) f.read(a.L.rev(st.revocable)); },
     stops: (s, t, _i, st) => !t.rcu.includes(st.revocable) && s.revocables[st.revocable].revoked,
+    object: (st) => at('revocable', st.revocable),
   };
 }
 
@@ -82,6 +90,7 @@ export const REVOCABLE_STMTS = {
       if (s.revocables[st.revocable].revoked) return !!st.elseBody && st.elseBody.stmts.length > 0;
       return st.body!.stmts.length > 0;
     },
+    object: (st) => at('revocable', st.revocable),
   },
   revoke: {
     lower: (s, cx) => ({ kind: s.kind, revocable: cx.idx('revocable', s.target.name) }),
@@ -92,6 +101,7 @@ export const REVOCABLE_STMTS = {
       for (const th of s.threads) if (th.rcu.includes(st.revocable)) return true;
       return false;
     },
+    object: (st) => at('revocable', st.revocable),
   },
   read: mmioStmt<'read'>(),
   write: mmioStmt<'write'>(),

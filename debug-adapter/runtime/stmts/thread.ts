@@ -1,8 +1,15 @@
 // What a thread does on its own, touching no kernel object: `sleep`, `repeat`, `log`.
 
 import { formatDuration } from '../../../grammar/ast';
+import type { CBlock, With } from '../program';
 import { DONE, PUSHED, codeFrame } from '../step';
-import type { StmtGroup } from './api';
+import { noObject, type StmtGroup } from './api';
+
+/** The operands of its statements (program.ts `Operands`). */
+export type ThreadOperands =
+  | With<'sleep', { ns: number }>
+  | With<'repeat', { count: number; body: CBlock }>
+  | With<'log', { text: string }>;
 
 export const THREAD_STMTS = {
   sleep: {
@@ -14,6 +21,7 @@ export const THREAD_STMTS = {
     },
     footprint() {},
     stops: () => false,
+    object: noObject,
   },
   repeat: {
     lower: (s, cx) => ({ kind: s.kind, count: s.count.value, body: cx.block(s.body) }),
@@ -24,6 +32,7 @@ export const THREAD_STMTS = {
     },
     footprint() {},
     stops: (_s, _t, _i, st) => st.body!.stmts.length > 0,
+    object: noObject,
   },
   log: {
     lower: (s) => ({ kind: s.kind, text: s.text.value }),
@@ -33,5 +42,6 @@ export const THREAD_STMTS = {
     },
     footprint() {},
     stops: () => false,
+    object: noObject,
   },
 } satisfies StmtGroup<'sleep' | 'repeat' | 'log'>;

@@ -2,9 +2,15 @@
 // starting is the kernel's (startWork), not a statement.
 
 import { formatDuration } from '../../../grammar/ast';
+import type { With } from '../program';
 import { WORK_STATE_NAMES, WorkSt } from '../state';
 import { DONE } from '../step';
-import type { StmtGroup } from './api';
+import { at, type StmtGroup } from './api';
+
+/** The operands of its statements (program.ts `Operands`). */
+export type WorkOperands =
+  | With<'queue', { work: number; afterNs: number }>
+  | With<'flush' | 'cancel', { work: number }>;
 
 export const WORK_STMTS = {
   queue: {
@@ -23,6 +29,7 @@ export const WORK_STMTS = {
     },
     footprint(a, f, st) { if (st.work >= 0) f.rw(a.L.work(st.work)); },
     stops: () => false,
+    object: (st) => at('work', st.work),
   },
   flush: {
     lower: (s, cx) => ({ kind: s.kind, work: cx.idx('work', s.target.name) }),
@@ -32,6 +39,7 @@ export const WORK_STMTS = {
     },
     footprint(a, f, st) { if (st.work >= 0) f.read(a.L.work(st.work)); },
     stops: (s, _t, _i, st) => s.works[st.work].state !== WorkSt.Idle,
+    object: (st) => at('work', st.work),
   },
   cancel: {
     lower: (s, cx) => ({ kind: s.kind, work: cx.idx('work', s.target.name) }),
@@ -46,5 +54,6 @@ export const WORK_STMTS = {
     },
     footprint(a, f, st) { if (st.work >= 0) f.rw(a.L.work(st.work)); },
     stops: () => false,
+    object: (st) => at('work', st.work),
   },
 } satisfies StmtGroup<'queue' | 'flush' | 'cancel'>;
