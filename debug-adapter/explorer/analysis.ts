@@ -12,8 +12,9 @@
 import { assertNever } from '../../grammar/never';
 import type { CBlock, CStmt, HandlerInfo, Program } from '../runtime/program';
 import { Op, type NativeOp } from '../runtime/state';
+import { semantics } from '../runtime/stmts';
 import { unbindOps } from '../runtime/teardown';
-import { ANY_RCU, ANY_SRCU, FP, Layout, SELF_LOCAL, SELF_RCU, SELF_SRCU, TIMED } from './footprint';
+import { ANY_RCU, ANY_SRCU, FP, Layout, SELF_LOCAL } from './footprint';
 
 export interface ThreadShape {
   /** first block id and count of the thread's body (the lowerer numbers a body's blocks and statements contiguously) */
@@ -154,7 +155,7 @@ export class Analysis {
   }
 
   private stmtBlock: number[] | null = null;
-  private blockOf(st: CStmt): number {
+  blockOf(st: CStmt): number {
     if (!this.stmtBlock) {
       this.stmtBlock = [];
       for (const b of this.p.blocks) for (const s of b.stmts) this.stmtBlock[s.id] = b.id;
@@ -233,12 +234,12 @@ export class Analysis {
     if (holds && m >= 0) f.decr(L.modRef(m), fileDec);
   }
 
-  private unplugFP(f: FP, x: number): void {
+  unplugFP(f: FP, x: number): void {
     const L = this.L;
     f.read(L.drmFree(x), ANY_SRCU).rw(L.drmUnpl(x));
   }
 
-  private revokeFP(f: FP, r: number): void {
+  revokeFP(f: FP, r: number): void {
     f.rw(this.L.rev(r)).read(ANY_RCU);
   }
 
@@ -318,92 +319,8 @@ export class Analysis {
    * close at exit) but not its nested blocks, which deepStmt adds.
    */
   private stmtFP(st: CStmt, deep: boolean): FP {
-    const L = this.L, p = this.p;
-    const f = new FP(L).rw(SELF_LOCAL);
-    switch (st.kind) {
-      case 'open': {
-        if (st.drm < 0) break;
-        const m = this.drmModule(st.drm);
-        f.read(L.drmUnpl(st.drm), L.drmFree(st.drm)).incr(L.drmRef(st.drm));
-        if (m >= 0) {
-          f.read(L.mGone(m));
-          const fops = p.drivers[p.drms[st.drm].driver]?.fopsOwner ?? false;
-          if (fops) f.read(L.mLive(m)).incr(L.modRef(m));
-          if (deep) this.closeFP(f, st.drm, fops, 0, true); // closed by `close` or at exit
-        }
-        break;
-      }
-      case 'close': {
-        const scope = p.blocks[this.blockOf(st)].scope;
-        for (const x of this.fileDrms(scope, st.fileSlot)) {
-          const fops = p.drivers[p.drms[x].driver]?.fopsOwner ?? false;
-          this.closeFP(f, x, fops, deep ? 0 : 1, deep);
-        }
-        break;
-      }
-      case 'ioctl': {
-        const scope = p.blocks[this.blockOf(st)].scope;
-        for (const x of this.fileDrms(scope, st.fileSlot)) {
-          const m = this.drmModule(x);
-          if (m >= 0) f.read(L.mGone(m));
-          f.read(L.drmUnpl(x), L.drmFree(x));
-        }
-        break;
-      }
-      case 'get': if (st.drm >= 0) f.read(L.drmFree(st.drm)).incr(L.drmRef(st.drm)); break;
-      case 'put': if (st.drm >= 0) this.putDrmFP(f, st.drm, 1, deep); break;
-      case 'try_module_get': if (st.module >= 0) f.read(L.mLive(st.module)).incr(L.modRef(st.module)); break;
-      case 'module_put': if (st.module >= 0) f.decr(L.modRef(st.module), 1); break;
-      case 'enter': if (st.drm >= 0) f.read(L.drmFree(st.drm), L.drmUnpl(st.drm)).write(SELF_SRCU); break;
-      case 'access': if (st.revocable >= 0) f.read(L.rev(st.revocable)).write(SELF_RCU); break;
-      case 'unplug': if (st.drm >= 0) this.unplugFP(f, st.drm); break;
-      case 'revoke': if (st.revocable >= 0) this.revokeFP(f, st.revocable); break;
-      case 'hotunplug':
-        if (st.device < 0) break;
-        f.write(L.devPresent(st.device));
-        p.fences.forEach((q, k) => { if (q.device === st.device) f.read(L.fst(k)).write(L.flive(k)); });
-        this.unbindFP(f, st.device, deep);
-        break;
-      case 'unbind': if (st.device >= 0) this.unbindFP(f, st.device, deep); break;
-      case 'rmmod': {
-        if (st.module < 0) break;
-        f.read(L.mLive(st.module), L.mGone(st.module));
-        const rest = new FP(L).write(L.mLive(st.module));
-        p.devices.forEach((d, k) => {
-          if (d.driver >= 0 && p.drivers[d.driver].module === st.module) this.unbindFP(rest, k, deep);
-        });
-        rest.onZero(L.guardGone(st.module), new FP(L).write(L.mGone(st.module)));
-        if (st.force) f.or(rest);
-        else f.testZero(L.modRef(st.module)).onZero(L.modRef(st.module), rest);
-        break;
-      }
-      case 'submit':
-        if (st.fence < 0) break;
-        f.rw(L.fst(st.fence)).write(L.flive(st.fence));
-        if (p.fences[st.fence].device >= 0) f.read(L.devPresent(p.fences[st.fence].device));
-        break;
-      case 'wait':
-      case 'poll':
-        if (st.fence < 0) break;
-        f.read(L.fst(st.fence));
-        if (st.timeoutNs >= 0) f.read(TIMED);
-        break;
-      case 'signal': if (st.fence >= 0) f.rw(L.fst(st.fence)); break;
-      case 'read':
-      case 'write': if (st.revocable >= 0) f.read(L.rev(st.revocable)); break;
-      case 'use': if (st.data >= 0) f.read(L.data(st.data)); break;
-      case 'queue':
-      case 'cancel': if (st.work >= 0) f.rw(L.work(st.work)); break;
-      case 'flush': if (st.work >= 0) f.read(L.work(st.work)); break;
-      case 'lock':
-      case 'unlock': if (st.mutex >= 0) f.rw(L.mutex(st.mutex)); break;
-      case 'sleep':
-      case 'repeat':
-      case 'log':
-        break;
-      default:
-        assertNever(st);
-    }
+    const f = new FP(this.L).rw(SELF_LOCAL);
+    semantics(st.kind).footprint(this, f, st, deep);
     return f;
   }
 

@@ -19,14 +19,14 @@
 // the same number.
 
 import type { CStmt, WorkInfo } from '../runtime/program';
-import type { FileState, Frame, FrameRole, KernelState, Loc, ThreadState, ThreadStatus, WaitKind } from '../runtime/state';
+import type { FileState, Frame, FrameRole, KernelState, Loc, ThreadState, ThreadStatus } from '../runtime/state';
+import { WAITS } from '../runtime/waits';
 import type { Analysis, ThreadShape } from './analysis';
 import { StateSet } from './stateset';
 
-// Closed tables: a new frame role, wait kind or status that is not given a code of its own
+// Closed tables: a new frame role or status (a wait kind: runtime/waits.ts) that is not given a code of its own
 // here fails to compile (it would otherwise encode as another and merge distinct states).
 const ROLE = { body: 0, handler: 1, ioctl: 2, work: 3, enter: 4, access: 5, else: 6, repeat: 7 } as const satisfies Record<FrameRole, number>;
-const WAIT = { sleep: 0, fence: 1, poll: 2, srcu: 3, rcu: 4, mutex: 5, flush: 6, cancel: 7, unbind: 8 } as const satisfies Record<WaitKind, number>;
 const STATUS = { ready: 0, idle: 1, done: 2, oops: 3 } as const satisfies Record<ThreadStatus, number>;
 
 export interface EncodeOptions {
@@ -274,7 +274,7 @@ export class Encoder {
     const w = t.wait;
     if (!w) this.u(0);
     else {
-      this.u(1 + WAIT[w.kind]);
+      this.u(1 + WAITS[w.kind].code);
       this.u(w.kind === 'fence' || w.kind === 'poll' ? this.fence(w.x) : w.x);
       this.u(+w.hasTimeout | (+w.self << 2));
       this.loc(w.loc);

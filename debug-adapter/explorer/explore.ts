@@ -15,6 +15,7 @@
 // keeps whole kernel states.
 
 import { Kernel } from '../runtime/kernel';
+import type { FaultKind } from '../../grammar/ast';
 import type { Program } from '../runtime/program';
 import { cloneState, type Fault, type KernelState, type ThreadState } from '../runtime/state';
 import { successorState } from './clone';
@@ -54,11 +55,11 @@ export interface ExploreOptions {
   /** internal (tests): compute conflicts pair by pair instead of by bit masks */
   pairwise?: boolean;
   /** called when a fault at a new site (kind, thread, statement) is found, as it is found */
-  onFault?: (f: { kind: string; thread: string }) => void;
+  onFault?: (f: { kind: FaultKind; thread: string }) => void;
 }
 
 export interface ExploreFault {
-  kind: string;
+  kind: FaultKind;
   thread: string;
   line: number;
   column: number;
@@ -109,7 +110,7 @@ const DEFAULT_MAX_MEMORY = 4 * 1024 * 1024 * 1024;
 const AT_END = new Set(['deadlock', 'hang']);
 
 interface Found {
-  kind: string;
+  kind: FaultKind;
   thread: string;
   schedule: string[];
   atEnd: boolean;

@@ -29,12 +29,13 @@
 //   - entities that can never move again are in every set.
 // Every enabled entity is tried as a seed; the smallest set wins.
 
-import { assertNever } from '../../grammar/never';
 import { formatChoice } from '../runtime/choice';
 import type { Kernel } from '../runtime/kernel';
+import { semantics } from '../runtime/stmts';
+import { WAITS } from '../runtime/waits';
 import { FenceSt, ModState, Op, WorkSt, type FileState, type ThreadState, type Wait } from '../runtime/state';
 import type { Analysis } from './analysis';
-import { ANY_RCU, ANY_SRCU, conflicts, FP, SELF_LOCAL, SELF_RCU, SELF_SRCU, TIMED } from './footprint';
+import { conflicts, FP, SELF_LOCAL, SELF_RCU, SELF_SRCU, TIMED } from './footprint';
 import { ConflictIndex, MAX_CONDS, MAX_ENTITIES } from './conflict-index';
 
 interface Future {
@@ -197,22 +198,7 @@ export class Reducer {
   // ---------------------------------------------------------------- per-state footprints
 
   private waitReads(f: FP, w: Wait): void {
-    const L = this.A.L;
-    switch (w.kind) {
-      case 'fence':
-      case 'poll':
-        f.read(L.fst(w.x));
-        if (w.hasTimeout) f.read(SELF_LOCAL);
-        break;
-      case 'srcu': if (!w.self) f.read(ANY_SRCU); break;
-      case 'rcu': f.read(ANY_RCU); break;
-      case 'mutex': f.rw(L.mutex(w.x)); break;
-      case 'flush':
-      case 'cancel': f.read(L.work(w.x)); break;
-      case 'unbind': f.read(L.devBind(w.x)); break;
-      case 'sleep': break;
-      default: assertNever(w.kind);
-    }
+    WAITS[w.kind].reads(f, this.A.L, w);
   }
 
   private fileOf(t: ThreadState) {
@@ -249,67 +235,7 @@ export class Reducer {
 
   /** Whether the statement surely ends the step before it completes (blocks, opens a block, oopses). */
   private stops(t: ThreadState, i: number, st: import('../runtime/program').CStmt): boolean {
-    const s = this.k.s;
-    switch (st.kind) {
-      case 'ioctl': {
-        const top = t.frames[t.frames.length - 1];
-        if (top.t !== 0) return false;
-        let fl: FileState | undefined;
-        for (let j = t.files.length - 1; j >= 0; j--) {
-          const x = t.files[j];
-          if (x.scope === top.block.scope && x.slot === st.fileSlot) { fl = x; break; }
-        }
-        if (!fl || fl.st !== 0) return false;
-        const d = s.drms[fl.drm];
-        return !d.unplugged && (d.freed || st.body!.stmts.length > 0);
-      }
-      case 'enter': {
-        const d = s.drms[st.drm];
-        if (d.freed) return true;
-        if (d.unplugged) return !!st.elseBody && st.elseBody.stmts.length > 0;
-        return st.body!.stmts.length > 0;
-      }
-      case 'access':
-        if (s.revocables[st.revocable].revoked) return !!st.elseBody && st.elseBody.stmts.length > 0;
-        return st.body!.stmts.length > 0;
-      case 'repeat': return st.body!.stmts.length > 0;
-      case 'wait':
-      case 'poll': return s.fences[st.fence].state < FenceSt.Signalled;
-      case 'lock': return s.mutexes[st.mutex].holder !== -1;
-      case 'unplug': {
-        if (s.drms[st.drm].freed || t.srcu > 0) return true;
-        for (let j = 0; j < s.threads.length; j++) if (j !== i && s.threads[j].srcu > 0) return true;
-        return false;
-      }
-      case 'revoke': {
-        if (s.revocables[st.revocable].revoked) return false;
-        for (const th of s.threads) if (th.rcu.includes(st.revocable)) return true;
-        return false;
-      }
-      case 'flush': return s.works[st.work].state !== WorkSt.Idle;
-      case 'read':
-      case 'write': return !t.rcu.includes(st.revocable) && s.revocables[st.revocable].revoked;
-      case 'use': return s.data[st.data].freed;
-      case 'get': return s.drms[st.drm].freed || s.drms[st.drm].releasing;
-      // these never end the step early (their faults do not stop the thread)
-      case 'open':
-      case 'close':
-      case 'put':
-      case 'try_module_get':
-      case 'module_put':
-      case 'hotunplug':
-      case 'unbind':
-      case 'rmmod':
-      case 'submit':
-      case 'signal':
-      case 'queue':
-      case 'cancel':
-      case 'sleep':
-      case 'unlock':
-      case 'log':
-        return false;
-      default: return assertNever(st);
-    }
+    return semantics(st.kind).stops(this.k.s, t, i, st);
   }
 
   /** The footprint of thread i's next step (i can step). */
@@ -576,31 +502,22 @@ export class Reducer {
     }
   }
 
+  /** the threads holding up a wait (WaitSpec.holders), reused */
+  private scratch: number[] = [];
+
   private staysStuck(e: number): boolean {
     const s = this.k.s, T = this.T, Q = this.Q, st = this.stuck;
     if (e < T) {
       const t = s.threads[e];
       const w = t.wait;
-      if (t.status === 'ready' && w) {
-        switch (w.kind) {
-          case 'srcu':
-            if (w.self) return true;
-            for (let j = 0; j < T; j++) if (j !== e && s.threads[j].srcu > 0 && st[j]) return true;
-            return false;
-          case 'rcu':
-            for (let j = 0; j < T; j++) if (s.threads[j].rcu.includes(w.x) && (j === e || st[j])) return true;
-            return false;
-          case 'mutex': {
-            const h = s.mutexes[w.x].holder;
-            return h === e || (h >= 0 && st[h] === 1);
-          }
-          case 'unbind': {
-            const u = s.devices[w.x].unbinder;
-            return u === e || (u >= 0 && st[u] === 1);
-          }
-          default:
-            break;
-        }
+      const holders = t.status === 'ready' && w ? WAITS[w.kind].holders : null;
+      if (holders) {
+        // held up by threads: stuck for good once it waits on itself or one of them is stuck
+        const hs = this.scratch;
+        hs.length = 0;
+        holders(s, e, w!, hs);
+        for (const h of hs) if (h === e || st[h]) return true;
+        return false;
       }
     } else if (e >= T + Q) {
       const i = e - T - Q;
@@ -796,37 +713,15 @@ export class Reducer {
     if (e < T) {
       const t = s.threads[e];
       const w = t.wait;
-      if (t.status === 'ready' && w) {
-        let one = -1;
-        switch (w.kind) {
-          case 'srcu':
-            if (w.self) return; // waits for its own section: never
-            for (let j = 0; j < T; j++) {
-              if (j === e || s.threads[j].srcu === 0) continue;
-              if (this.inS[j]) return;
-              if (one < 0) one = j;
-            }
-            if (one >= 0) this.add(one, list);
-            return;
-          case 'rcu':
-            for (let j = 0; j < T; j++) {
-              if (!s.threads[j].rcu.includes(w.x)) continue;
-              if (j === e || this.inS[j]) return;
-              if (one < 0) one = j;
-            }
-            if (one >= 0) this.add(one, list);
-            return;
-          case 'mutex':
-            one = s.mutexes[w.x].holder;
-            if (one >= 0 && one !== e && !this.inS[one]) this.add(one, list);
-            return;
-          case 'unbind':
-            one = s.devices[w.x].unbinder;
-            if (one >= 0 && one !== e && !this.inS[one]) this.add(one, list);
-            return;
-          default:
-            break;
-        }
+      const holders = t.status === 'ready' && w ? WAITS[w.kind].holders : null;
+      if (holders) {
+        // one of the threads holding it up must move first (none: it waits on itself, never)
+        const hs = this.scratch;
+        hs.length = 0;
+        holders(s, e, w!, hs);
+        for (const h of hs) if (h === e || this.inS[h]) return;
+        if (hs.length) this.add(hs[0], list);
+        return;
       }
     }
     const Q = this.Q;

@@ -10,12 +10,16 @@
 import { formatDuration, type FaultKind, type HandlerEvent, type StmtKind } from '../../grammar/ast';
 import { assertNever } from '../../grammar/never';
 import { formatChoice, parseChoice } from './choice';
-import { unbindOps } from './teardown';
+import { BLOCKED, DONE, OOPS, PUSHED, codeFrame, nativeFrame, type Res } from './step';
+import { semantics } from './stmts';
+import { unplugDrm, putDrm } from './stmts/drm';
+import { closeFile, findFile } from './stmts/file';
+import { modulePut } from './stmts/module';
+import { revoke } from './stmts/revocable';
+import { unbind } from './stmts/device';
+import { WAITS } from './waits';
 import {
-  type CBlock,
   type CStmt,
-  type CStmtOf,
-  type HandlerInfo,
   type ObjKind,
   type Program,
   objectName,
@@ -25,7 +29,6 @@ import {
   type CodeFrame,
   type Fault,
   type FaultObject,
-  type FileState,
   type Frame,
   type KernelState,
   type Loc,
@@ -73,15 +76,7 @@ export interface KernelOptions {
 
 export const DEFAULT_HORIZON_NS = 10_000_000_000;
 
-const OOPS = 3;
-const DONE = 0;
-const PUSHED = 1;
-const BLOCKED = 2;
-type Res = typeof DONE | typeof PUSHED | typeof BLOCKED | typeof OOPS;
-
-export const MODULE_STATE_NAMES = ['live', 'going', 'gone'] as const;
-export const FENCE_STATE_NAMES = ['idle', 'pending', 'signalled', 'error'] as const;
-export const WORK_STATE_NAMES = ['idle', 'pending', 'running'] as const;
+export { FENCE_STATE_NAMES, MODULE_STATE_NAMES, WORK_STATE_NAMES } from './state';
 
 export class Kernel {
   readonly mode: Mode;
@@ -160,31 +155,7 @@ export class Kernel {
 
   /** Whether what a blocked thread waits for holds now. */
   waitOver(i: number, w: Wait): boolean {
-    const s = this.s;
-    switch (w.kind) {
-      case 'sleep':
-        return this.mode === 'explore' || s.clock >= w.until;
-      case 'fence':
-      case 'poll':
-        return s.fences[w.x].state >= FenceSt.Signalled || w.timedOut;
-      case 'srcu':
-        if (w.self) return false;
-        for (let j = 0; j < s.threads.length; j++) if (j !== i && s.threads[j].srcu > 0) return false;
-        return true;
-      case 'rcu':
-        for (const t of s.threads) if (t.rcu.includes(w.x)) return false;
-        return true;
-      case 'mutex':
-        return s.mutexes[w.x].holder === -1;
-      case 'flush':
-        return s.works[w.x].state === WorkSt.Idle;
-      case 'cancel':
-        return s.works[w.x].state !== WorkSt.Running;
-      case 'unbind':
-        return s.devices[w.x].unbinder === -1;
-      default:
-        return assertNever(w.kind);
-    }
+    return WAITS[w.kind].over(this, i, w);
   }
 
   /** A thread spinning in a `poll` (busy, not asleep). */
@@ -212,25 +183,7 @@ export class Kernel {
 
   /** What a blocked thread waits for, in words. */
   describeWait(w: Wait): string {
-    const p = this.p;
-    switch (w.kind) {
-      case 'sleep': return `sleeping until ${formatDuration(w.until)}`;
-      case 'fence': return `waits for fence ${p.fences[w.x].name}`;
-      case 'poll': return `spins polling fence ${p.fences[w.x].name}`;
-      case 'srcu':
-        return w.self
-          ? 'waits in drm_dev_unplug for its own drm_dev_enter section'
-          : `waits in drm_dev_unplug for the drm_dev_enter sections of ${this.srcuReaders(-1).join(', ')}`;
-      case 'rcu': return `waits in revoke of ${p.revocables[w.x].name} for the RCU readers ${this.rcuReaders(w.x).join(', ')}`;
-      case 'mutex': {
-        const h = this.s.mutexes[w.x].holder;
-        return `waits for mutex ${p.mutexes[w.x].name}${h >= 0 ? ` held by ${this.s.threads[h].name}` : ''}`;
-      }
-      case 'flush': return `waits in flush_work for ${p.works[w.x].name}`;
-      case 'cancel': return `waits in cancel_work_sync for ${p.works[w.x].name}`;
-      case 'unbind': return `waits for the unbind of ${p.devices[w.x].name} by another thread`;
-      default: return assertNever(w.kind);
-    }
+    return WAITS[w.kind].describe(this, w);
   }
 
   srcuReaders(except: number): string[] {
@@ -516,7 +469,7 @@ export class Kernel {
   /** The object a statement is about: its target's, or the drm device of its file. */
   private stmtObjects(t: ThreadState, f: CodeFrame, st: CStmt): FaultObject[] {
     if (st.kind === 'close' || st.kind === 'ioctl') {
-      const fl = this.findFile(t, f, st.fileSlot);
+      const fl = findFile(t, f, st.fileSlot);
       return fl ? [this.obj('drm', fl.drm)] : [];
     }
     const o = stmtObject(st);
@@ -525,21 +478,10 @@ export class Kernel {
 
   /** What a blocked thread waits on, as a fault names it. */
   private waitObjects(w: Wait): FaultObject[] {
-    switch (w.kind) {
-      case 'sleep': return [];
-      case 'fence':
-      case 'poll': return [this.obj('fence', w.x)];
-      case 'srcu': return [this.obj('drm', w.x)];
-      case 'rcu': return [this.obj('revocable', w.x)];
-      case 'mutex': return [this.obj('mutex', w.x)];
-      case 'flush':
-      case 'cancel': return [this.obj('work', w.x)];
-      case 'unbind': return [this.obj('device', w.x)];
-      default: return assertNever(w.kind);
-    }
+    return WAITS[w.kind].objects(this, w);
   }
 
-  private oops(t: ThreadState): void {
+  oops(t: ThreadState): void {
     t.status = 'oops';
   }
 
@@ -568,13 +510,16 @@ export class Kernel {
   }
 
   /** Whether events are being kept (skip building their text otherwise). */
-  private get recording(): boolean {
+  get recording(): boolean {
     return this.onEvent !== undefined || this.events.length < this.maxEvents;
   }
 
   // ------------------------------------------------------------------ statements
+  // Each statement kind runs in its object's module (stmts/*.ts); the helpers they share
+  // (faults, events, blocking, useAfterFree, …) are the kernel's public methods.
 
-  private block(t: ThreadState, kind: WaitKind, x: number, loc: Loc, until = -1, hasTimeout = false, self = false): Res {
+  /** Thread t blocks in a wait (the statement modules' way to sleep, spin or wait). */
+  block(t: ThreadState, kind: WaitKind, x: number, loc: Loc, until = -1, hasTimeout = false, self = false): Res {
     t.wait = { kind, x, until, hasTimeout, timedOut: false, self, loc };
     return BLOCKED;
   }
@@ -596,481 +541,32 @@ export class Kernel {
         `\`${st.kind}\` may sleep, but ${t.name} is inside \`access ${r}\`, an RCU read-side section (Revocable guard) where sleeping is not allowed`,
         [...this.stmtObjects(t, f, st), this.obj('revocable', rv)]);
     }
-    switch (st.kind) {
-      case 'open': return this.open(i, t, f, st);
-      case 'close': return this.close(i, t, f, st, st);
-      case 'ioctl': return this.ioctl(i, t, f, st);
-      case 'get': return this.get(i, t, st);
-      case 'put': {
-        const k = t.refs.findLastIndex((r) => r.kind === 'drm' && r.x === st.drm);
-        const r = this.putDrm(i, t, st.drm, st, 'drm_dev_put');
-        if (r !== OOPS && k >= 0) t.refs.splice(k, 1);
-        return r;
-      }
-      case 'try_module_get': {
-        const m = s.modules[st.module];
-        if (m.state === ModState.Live) {
-          m.refs++;
-          t.refs.push({ kind: 'module', x: st.module, stmt: st });
-          if (this.recording) this.note(i, st.line, st.kind, `${p.modules[st.module].name} ${m.refs - 1}→${m.refs}`);
-        } else {
-          this.note(i, st.line, st.kind, `try_module_get(${p.modules[st.module].name}) fails: the module is ${MODULE_STATE_NAMES[m.state]}`);
-        }
-        return DONE;
-      }
-      case 'module_put': {
-        const k = t.refs.findLastIndex((r) => r.kind === 'module' && r.x === st.module);
-        if (k >= 0) t.refs.splice(k, 1);
-        this.modulePut(i, st.module, st, 'module_put');
-        return DONE;
-      }
-      case 'enter': {
-        const d = s.drms[st.drm];
-        if (d.freed) return this.useAfterFree(i, t, st, this.obj('drm', st.drm), `drm_dev_enter on ${p.drms[st.drm].name}, which was freed`);
-        if (d.unplugged) {
-          if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.drm].name}) fails: unplugged`);
-          if (st.elseBody) {
-            t.frames.push(codeFrame(st.elseBody, 'else', f.mod, null, null));
-            return PUSHED;
-          }
-          return DONE;
-        }
-        t.srcu++;
-        if (this.recording) this.note(i, st.line, st.kind, `drm_dev_enter(${p.drms[st.drm].name}): SRCU read section`);
-        t.frames.push({ ...codeFrame(st.body!, 'enter', f.mod, null, null), guard: st.drm });
-        return PUSHED;
-      }
-      case 'access': {
-        const r = s.revocables[st.revocable];
-        if (r.revoked) {
-          if (this.recording) this.note(i, st.line, st.kind, `try_access(${p.revocables[st.revocable].name}) = None: revoked`);
-          if (st.elseBody) {
-            t.frames.push(codeFrame(st.elseBody, 'else', f.mod, null, null));
-            return PUSHED;
-          }
-          return DONE;
-        }
-        t.rcu.push(st.revocable);
-        if (this.recording) this.note(i, st.line, st.kind, `try_access(${p.revocables[st.revocable].name}): RCU read section`);
-        t.frames.push({ ...codeFrame(st.body!, 'access', f.mod, null, null), guard: st.revocable });
-        return PUSHED;
-      }
-      case 'unplug': return this.unplug(i, t, st.drm, st);
-      case 'revoke': return this.revoke(i, t, st.revocable, st);
-      case 'hotunplug': {
-        const d = s.devices[st.device];
-        d.present = false;
-        s.fences.forEach((fe, q) => {
-          if (p.fences[q].device === st.device && fe.state === FenceSt.Pending) {
-            fe.completeAt = -1;
-            fe.live = false;
-          }
-        });
-        this.note(i, st.line, st.kind, `${p.devices[st.device].name} is gone: its pending fences never complete, its reads return all ones`);
-        return this.unbind(i, t, st.device, st);
-      }
-      case 'unbind': return this.unbind(i, t, st.device, st);
-      case 'rmmod': return this.rmmod(i, t, st);
-      case 'submit': {
-        const fe = s.fences[st.fence];
-        const info = p.fences[st.fence];
-        if (fe.state === FenceSt.Pending) {
-          this.note(i, st.line, st.kind, `fence ${info.name} is already pending`);
-          return DONE;
-        }
-        fe.state = FenceSt.Pending;
-        fe.live = s.devices[info.device]?.present ?? false;
-        fe.completeAt = fe.live ? s.clock + info.takesNs : -1;
-        if (this.recording) {
-          this.note(i, st.line, st.kind, fe.live
-            ? `fence ${info.name} pending${this.mode === 'run' ? `, completes at ${formatDuration(fe.completeAt)}` : ''}`
-            : `fence ${info.name} pending, but ${p.devices[info.device]?.name} is gone: it never completes`);
-        }
-        return DONE;
-      }
-      case 'wait':
-      case 'poll': {
-        const fe = s.fences[st.fence];
-        if (fe.state >= FenceSt.Signalled) {
-          this.note(i, st.line, st.kind, `fence ${p.fences[st.fence].name} already ${FENCE_STATE_NAMES[fe.state]}`);
-          return DONE;
-        }
-        const hasTimeout = st.timeoutNs >= 0;
-        return this.block(t, st.kind === 'wait' ? 'fence' : 'poll', st.fence, st, hasTimeout ? s.clock + st.timeoutNs : -1, hasTimeout);
-      }
-      case 'signal': {
-        const fe = s.fences[st.fence];
-        if (fe.state <= FenceSt.Pending) {
-          fe.state = st.error ? FenceSt.Error : FenceSt.Signalled;
-          fe.completeAt = -1;
-          this.note(i, st.line, st.kind, `fence ${p.fences[st.fence].name} ${st.error ? 'completed with -ENODEV' : 'signalled'}`);
-        } else {
-          this.note(i, st.line, st.kind, `fence ${p.fences[st.fence].name} already ${FENCE_STATE_NAMES[fe.state]}`);
-        }
-        return DONE;
-      }
-      case 'read':
-      case 'write': return this.mmio(i, t, st);
-      case 'use': {
-        const d = s.data[st.data];
-        const info = p.data[st.data];
-        if (d.freed) {
-          const why = info.managed === 'devm'
-            ? `devm data is freed by the devres release at unbind of ${p.devices[info.owner]?.name}`
-            : `drmm data is freed when ${p.drms[info.owner]?.name} is released`;
-          return this.useAfterFree(i, t, st, this.obj('data', st.data), `${t.name} uses ${info.name}, which was freed (${why})`);
-        }
-        if (this.recording) this.note(i, st.line, st.kind, `uses ${info.name}`);
-        return DONE;
-      }
-      case 'queue': {
-        const w = s.works[st.work];
-        if (w.state !== WorkSt.Idle) {
-          this.note(i, st.line, st.kind, `queue_work(${p.works[st.work].name}) returns false: already ${WORK_STATE_NAMES[w.state]}`);
-          return DONE;
-        }
-        w.state = WorkSt.Pending;
-        w.startAt = s.clock + st.afterNs;
-        this.note(i, st.line, st.kind, `${p.works[st.work].name} queued${this.mode === 'run' ? `, starts at ${formatDuration(w.startAt)}` : ''}`);
-        return DONE;
-      }
-      case 'flush': {
-        if (s.works[st.work].state === WorkSt.Idle) return DONE;
-        return this.block(t, 'flush', st.work, st);
-      }
-      case 'cancel': {
-        const w = s.works[st.work];
-        if (w.state === WorkSt.Pending) {
-          w.state = WorkSt.Idle;
-          this.note(i, st.line, st.kind, `${p.works[st.work].name} taken off the queue`);
-        }
-        if (w.state === WorkSt.Running) return this.block(t, 'cancel', st.work, st);
-        return DONE;
-      }
-      case 'sleep':
-        if (this.mode === 'explore') return DONE;
-        if (this.recording) this.note(i, st.line, st.kind, `sleeps until ${formatDuration(s.clock + st.ns)}`);
-        return this.block(t, 'sleep', 0, st, s.clock + st.ns);
-      case 'lock': {
-        const m = s.mutexes[st.mutex];
-        if (m.holder === -1) {
-          m.holder = i;
-          m.lockStmt = st.id;
-          if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.mutex].name} locked`);
-          return DONE;
-        }
-        return this.block(t, 'mutex', st.mutex, st);
-      }
-      case 'unlock': {
-        const m = s.mutexes[st.mutex];
-        if (m.holder !== i) {
-          const h = m.holder >= 0 ? `it is held by ${s.threads[m.holder].name}` : 'it is not locked';
-          this.fault('bad-unlock', i, st, `${t.name} unlocks mutex ${p.mutexes[st.mutex].name}, but ${h}`, [this.obj('mutex', st.mutex)]);
-          return DONE;
-        }
-        m.holder = -1;
-        m.lockStmt = -1;
-        if (this.recording) this.note(i, st.line, st.kind, `${p.mutexes[st.mutex].name} unlocked`);
-        return DONE;
-      }
-      case 'repeat': {
-        if (st.body!.stmts.length === 0) return DONE;
-        t.frames.push({ ...codeFrame(st.body!, 'repeat', f.mod, null, null), repeatLeft: st.count });
-        return PUSHED;
-      }
-      case 'log':
-        this.note(i, st.line, st.kind, st.text);
-        return DONE;
-      default:
-        return assertNever(st);
-    }
+    return semantics(st.kind).exec(this, i, t, f, st);
   }
 
   private completeWait(i: number, w: Wait): void {
-    const s = this.s;
-    const p = this.p;
-    switch (w.kind) {
-      case 'fence':
-      case 'poll': {
-        const fe = s.fences[w.x];
-        if (fe.state >= FenceSt.Signalled) {
-          this.note(i, w.loc.line, w.kind === 'fence' ? 'wait' : 'poll', `fence ${p.fences[w.x].name} ${FENCE_STATE_NAMES[fe.state]}`);
-        } else {
-          this.note(i, w.loc.line, 'timeout', `${w.kind === 'fence' ? 'wait' : 'poll'} on ${p.fences[w.x].name}: ETIMEDOUT`);
-        }
-        break;
-      }
-      case 'mutex':
-        s.mutexes[w.x].holder = i;
-        s.mutexes[w.x].lockStmt = (w.loc as CStmt).id;
-        this.note(i, w.loc.line, 'lock', `${p.mutexes[w.x].name} locked`);
-        break;
-      case 'srcu':
-        this.note(i, w.loc.line, 'unplug', 'synchronize_srcu done: no drm_dev_enter section is left');
-        break;
-      case 'rcu':
-        this.note(i, w.loc.line, 'revoke', `synchronize_rcu done: ${p.revocables[w.x].name} has no readers left`);
-        break;
-      case 'sleep':
-        break;
-      case 'flush':
-      case 'cancel':
-      case 'unbind':
-        this.note(i, w.loc.line, w.kind, 'done waiting');
-        break;
-      default:
-        assertNever(w.kind);
-    }
+    WAITS[w.kind].complete(this, i, w);
   }
 
-  private useAfterFree(i: number, t: ThreadState, loc: Loc, freed: FaultObject, message: string): Res {
+  useAfterFree(i: number, t: ThreadState, loc: Loc, freed: FaultObject, message: string): Res {
     this.fault('use-after-free', i, loc, message, [freed]);
     this.oops(t);
     return OOPS;
   }
 
-  private codeAfterUnload(i: number, t: ThreadState, loc: Loc, m: number, what: string): Res {
+  codeAfterUnload(i: number, t: ThreadState, loc: Loc, m: number, what: string): Res {
     this.fault('code-after-unload', i, loc, `${what}: module ${this.p.modules[m].name} is gone, its code was freed`, [this.obj('module', m)]);
     this.oops(t);
     return OOPS;
   }
 
-  private moduleOfDrm(x: number): number {
+  moduleOfDrm(x: number): number {
     const drm = this.p.drms[x];
     return this.p.drivers[drm?.driver]?.module ?? -1;
   }
 
-  private driverOfDrm(x: number) {
+  driverOfDrm(x: number) {
     return this.p.drivers[this.p.drms[x]?.driver];
-  }
-
-  private findFile(t: ThreadState, f: CodeFrame, slot: number): FileState | undefined {
-    const scope = f.block.scope;
-    for (let k = t.files.length - 1; k >= 0; k--) {
-      const fl = t.files[k];
-      if (fl.scope === scope && fl.slot === slot) return fl;
-    }
-    return undefined;
-  }
-
-  private open(i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'open'>): Res {
-    const s = this.s;
-    const p = this.p;
-    const x = st.drm;
-    const d = s.drms[x];
-    const name = p.drms[x].name;
-    const file: FileState = { scope: f.block.scope, slot: st.fileSlot, name: st.fileName, drm: x, st: 2, holdsModule: false, open: st };
-    t.files.push(file);
-    if (d.unplugged) {
-      this.note(i, st.line, 'open', `open ${name}: ENODEV (unplugged); later uses of ${st.fileName} fail with EBADF`);
-      return DONE;
-    }
-    if (d.freed) return this.useAfterFree(i, t, st, this.obj('drm', x), `open of ${name}, which was freed without ever being unplugged: its minor stayed registered`);
-    if (d.releasing) return this.useAfterFree(i, t, st, this.obj('drm', x), `open of ${name} while its release is running (refcount already 0)`);
-    const m = this.moduleOfDrm(x);
-    if (m >= 0 && s.modules[m].state === ModState.Gone) return this.codeAfterUnload(i, t, st, m, `open calls ${p.drms[x].name}'s file operations`);
-    const drv = this.driverOfDrm(x);
-    d.refs++;
-    if (drv?.fopsOwner && m >= 0) {
-      const mod = s.modules[m];
-      if (mod.state !== ModState.Live) {
-        d.refs--;
-        this.note(i, st.line, 'open', `open ${name}: try_module_get(${p.modules[m].name}) fails (module ${MODULE_STATE_NAMES[mod.state]}): ENODEV`);
-        return DONE;
-      }
-      mod.refs++;
-      file.holdsModule = true;
-    }
-    file.st = 0;
-    if (this.recording) {
-      const ms = file.holdsModule ? `, ${p.modules[m].name} ${s.modules[m].refs - 1}→${s.modules[m].refs} (fops owner)` : '';
-      this.note(i, st.line, 'open', `${st.fileName} = open(${name}): ${name} ${d.refs - 1}→${d.refs}${ms}`);
-    }
-    return DONE;
-  }
-
-  /** `close f`, or the close of a still-open file at thread exit (origin: its `open`). */
-  private close(i: number, t: ThreadState, f: CodeFrame | null, st: CStmtOf<'close'> | null, origin: Loc, file?: FileState): Res {
-    const s = this.s;
-    const p = this.p;
-    const fl = file ?? this.findFile(t, f!, st!.fileSlot);
-    if (!fl || fl.st !== 0) {
-      this.note(i, origin.line, 'close', `close ${st?.fileName ?? ''}: EBADF (not open)`);
-      return DONE;
-    }
-    const x = fl.drm;
-    const m = this.moduleOfDrm(x);
-    if (m >= 0 && s.modules[m].state === ModState.Gone) {
-      return this.codeAfterUnload(i, t, origin, m, `close of ${fl.name} calls ${p.drms[x].name}'s release file operation`);
-    }
-    fl.st = 1;
-    const drv = this.driverOfDrm(x);
-    const ops: NativeOp[] = [];
-    if (drv?.close) ops.push({ op: Op.CallHandler, x: p.handlers.indexOf(drv.close) });
-    ops.push({ op: Op.PutDrm, x });
-    if (fl.holdsModule) ops.push({ op: Op.ModulePutOwner, x: m });
-    this.note(i, origin.line, 'close', `close ${fl.name}${drv?.close ? `: drm_release calls ${drv.name}'s close` : ''}`);
-    t.frames.push(nativeFrame(ops, origin, `close ${fl.name}`));
-    return PUSHED;
-  }
-
-  private ioctl(i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'ioctl'>): Res {
-    const s = this.s;
-    const p = this.p;
-    const fl = this.findFile(t, f, st.fileSlot);
-    if (!fl || fl.st !== 0) {
-      this.note(i, st.line, 'ioctl', `ioctl ${st.fileName}: EBADF`);
-      return DONE;
-    }
-    const x = fl.drm;
-    const m = this.moduleOfDrm(x);
-    if (m >= 0 && s.modules[m].state === ModState.Gone) return this.codeAfterUnload(i, t, st, m, `ioctl on ${fl.name} calls into the driver`);
-    if (s.drms[x].unplugged) {
-      this.note(i, st.line, 'ioctl', `ioctl ${fl.name}: ENODEV (${p.drms[x].name} is unplugged)`);
-      return DONE;
-    }
-    if (s.drms[x].freed) return this.useAfterFree(i, t, st, this.obj('drm', x), `ioctl on ${p.drms[x].name}, which was freed`);
-    this.note(i, st.line, 'ioctl', `ioctl ${fl.name}: enters the driver`);
-    if (st.body.stmts.length === 0) return DONE;
-    t.frames.push(codeFrame(st.body, 'ioctl', m, null, null));
-    return PUSHED;
-  }
-
-  private get(i: number, t: ThreadState, st: CStmtOf<'get'>): Res {
-    const d = this.s.drms[st.drm];
-    const name = this.p.drms[st.drm].name;
-    if (d.freed) return this.useAfterFree(i, t, st, this.obj('drm', st.drm), `drm_dev_get on ${name}, which was freed`);
-    if (d.releasing) return this.useAfterFree(i, t, st, this.obj('drm', st.drm), `drm_dev_get on ${name} while its release is running (refcount already 0)`);
-    d.refs++;
-    t.refs.push({ kind: 'drm', x: st.drm, stmt: st });
-    if (this.recording) this.note(i, st.line, 'get', `${name} ${d.refs - 1}→${d.refs}`);
-    return DONE;
-  }
-
-  /** A drm_dev_put: may run the release callback (pushed as frames). */
-  private putDrm(i: number, t: ThreadState, x: number, origin: Loc, what: string): Res {
-    const s = this.s;
-    const p = this.p;
-    const d = s.drms[x];
-    const name = p.drms[x].name;
-    if (d.freed) return this.useAfterFree(i, t, origin, this.obj('drm', x), `${what} on ${name}, which was freed`);
-    if (d.refs === 0) {
-      this.fault('refcount-underflow', i, origin, `${what} on ${name} while its count is already 0 (its release is running)`, [this.obj('drm', x)]);
-      return DONE;
-    }
-    d.refs--;
-    if (this.recording) this.note(i, origin.line, 'put', `${what}(${name}): ${name} ${d.refs + 1}→${d.refs}`);
-    if (d.refs > 0) return DONE;
-    d.releasing = true;
-    this.note(i, origin.line, 'refcount-zero', `${name} refcount reached 0: release`);
-    const rel = p.drms[x].release;
-    const ops: NativeOp[] = [];
-    if (rel) ops.push({ op: Op.CallHandler, x: p.handlers.indexOf(rel) });
-    ops.push({ op: Op.ReleaseDone, x });
-    t.frames.push(nativeFrame(ops, origin, `release ${name}`));
-    return PUSHED;
-  }
-
-  private modulePut(i: number, m: number, origin: Loc, what: string): void {
-    const mod = this.s.modules[m];
-    const name = this.p.modules[m].name;
-    if (mod.refs === 0) {
-      this.fault('refcount-underflow', i, origin, `${what}(${name}) below zero`, [this.obj('module', m)]);
-      return;
-    }
-    mod.refs--;
-    if (this.recording) this.note(i, origin.line, 'module_put', `${name} ${mod.refs + 1}→${mod.refs}`);
-    if (mod.refs === 0) this.note(i, origin.line, 'refcount-zero', `module ${name} refcount reached 0`);
-  }
-
-  private unplug(i: number, t: ThreadState, x: number, origin: Loc): Res {
-    const s = this.s;
-    const d = s.drms[x];
-    const name = this.p.drms[x].name;
-    if (d.freed) return this.useAfterFree(i, t, origin, this.obj('drm', x), `drm_dev_unplug on ${name}, which was freed`);
-    if (!d.unplugged) {
-      d.unplugged = true;
-      this.note(i, origin.line, 'unplugged', `drm_dev_unplug(${name}): unplugged; new opens and ioctls get ENODEV`);
-    }
-    if (t.srcu > 0) return this.block(t, 'srcu', x, origin, -1, false, true);
-    for (let j = 0; j < s.threads.length; j++) {
-      if (j !== i && s.threads[j].srcu > 0) return this.block(t, 'srcu', x, origin);
-    }
-    return DONE;
-  }
-
-  private revoke(i: number, t: ThreadState, r: number, origin: Loc): Res {
-    const s = this.s;
-    const rv = s.revocables[r];
-    if (rv.revoked) return DONE;
-    rv.revoked = true;
-    this.note(i, origin.line, 'revoked', `${this.p.revocables[r].name} revoked: try_access now fails`);
-    for (const th of s.threads) if (th.rcu.includes(r)) return this.block(t, 'rcu', r, origin);
-    return DONE;
-  }
-
-  private unbind(i: number, t: ThreadState, dev: number, origin: Loc): Res {
-    const s = this.s;
-    const p = this.p;
-    const d = s.devices[dev];
-    if (d.unbinder >= 0 && d.unbinder !== i) return this.block(t, 'unbind', dev, origin);
-    if (!d.bound || d.unbinder === i) return DONE;
-    d.unbinder = i;
-    const drv = p.drivers[p.devices[dev].driver];
-    const ops = unbindOps(p, dev);
-    this.note(i, origin.line, 'remove', `unbind ${p.devices[dev].name}: ${drv.remove ? `${drv.name}'s remove` : `default remove (drm_dev_unplug)`}, then the devres release`);
-    t.frames.push(nativeFrame(ops, origin, `unbind ${p.devices[dev].name}`));
-    return PUSHED;
-  }
-
-  private rmmod(i: number, t: ThreadState, st: CStmtOf<'rmmod'>): Res {
-    const s = this.s;
-    const p = this.p;
-    const m = s.modules[st.module];
-    const name = p.modules[st.module].name;
-    if (m.state === ModState.Gone) {
-      this.note(i, st.line, 'rmmod', `rmmod ${name}: ENOENT (not loaded)`);
-      return DONE;
-    }
-    if (m.state === ModState.Going) {
-      this.note(i, st.line, 'rmmod', `rmmod ${name}: EBUSY (already being removed)`);
-      return DONE;
-    }
-    if (!st.force && m.refs > 0) { // a forced rmmod does not look at the count (nor does its footprint)
-      this.note(i, st.line, 'rmmod', `rmmod ${name}: EWOULDBLOCK, module is in use (refcount ${m.refs})`);
-      return DONE;
-    }
-    m.state = ModState.Going;
-    this.note(i, st.line, 'rmmod', `rmmod ${name}${st.force ? ' --force (taints the kernel)' : ''}: going, unbinding its devices`);
-    const ops: NativeOp[] = [];
-    p.devices.forEach((d, k) => {
-      if (d.driver >= 0 && p.drivers[d.driver].module === st.module) ops.push({ op: Op.Unbind, x: k });
-    });
-    ops.push({ op: Op.ModuleGone, x: st.module });
-    t.frames.push(nativeFrame(ops, st, `rmmod ${name}`));
-    return PUSHED;
-  }
-
-  private mmio(i: number, t: ThreadState, st: CStmtOf<'read' | 'write'>): Res {
-    const s = this.s;
-    const p = this.p;
-    const r = st.revocable;
-    const rinfo = p.revocables[r];
-    const dev = s.devices[rinfo.device];
-    const verb = st.kind === 'read' ? 'reads' : 'writes';
-    if (t.rcu.includes(r) || !s.revocables[r].revoked) {
-      if (this.recording) {
-        let text = `${verb} ${st.name}`;
-        if (!dev?.present && st.kind === 'read') text += ': 0xffffffff (the device is gone)';
-        else if (st.ptimer >= 0 && st.kind === 'read') text += ` = ${s.clock} ns`;
-        this.note(i, st.line, st.kind, text);
-      }
-      return DONE;
-    }
-    this.fault('unguarded-mmio', i, st,
-      `${t.name} ${verb} ${st.name} outside \`access ${rinfo.name}\`, but ${rinfo.name} was revoked: the BAR is unmapped`, [this.obj('revocable', r)]);
-    this.oops(t);
-    return OOPS;
   }
 
   // ------------------------------------------------------------------ sourceless ops
@@ -1090,8 +586,8 @@ export class Kernel {
         t.frames.push(codeFrame(h.body, 'handler', h.module, h, origin as CStmt));
         return PUSHED;
       }
-      case Op.Unplug: return this.unplug(i, t, op.x, origin);
-      case Op.Revoke: return this.revoke(i, t, op.x, origin);
+      case Op.Unplug: return unplugDrm(this, i, t, op.x, origin);
+      case Op.Revoke: return revoke(this, i, t, op.x, origin);
       case Op.FreeData:
         s.data[op.x].freed = true;
         this.note(i, origin.line, 'devres', `devm data ${p.data[op.x].name} freed`);
@@ -1099,16 +595,16 @@ export class Kernel {
       case Op.PutBinding: {
         if (!s.drms[op.x].bindingRef) return DONE;
         s.drms[op.x].bindingRef = false;
-        return this.putDrm(i, t, op.x, origin, 'devres drm_dev_put');
+        return putDrm(this, i, t, op.x, origin, 'devres drm_dev_put');
       }
       case Op.PutDrm: {
-        return this.putDrm(i, t, op.x, origin, 'drm_dev_put');
+        return putDrm(this, i, t, op.x, origin, 'drm_dev_put');
       }
       case Op.ModulePutOwner:
-        this.modulePut(i, op.x, origin, 'module_put (fops owner)');
+        modulePut(this, i, op.x, origin, 'module_put (fops owner)');
         return DONE;
       case Op.Unbind: {
-        return this.unbind(i, t, op.x, origin);
+        return unbind(this, i, t, op.x, origin);
       }
       case Op.UnbindDone: {
         const d = s.devices[op.x];
@@ -1130,7 +626,7 @@ export class Kernel {
         d.releasing = false;
         this.note(i, origin.line, 'release', `${p.drms[x].name} freed`);
         const drv = this.driverOfDrm(x);
-        if (drv?.drmHoldsModule && drv.module >= 0) this.modulePut(i, drv.module, origin, `${p.drms[x].name} drops its module reference`);
+        if (drv?.drmHoldsModule && drv.module >= 0) modulePut(this, i, drv.module, origin, `${p.drms[x].name} drops its module reference`);
         return DONE;
       }
       case Op.ModuleGone:
@@ -1139,7 +635,7 @@ export class Kernel {
         return DONE;
       case Op.CloseAtExit: {
         const fl = t.files[op.x];
-        return this.close(i, t, null, null, fl.open, fl);
+        return closeFile(this, i, t, null, null, fl.open, fl);
       }
       case Op.ExitDone:
         this.exitDone(i, t);
@@ -1148,17 +644,6 @@ export class Kernel {
         return assertNever(op.op);
     }
   }
-}
-
-// A frame pushed by a statement or an op finishes by popping into its parent, which then
-// advances past the item that pushed it (advanceTop): one rule for code and native frames.
-
-function codeFrame(block: CBlock, role: CodeFrame['role'], mod: number, handler: HandlerInfo | null, caller: CStmt | null): CodeFrame {
-  return { t: 0, block, pc: 0, role, guard: -1, repeatLeft: 0, mod, handler, caller };
-}
-
-function nativeFrame(ops: NativeOp[], origin: Loc, label: string): NativeFrame {
-  return { t: 1, ops, i: 0, origin, label };
 }
 
 export type { Frame, Fault };

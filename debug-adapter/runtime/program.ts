@@ -16,13 +16,23 @@ import {
   DEFAULT_FENCE_NS,
 } from '../../grammar/ast';
 import { targetKinds, targetRow, type TargetKey } from '../../grammar/statements';
-import { assertNever } from '../../grammar/never';
+import { STMT_SEMANTICS, semantics, type LowerCx } from './stmts';
+import type { DataOperands } from './stmts/data';
+import type { DeviceOperands } from './stmts/device';
+import type { DrmOperands } from './stmts/drm';
+import type { FenceOperands } from './stmts/fence';
+import type { FileOperands } from './stmts/file';
+import type { ModuleOperands } from './stmts/module';
+import type { MutexOperands } from './stmts/mutex';
+import type { RevocableOperands } from './stmts/revocable';
+import type { ThreadOperands } from './stmts/thread';
+import type { WorkOperands } from './stmts/work';
 
 export type ObjKind =
   | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'timer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread';
 
 /** What every lowered statement has. Object operands are indices into the program's tables (-1: unresolved). */
-interface CStmtBase {
+export interface CStmtBase {
   id: number;
   line: number;
   column: number;
@@ -37,35 +47,15 @@ interface CStmtBase {
 }
 
 /** A file name of a body: its slot in the body's scope, and its name as written. */
-interface FileOperand { fileSlot: number; fileName: string }
+export interface FileOperand { fileSlot: number; fileName: string }
 
 /** Statements of kinds K with operands O: one member of the union per kind (so `kind` narrows). */
-type With<K extends StmtKind, O> = K extends StmtKind ? { kind: K } & O : never;
+export type With<K extends StmtKind, O> = K extends StmtKind ? { kind: K } & O : never;
 
-/** A statement's kind and its operands, by name. */
-type Operands =
-  | With<'open', { drm: number } & FileOperand>
-  | With<'close', FileOperand>
-  | With<'ioctl', { body: CBlock } & FileOperand>
-  | With<'get' | 'put' | 'unplug', { drm: number }>
-  | With<'try_module_get' | 'module_put', { module: number }>
-  | With<'enter', { drm: number; body: CBlock }>
-  | With<'access', { revocable: number; body: CBlock }>
-  | With<'revoke', { revocable: number }>
-  | With<'hotunplug' | 'unbind', { device: number }>
-  | With<'rmmod', { module: number; force: boolean }>
-  | With<'submit', { fence: number }>
-  | With<'wait' | 'poll', { fence: number; /** -1: none */ timeoutNs: number }>
-  | With<'signal', { fence: number; error: boolean }>
-  /** MMIO on a revocable, directly or through a timer in it (`ptimer`, -1: directly); `name` as written */
-  | With<'read' | 'write', { revocable: number; ptimer: number; name: string }>
-  | With<'use', { data: number }>
-  | With<'queue', { work: number; afterNs: number }>
-  | With<'flush' | 'cancel', { work: number }>
-  | With<'sleep', { ns: number }>
-  | With<'lock' | 'unlock', { mutex: number }>
-  | With<'repeat', { count: number; body: CBlock }>
-  | With<'log', { text: string }>;
+/** A statement's kind and its operands, by name: each object's module (stmts/*.ts) declares its own. */
+export type Operands =
+  | FileOperands | DrmOperands | ModuleOperands | RevocableOperands | DeviceOperands | FenceOperands | DataOperands
+  | WorkOperands | MutexOperands | ThreadOperands;
 
 /** A lowered statement: its kind and its operands, by name. */
 export type CStmt = CStmtBase & Operands;
@@ -240,11 +230,11 @@ function lowerExpect(d: ExpectDecl): ExpectInfo {
   };
 }
 
-class Lowerer {
+class Lowerer implements LowerCx {
   private scope = -1;
   private fileSlots = new Map<string, number>();
 
-  constructor(private p: Program, private idx: (k: ObjKind, n: string) => number) {}
+  constructor(readonly p: Program, readonly idx: (k: ObjKind, n: string) => number) {}
 
   /** A body (thread, handler, work) opens a scope for file names. */
   body(b: Block): CBlock {
@@ -256,7 +246,7 @@ class Lowerer {
     return cb;
   }
 
-  private block(b: Block): CBlock {
+  block(b: Block): CBlock {
     const cb: CBlock = { id: this.p.blocks.length, stmts: [], scope: this.scope, range: b.range };
     this.p.blocks.push(cb);
     for (const s of b.stmts) cb.stmts.push(this.stmt(s));
@@ -302,53 +292,12 @@ class Lowerer {
     }
   }
 
-  private file(name: string): FileOperand {
+  file(name: string): FileOperand {
     return { fileSlot: this.slot(name), fileName: name };
   }
 
   private operands(s: Stmt): Operands & Partial<CStmtBase> {
-    switch (s.kind) {
-      case 'open': return { kind: s.kind, ...this.file(s.file.name), drm: this.idx('drm', s.target.name) };
-      case 'close': return { kind: s.kind, ...this.file(s.target.name) };
-      case 'ioctl': return { kind: s.kind, ...this.file(s.file.name), body: this.block(s.body) };
-      case 'get':
-      case 'put':
-      case 'unplug': return { kind: s.kind, drm: this.idx('drm', s.target.name) };
-      case 'try_module_get':
-      case 'module_put': return { kind: s.kind, module: this.idx('module', s.target.name) };
-      case 'enter': {
-        const drm = this.idx('drm', s.target.name);
-        return { kind: s.kind, drm, body: this.block(s.body), elseBody: s.elseBody ? this.block(s.elseBody) : null };
-      }
-      case 'access': {
-        const revocable = this.idx('revocable', s.target.name);
-        return { kind: s.kind, revocable, body: this.block(s.body), elseBody: s.elseBody ? this.block(s.elseBody) : null };
-      }
-      case 'revoke': return { kind: s.kind, revocable: this.idx('revocable', s.target.name) };
-      case 'hotunplug':
-      case 'unbind': return { kind: s.kind, device: this.idx('device', s.target.name) };
-      case 'rmmod': return { kind: s.kind, module: this.idx('module', s.target.name), force: s.force };
-      case 'submit': return { kind: s.kind, fence: this.idx('fence', s.target.name) };
-      case 'wait':
-      case 'poll': return { kind: s.kind, fence: this.idx('fence', s.target.name), timeoutNs: s.timeout?.ns ?? -1 };
-      case 'signal': return { kind: s.kind, fence: this.idx('fence', s.target.name), error: s.error };
-      case 'read':
-      case 'write': {
-        const r = this.idx('revocable', s.target.name);
-        const t = r >= 0 ? -1 : this.idx('timer', s.target.name);
-        return { kind: s.kind, revocable: r >= 0 ? r : this.p.timers[t]?.revocable ?? -1, ptimer: t, name: s.target.name };
-      }
-      case 'use': return { kind: s.kind, data: this.idx('data', s.target.name) };
-      case 'queue': return { kind: s.kind, work: this.idx('work', s.target.name), afterNs: s.after?.ns ?? 0 };
-      case 'flush':
-      case 'cancel': return { kind: s.kind, work: this.idx('work', s.target.name) };
-      case 'sleep': return { kind: s.kind, ns: s.duration.ns };
-      case 'lock':
-      case 'unlock': return { kind: s.kind, mutex: this.idx('mutex', s.target.name) };
-      case 'repeat': return { kind: s.kind, count: s.count.value, body: this.block(s.body) };
-      case 'log': return { kind: s.kind, text: s.text.value };
-      default: return assertNever(s);
-    }
+    return (STMT_SEMANTICS[s.kind].lower as (s: Stmt, cx: LowerCx) => Operands & Partial<CStmtBase>)(s, this);
   }
 }
 
@@ -360,39 +309,7 @@ export interface ObjRef { kind: ObjKind; index: number }
  * whose BAR the register is in), or null: file statements name a file, not an object.
  */
 export function stmtObject(st: CStmt): ObjRef | null {
-  const at = (kind: ObjKind, index: number): ObjRef | null => (index >= 0 ? { kind, index } : null);
-  switch (st.kind) {
-    case 'open':
-    case 'get':
-    case 'put':
-    case 'unplug':
-    case 'enter': return at('drm', st.drm);
-    case 'try_module_get':
-    case 'module_put':
-    case 'rmmod': return at('module', st.module);
-    case 'access':
-    case 'revoke':
-    case 'read':
-    case 'write': return at('revocable', st.revocable);
-    case 'hotunplug':
-    case 'unbind': return at('device', st.device);
-    case 'submit':
-    case 'wait':
-    case 'poll':
-    case 'signal': return at('fence', st.fence);
-    case 'use': return at('data', st.data);
-    case 'queue':
-    case 'flush':
-    case 'cancel': return at('work', st.work);
-    case 'lock':
-    case 'unlock': return at('mutex', st.mutex);
-    case 'close':
-    case 'ioctl':
-    case 'sleep':
-    case 'repeat':
-    case 'log': return null;
-    default: return assertNever(st);
-  }
+  return semantics(st.kind).object(st);
 }
 
 /** The name of an object of the program. */

@@ -9,6 +9,11 @@ export const enum ModState { Live = 0, Going = 1, Gone = 2 }
 export const enum FenceSt { Idle = 0, Pending = 1, Signalled = 2, Error = 3 }
 export const enum WorkSt { Idle = 0, Pending = 1, Running = 2 }
 
+/** The states' names, by their numbers above (events, the report, the variables view). */
+export const MODULE_STATE_NAMES = ['live', 'going', 'gone'] as const;
+export const FENCE_STATE_NAMES = ['idle', 'pending', 'signalled', 'error'] as const;
+export const WORK_STATE_NAMES = ['idle', 'pending', 'running'] as const;
+
 export interface ModuleState { state: ModState; refs: number }
 export interface DeviceState { present: boolean; bound: boolean; /** thread unbinding it, or -1 */ unbinder: number }
 export interface DrmState {

@@ -12,6 +12,7 @@
 import type { KernelEvent } from '../runtime/kernel';
 import type { Program } from '../runtime/program';
 import type { Fault, KernelState, ThreadState } from '../runtime/state';
+import { WAITS } from '../runtime/waits';
 
 export type LaneKind = 'module' | 'device' | 'drm' | 'revocable' | 'data' | 'work' | 'fence' | 'mutex' | 'thread';
 
@@ -213,18 +214,7 @@ function threadSample(p: Program, t: ThreadState): ObjectSample {
 
 function describeWait(p: Program, t: ThreadState): string {
   const w = t.wait!;
-  const n = (tbl: { name: string }[], x: number) => tbl[x]?.name ?? '?';
-  switch (w.kind) {
-    case 'sleep': return 'sleeps';
-    case 'fence': return `waits for fence ${n(p.fences, w.x)}${w.hasTimeout ? ' (timeout)' : ''}`;
-    case 'poll': return `polls fence ${n(p.fences, w.x)}${w.hasTimeout ? ' (timeout)' : ''}`;
-    case 'srcu': return w.self ? 'waits in drm_dev_unplug for itself' : 'waits in drm_dev_unplug for SRCU readers';
-    case 'rcu': return `waits in revoke ${n(p.revocables, w.x)} for RCU readers`;
-    case 'mutex': return `waits for mutex ${n(p.mutexes, w.x)}`;
-    case 'flush': return `waits in flush ${n(p.works, w.x)}`;
-    case 'cancel': return `waits in cancel ${n(p.works, w.x)}`;
-    case 'unbind': return `waits for the unbind of ${n(p.devices, w.x)}`;
-  }
+  return WAITS[w.kind].brief(p, w);
 }
 
 function moduleOfDrm(p: Program, drm: number): number {

@@ -33,7 +33,7 @@ describe('the verdict of an exploration', () => {
   });
 
   it('is not met when incomplete but a fault no expectation allows was already found', () => {
-    const leak = { ...BASE.faults[0], kind: 'leak' };
+    const leak = { ...BASE.faults[0], kind: 'leak' as const };
     expect(exploreVerdict({ ...BASE, complete: false, met: false, faults: [leak], stopped: 'max-states' })).toBe('not-met');
     // an expected fault found so far settles nothing
     expect(exploreVerdict({ ...BASE, complete: false, met: false, stopped: 'max-states' })).toBe('inconclusive');

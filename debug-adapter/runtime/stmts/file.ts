@@ -1,0 +1,168 @@
+// The file of a drm device's node: `open`, `close`, `ioctl` (and the close of a file still
+// open at thread exit, which runs the same code).
+
+import type { Kernel } from '../kernel';
+import type { CBlock, CStmtOf, FileOperand, With } from '../program';
+import { ModState, MODULE_STATE_NAMES, Op, type CodeFrame, type FileState, type Loc, type NativeOp, type ThreadState } from '../state';
+import { DONE, PUSHED, codeFrame, nativeFrame, type Res } from '../step';
+import { at, noObject, type StmtGroup } from './api';
+
+/** The operands of its statements (program.ts `Operands`). */
+export type FileOperands =
+  | With<'open', { drm: number } & FileOperand>
+  | With<'close', FileOperand>
+  | With<'ioctl', { body: CBlock } & FileOperand>;
+
+/** The file a name of the frame's body stands for, latest open first. */
+export function findFile(t: ThreadState, f: CodeFrame, slot: number): FileState | undefined {
+  const scope = f.block.scope;
+  for (let k = t.files.length - 1; k >= 0; k--) {
+    const fl = t.files[k];
+    if (fl.scope === scope && fl.slot === slot) return fl;
+  }
+  return undefined;
+}
+
+function open(k: Kernel, i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'open'>): Res {
+  const s = k.s;
+  const p = k.p;
+  const x = st.drm;
+  const d = s.drms[x];
+  const name = p.drms[x].name;
+  const file: FileState = { scope: f.block.scope, slot: st.fileSlot, name: st.fileName, drm: x, st: 2, holdsModule: false, open: st };
+  t.files.push(file);
+  if (d.unplugged) {
+    k.note(i, st.line, 'open', `open ${name}: ENODEV (unplugged); later uses of ${st.fileName} fail with EBADF`);
+    return DONE;
+  }
+  if (d.freed) return k.useAfterFree(i, t, st, k.obj('drm', x), `open of ${name}, which was freed without ever being unplugged: its minor stayed registered`);
+  if (d.releasing) return k.useAfterFree(i, t, st, k.obj('drm', x), `open of ${name} while its release is running (refcount already 0)`);
+  const m = k.moduleOfDrm(x);
+  if (m >= 0 && s.modules[m].state === ModState.Gone) return k.codeAfterUnload(i, t, st, m, `open calls ${p.drms[x].name}'s file operations`);
+  const drv = k.driverOfDrm(x);
+  d.refs++;
+  if (drv?.fopsOwner && m >= 0) {
+    const mod = s.modules[m];
+    if (mod.state !== ModState.Live) {
+      d.refs--;
+      k.note(i, st.line, 'open', `open ${name}: try_module_get(${p.modules[m].name}) fails (module ${MODULE_STATE_NAMES[mod.state]}): ENODEV`);
+      return DONE;
+    }
+    mod.refs++;
+    file.holdsModule = true;
+  }
+  file.st = 0;
+  if (k.recording) {
+    const ms = file.holdsModule ? `, ${p.modules[m].name} ${s.modules[m].refs - 1}→${s.modules[m].refs} (fops owner)` : '';
+    k.note(i, st.line, 'open', `${st.fileName} = open(${name}): ${name} ${d.refs - 1}→${d.refs}${ms}`);
+  }
+  return DONE;
+}
+
+/** `close f`, or the close of a still-open file at thread exit (origin: its `open`). */
+export function closeFile(k: Kernel, i: number, t: ThreadState, f: CodeFrame | null, st: CStmtOf<'close'> | null, origin: Loc, file?: FileState): Res {
+  const s = k.s;
+  const p = k.p;
+  const fl = file ?? findFile(t, f!, st!.fileSlot);
+  if (!fl || fl.st !== 0) {
+    k.note(i, origin.line, 'close', `close ${st?.fileName ?? ''}: EBADF (not open)`);
+    return DONE;
+  }
+  const x = fl.drm;
+  const m = k.moduleOfDrm(x);
+  if (m >= 0 && s.modules[m].state === ModState.Gone) {
+    return k.codeAfterUnload(i, t, origin, m, `close of ${fl.name} calls ${p.drms[x].name}'s release file operation`);
+  }
+  fl.st = 1;
+  const drv = k.driverOfDrm(x);
+  const ops: NativeOp[] = [];
+  if (drv?.close) ops.push({ op: Op.CallHandler, x: p.handlers.indexOf(drv.close) });
+  ops.push({ op: Op.PutDrm, x });
+  if (fl.holdsModule) ops.push({ op: Op.ModulePutOwner, x: m });
+  k.note(i, origin.line, 'close', `close ${fl.name}${drv?.close ? `: drm_release calls ${drv.name}'s close` : ''}`);
+  t.frames.push(nativeFrame(ops, origin, `close ${fl.name}`));
+  return PUSHED;
+}
+
+function ioctl(k: Kernel, i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'ioctl'>): Res {
+  const s = k.s;
+  const p = k.p;
+  const fl = findFile(t, f, st.fileSlot);
+  if (!fl || fl.st !== 0) {
+    k.note(i, st.line, 'ioctl', `ioctl ${st.fileName}: EBADF`);
+    return DONE;
+  }
+  const x = fl.drm;
+  const m = k.moduleOfDrm(x);
+  if (m >= 0 && s.modules[m].state === ModState.Gone) return k.codeAfterUnload(i, t, st, m, `ioctl on ${fl.name} calls into the driver`);
+  if (s.drms[x].unplugged) {
+    k.note(i, st.line, 'ioctl', `ioctl ${fl.name}: ENODEV (${p.drms[x].name} is unplugged)`);
+    return DONE;
+  }
+  if (s.drms[x].freed) return k.useAfterFree(i, t, st, k.obj('drm', x), `ioctl on ${p.drms[x].name}, which was freed`);
+  k.note(i, st.line, 'ioctl', `ioctl ${fl.name}: enters the driver`);
+  if (st.body.stmts.length === 0) return DONE;
+  t.frames.push(codeFrame(st.body, 'ioctl', m, null, null));
+  return PUSHED;
+}
+
+export const FILE_STMTS = {
+  open: {
+    lower: (s, cx) => ({ kind: s.kind, ...cx.file(s.file.name), drm: cx.idx('drm', s.target.name) }),
+    exec: open,
+    footprint(a, f, st, deep) {
+      if (st.drm < 0) return;
+      const L = a.L, p = a.p;
+      const m = a.drmModule(st.drm);
+      f.read(L.drmUnpl(st.drm), L.drmFree(st.drm)).incr(L.drmRef(st.drm));
+      if (m >= 0) {
+        f.read(L.mGone(m));
+        const fops = p.drivers[p.drms[st.drm].driver]?.fopsOwner ?? false;
+        if (fops) f.read(L.mLive(m)).incr(L.modRef(m));
+        if (deep) a.closeFP(f, st.drm, fops, 0, true); // closed by `close` or at exit
+      }
+    },
+    stops: () => false,
+    object: (st) => at('drm', st.drm),
+  },
+  close: {
+    lower: (s, cx) => ({ kind: s.kind, ...cx.file(s.target.name) }),
+    exec: (k, i, t, f, st) => closeFile(k, i, t, f, st, st),
+    footprint(a, f, st, deep) {
+      const p = a.p;
+      const scope = p.blocks[a.blockOf(st)].scope;
+      for (const x of a.fileDrms(scope, st.fileSlot)) {
+        const fops = p.drivers[p.drms[x].driver]?.fopsOwner ?? false;
+        a.closeFP(f, x, fops, deep ? 0 : 1, deep);
+      }
+    },
+    stops: () => false,
+    object: noObject,
+  },
+  ioctl: {
+    lower: (s, cx) => ({ kind: s.kind, ...cx.file(s.file.name), body: cx.block(s.body) }),
+    exec: ioctl,
+    footprint(a, f, st) {
+      const L = a.L;
+      const scope = a.p.blocks[a.blockOf(st)].scope;
+      for (const x of a.fileDrms(scope, st.fileSlot)) {
+        const m = a.drmModule(x);
+        if (m >= 0) f.read(L.mGone(m));
+        f.read(L.drmUnpl(x), L.drmFree(x));
+      }
+    },
+    stops(s, t, _i, st) {
+      const top = t.frames[t.frames.length - 1];
+      if (top.t !== 0) return false;
+      let fl: FileState | undefined;
+      for (let j = t.files.length - 1; j >= 0; j--) {
+        const x = t.files[j];
+        if (x.scope === top.block.scope && x.slot === st.fileSlot) { fl = x; break; }
+      }
+      if (!fl || fl.st !== 0) return false;
+      const d = s.drms[fl.drm];
+      return !d.unplugged && (d.freed || st.body!.stmts.length > 0);
+    },
+    object: noObject,
+  },
+} satisfies StmtGroup<'open' | 'close' | 'ioctl'>;

@@ -1,0 +1,156 @@
+// The waits a thread can block in, one entry per kind: when it is over, what it says, what
+// completing it does, what it concerns, what it reads (the explorer's footprint), who holds
+// it up, and its code in the explorer's state encoding. Checked against WaitKind: a new
+// wait kind missing here fails `tsc` (it used to encode as "no wait" and merge states).
+
+import { formatDuration } from '../../grammar/ast';
+import { ANY_RCU, ANY_SRCU, SELF_LOCAL, type FP, type Layout } from '../explorer/footprint';
+import type { Kernel } from './kernel';
+import type { CStmt, Program } from './program';
+import { FENCE_STATE_NAMES, FenceSt, WorkSt, type FaultObject, type KernelState, type Wait, type WaitKind } from './state';
+
+export interface WaitSpec {
+  /** whether what thread i waits for holds now */
+  over(k: Kernel, i: number, w: Wait): boolean;
+  /** what the blocked thread waits for, in words (deadlock messages, the debugger) */
+  describe(k: Kernel, w: Wait): string;
+  /** the same, short, for the timeline */
+  brief(p: Program, w: Wait): string;
+  /** what the step that ends the wait does (the statement it blocked in completes) */
+  complete(k: Kernel, i: number, w: Wait): void;
+  /** the object it waits on, as a fault names it */
+  objects(k: Kernel, w: Wait): FaultObject[];
+  /** what a step ending it reads, and what enables it (the explorer's footprint) */
+  reads(f: FP, L: Layout, w: Wait): void;
+  /**
+   * For waits that end only when some threads leave what they hold (a read section, a
+   * mutex, an unbind): puts them in `out`, thread e itself when it waits on itself. Never
+   * enabled again when one of them is stuck; one of them must move first. null: the wait
+   * ends on what some step writes (the explorer decides from footprints).
+   */
+  holders: ((s: KernelState, e: number, w: Wait, out: number[]) => void) | null;
+  /** its code in the explorer's state encoding: distinct per kind, never 0's meaning "no wait" */
+  code: number;
+}
+
+const fenceName = (p: Program, w: Wait) => p.fences[w.x]?.name ?? '?';
+
+/** `wait` and `poll` on a fence: over when it is signalled or errored, or timed out. */
+function fenceWait(code: number, stmt: 'wait' | 'poll'): WaitSpec {
+  return {
+    over: (k, _i, w) => k.s.fences[w.x].state >= FenceSt.Signalled || w.timedOut,
+    describe: (k, w) => stmt === 'wait' ? `waits for fence ${k.p.fences[w.x].name}` : `spins polling fence ${k.p.fences[w.x].name}`,
+    brief: (p, w) => `${stmt === 'wait' ? 'waits for' : 'polls'} fence ${fenceName(p, w)}${w.hasTimeout ? ' (timeout)' : ''}`,
+    complete(k, i, w) {
+      const fe = k.s.fences[w.x];
+      if (fe.state >= FenceSt.Signalled) k.note(i, w.loc.line, stmt, `fence ${k.p.fences[w.x].name} ${FENCE_STATE_NAMES[fe.state]}`);
+      else k.note(i, w.loc.line, 'timeout', `${stmt} on ${k.p.fences[w.x].name}: ETIMEDOUT`);
+    },
+    objects: (k, w) => [k.obj('fence', w.x)],
+    reads(f, L, w) {
+      f.read(L.fst(w.x));
+      if (w.hasTimeout) f.read(SELF_LOCAL);
+    },
+    holders: null,
+    code,
+  };
+}
+
+/** `flush` and `cancel` of a work item: over when it is idle (flush) or not running (cancel). */
+function workWait(code: number, fn: 'flush_work' | 'cancel_work_sync', short: 'flush' | 'cancel'): WaitSpec {
+  return {
+    over: short === 'flush' ? (k, _i, w) => k.s.works[w.x].state === WorkSt.Idle : (k, _i, w) => k.s.works[w.x].state !== WorkSt.Running,
+    describe: (k, w) => `waits in ${fn} for ${k.p.works[w.x].name}`,
+    brief: (p, w) => `waits in ${short} ${p.works[w.x]?.name ?? '?'}`,
+    complete: (k, i, w) => k.note(i, w.loc.line, short, 'done waiting'),
+    objects: (k, w) => [k.obj('work', w.x)],
+    reads: (f, L, w) => { f.read(L.work(w.x)); },
+    holders: null,
+    code,
+  };
+}
+
+export const WAITS: Readonly<Record<WaitKind, WaitSpec>> = {
+  sleep: {
+    over: (k, _i, w) => k.mode === 'explore' || k.s.clock >= w.until,
+    describe: (_k, w) => `sleeping until ${formatDuration(w.until)}`,
+    brief: () => 'sleeps',
+    complete: () => {},
+    objects: () => [],
+    reads: () => {},
+    holders: null,
+    code: 0,
+  },
+  fence: fenceWait(1, 'wait'),
+  poll: fenceWait(2, 'poll'),
+  srcu: {
+    over(k, i, w) {
+      if (w.self) return false;
+      const ts = k.s.threads;
+      for (let j = 0; j < ts.length; j++) if (j !== i && ts[j].srcu > 0) return false;
+      return true;
+    },
+    describe: (k, w) => w.self
+      ? 'waits in drm_dev_unplug for its own drm_dev_enter section'
+      : `waits in drm_dev_unplug for the drm_dev_enter sections of ${k.srcuReaders(-1).join(', ')}`,
+    brief: (_p, w) => w.self ? 'waits in drm_dev_unplug for itself' : 'waits in drm_dev_unplug for SRCU readers',
+    complete: (k, i, w) => k.note(i, w.loc.line, 'unplug', 'synchronize_srcu done: no drm_dev_enter section is left'),
+    objects: (k, w) => [k.obj('drm', w.x)],
+    reads: (f, _L, w) => { if (!w.self) f.read(ANY_SRCU); },
+    holders(s, e, w, out) {
+      if (w.self) { out.push(e); return; } // its own section: never
+      for (let j = 0; j < s.threads.length; j++) if (j !== e && s.threads[j].srcu > 0) out.push(j);
+    },
+    code: 3,
+  },
+  rcu: {
+    over(k, _i, w) {
+      for (const t of k.s.threads) if (t.rcu.includes(w.x)) return false;
+      return true;
+    },
+    describe: (k, w) => `waits in revoke of ${k.p.revocables[w.x].name} for the RCU readers ${k.rcuReaders(w.x).join(', ')}`,
+    brief: (p, w) => `waits in revoke ${p.revocables[w.x]?.name ?? '?'} for RCU readers`,
+    complete: (k, i, w) => k.note(i, w.loc.line, 'revoke', `synchronize_rcu done: ${k.p.revocables[w.x].name} has no readers left`),
+    objects: (k, w) => [k.obj('revocable', w.x)],
+    reads: (f) => { f.read(ANY_RCU); },
+    holders(s, _e, w, out) {
+      for (let j = 0; j < s.threads.length; j++) if (s.threads[j].rcu.includes(w.x)) out.push(j);
+    },
+    code: 4,
+  },
+  mutex: {
+    over: (k, _i, w) => k.s.mutexes[w.x].holder === -1,
+    describe(k, w) {
+      const h = k.s.mutexes[w.x].holder;
+      return `waits for mutex ${k.p.mutexes[w.x].name}${h >= 0 ? ` held by ${k.s.threads[h].name}` : ''}`;
+    },
+    brief: (p, w) => `waits for mutex ${p.mutexes[w.x]?.name ?? '?'}`,
+    complete(k, i, w) {
+      k.s.mutexes[w.x].holder = i;
+      k.s.mutexes[w.x].lockStmt = (w.loc as CStmt).id;
+      k.note(i, w.loc.line, 'lock', `${k.p.mutexes[w.x].name} locked`);
+    },
+    objects: (k, w) => [k.obj('mutex', w.x)],
+    reads: (f, L, w) => { f.rw(L.mutex(w.x)); },
+    holders(s, _e, w, out) {
+      const h = s.mutexes[w.x].holder;
+      if (h >= 0) out.push(h);
+    },
+    code: 5,
+  },
+  flush: workWait(6, 'flush_work', 'flush'),
+  cancel: workWait(7, 'cancel_work_sync', 'cancel'),
+  unbind: {
+    over: (k, _i, w) => k.s.devices[w.x].unbinder === -1,
+    describe: (k, w) => `waits for the unbind of ${k.p.devices[w.x].name} by another thread`,
+    brief: (p, w) => `waits for the unbind of ${p.devices[w.x]?.name ?? '?'}`,
+    complete: (k, i, w) => k.note(i, w.loc.line, 'unbind', 'done waiting'),
+    objects: (k, w) => [k.obj('device', w.x)],
+    reads: (f, L, w) => { f.read(L.devBind(w.x)); },
+    holders(s, _e, w, out) {
+      const u = s.devices[w.x].unbinder;
+      if (u >= 0) out.push(u);
+    },
+    code: 8,
+  },
+} satisfies Record<WaitKind, WaitSpec>;
