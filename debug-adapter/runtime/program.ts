@@ -31,7 +31,7 @@ export type ObjKind =
 // the file with one line; `lower` throws NotSimulatedError rather than run it wrongly.
 
 /** Statement kinds of version 2 that the runtime does not simulate yet. */
-const V2_STMTS: ReadonlySet<StmtKind> = new Set<StmtKind>(['arm', 'disable', 'raise', 'free_irq', 'complete', 'free', 'unregister', 'show']);
+export const NOT_SIMULATED_STMTS: ReadonlySet<StmtKind> = new Set<StmtKind>(['arm', 'disable', 'raise', 'free_irq', 'complete', 'free', 'unregister', 'show']);
 /** Declaration kinds of version 2 that the runtime does not simulate yet. */
 const V2_DECLS: ReadonlySet<string> = new Set<Decl['kind']>(['timer', 'irq', 'kref', 'spinlock', 'completion', 'cdev', 'attr']);
 
@@ -57,7 +57,7 @@ export function notSimulated(file: FileNode): { what: string; range: Range } | u
     let found: { what: string; range: Range } | undefined;
     walkStmts(body, (s) => {
       if (found) return;
-      if (V2_STMTS.has(s.kind)) found = { what: s.kind, range: s.keywordRange };
+      if (NOT_SIMULATED_STMTS.has(s.kind)) found = { what: s.kind, range: s.keywordRange };
       else if (s.kind === 'cancel' && s.nosync) found = { what: 'cancel … nosync', range: s.keywordRange };
     });
     if (found) return found;
