@@ -7,6 +7,7 @@
 // syntax error is already reported.
 
 import {
+  CALLBACK_PREFIX,
   FAULT_KINDS,
   MAX_DURATION_NS,
   bodyOf,
@@ -85,7 +86,14 @@ export const KIND_LABEL: Readonly<Record<NameKind, string>> = {
   driver: 'a driver',
   drm: 'a drm device',
   revocable: 'a revocable',
+  ptimer: 'a ptimer',
   timer: 'a timer',
+  irq: 'an irq',
+  kref: 'a kref',
+  spinlock: 'a spinlock',
+  completion: 'a completion',
+  cdev: 'a cdev',
+  attr: 'an attribute',
   fence: 'a fence',
   data: 'driver data',
   work: 'a work item',
@@ -99,7 +107,12 @@ const PLACE = Object.fromEntries(Object.keys(STMT_TARGET_KINDS).map((k) => [k, `
 
 export const DRIVER_OPTIONS = ['fops_owner', 'drm_holds_module'] as const;
 
-const NAMED_KINDS = new Set<string>(['module', 'device', 'driver', 'drm', 'revocable', 'timer', 'fence', 'data', 'work', 'mutex', 'thread']);
+const NAMED_KINDS = new Set<string>(
+  Object.keys({
+    module: 1, device: 1, driver: 1, drm: 1, revocable: 1, ptimer: 1, fence: 1, data: 1, work: 1, mutex: 1, thread: 1,
+    timer: 1, irq: 1, kref: 1, spinlock: 1, completion: 1, cdev: 1, attr: 1,
+  } satisfies Record<NamedDecl['kind'], 1>),
+);
 
 export function isNamedDecl(d: Decl): d is NamedDecl {
   return NAMED_KINDS.has(d.kind);
@@ -186,6 +199,8 @@ class Analyzer {
       case 'module':
       case 'device':
       case 'mutex':
+      case 'spinlock':
+      case 'completion':
         return;
       case 'driver':
         this.name(d.module, ['module'], '`driver … in`');
@@ -194,10 +209,23 @@ class Analyzer {
         return;
       case 'drm':
       case 'revocable':
+      case 'cdev':
         this.name(d.device, ['device'], `\`${d.kind} … on\``);
         return;
+      case 'ptimer':
+        this.name(d.revocable, ['revocable'], d.deprecatedForm ? '`timer … on`' : '`ptimer … on`');
+        return;
       case 'timer':
-        this.name(d.revocable, ['revocable'], '`timer … on`');
+        this.name(d.driver, ['driver'], '`timer … in`');
+        this.body(d.body);
+        return;
+      case 'irq':
+      case 'attr':
+        this.name(d.device, ['device'], `\`${d.kind} … on\``);
+        this.body(d.body);
+        return;
+      case 'kref':
+        this.name(d.driver, ['driver'], '`kref … in`');
         return;
       case 'fence':
         this.name(d.device, ['device'], '`fence … on`');
@@ -206,7 +234,7 @@ class Analyzer {
       case 'data':
         if (isRecovered(d)) this.name(d.owner, ['device', 'drm'], '`data … on`');
         else if (d.managed === 'drmm') this.name(d.owner, ['drm'], '`data … drmm on`');
-        else this.name(d.owner, ['device'], '`data … devm on`');
+        else if (d.managed === 'devm') this.name(d.owner, ['device'], '`data … devm on`');
         return;
       case 'work':
         this.name(d.driver, ['driver'], '`work … in`');
@@ -215,7 +243,7 @@ class Analyzer {
       case 'handler': {
         // A recovered handler's event is a guess: its target may be either kind, and it
         // takes no part in the one-handler-per-target check.
-        const kinds: NameKind[] = isRecovered(d) ? ['driver', 'drm'] : d.event === 'release' ? ['drm'] : ['driver'];
+        const kinds: NameKind[] = isRecovered(d) ? ['driver', 'drm', 'kref'] : d.event === 'release' ? ['drm', 'kref'] : ['driver'];
         this.name(d.target, kinds, `\`on ${d.event}\``);
         if (d.target && d.target.name !== '' && !isRecovered(d)) {
           // Reported on the second (and any later) handler only: the first one is the
@@ -272,7 +300,9 @@ class Analyzer {
       if (d.outcome === 'clean' && d.thread.name !== '') {
         this.diagnostics.push(err('bad-value', '`expect clean` takes no thread: a clean run has no fault to be in a thread', d.thread.range));
       }
-      this.name(d.thread, ['thread'], '`expect … in`');
+      if (isRecovered(d)) return; // an unknown callback prefix: its syntax error says it
+      if (d.callback) this.name(d.thread, [CALLBACK_PREFIX[d.callback.prefix]], `\`expect … in ${d.callback.prefix}/\``);
+      else this.name(d.thread, ['thread'], '`expect … in`');
     }
   }
 
@@ -328,7 +358,7 @@ class Analyzer {
             );
           }
         }
-        this.name(s.target, ['drm'], '`open … on`', opens, pending);
+        this.name(s.target, STMT_TARGET_KINDS.open, '`open … on`', opens, pending);
         return;
       }
       case 'close':
@@ -343,8 +373,9 @@ class Analyzer {
         if (s.timeout) this.duration(s.timeout, `\`${s.kind} … timeout\``);
         return;
       case 'queue':
-        this.name(s.target, STMT_TARGET_KINDS.queue, '`queue`', opens, pending);
-        if (s.after) this.duration(s.after, '`queue … after`');
+      case 'arm':
+        this.name(s.target, STMT_TARGET_KINDS[s.kind], PLACE[s.kind], opens, pending);
+        if (s.after) this.duration(s.after, `\`${s.kind} … after\``);
         return;
       default:
         this.name(s.target, STMT_TARGET_KINDS[s.kind], PLACE[s.kind], opens, pending);

@@ -91,10 +91,71 @@ export interface RevocableDecl extends Node {
   device: Ident;
 }
 
+/** The GPU's timer register (PTIMER) in a revocable BAR: `ptimer NAME on REVOCABLE`. */
+export interface PtimerDecl extends Node {
+  kind: 'ptimer';
+  name: Ident;
+  revocable: Ident;
+  /** written in the version-1 form `timer NAME on REVOCABLE` (lint deprecated-ptimer) */
+  deprecatedForm: boolean;
+  /** range of the leading keyword (`ptimer`, or `timer` in the deprecated form) */
+  keywordRange: Range;
+}
+
+/** Version 2: a kernel timer (timer_list / hrtimer) of a driver; the body is its callback. */
 export interface TimerDecl extends Node {
   kind: 'timer';
   name: Ident;
-  revocable: Ident;
+  driver: Ident;
+  body: Block;
+}
+
+/** Version 2: an interrupt line of a device, requested at probe; the body is its handler. */
+export interface IrqDecl extends Node {
+  kind: 'irq';
+  name: Ident;
+  device: Ident;
+  /** `threaded`: request_threaded_irq, the handler may sleep */
+  threaded: boolean;
+  /** `devm`: devm_request_irq, freed by the devres release at unbind */
+  devm: boolean;
+  body: Block;
+}
+
+/** Version 2: a driver object with an embedded kref (its release is `on release NAME`). */
+export interface KrefDecl extends Node {
+  kind: 'kref';
+  name: Ident;
+  driver: Ident;
+  /** `devm`: the devres release of the driver's device drops the creator's reference */
+  devm: boolean;
+}
+
+/** Version 2: `spinlock NAME`. */
+export interface SpinlockDecl extends Node {
+  kind: 'spinlock';
+  name: Ident;
+}
+
+/** Version 2: `completion NAME` (struct completion, complete_all semantics). */
+export interface CompletionDecl extends Node {
+  kind: 'completion';
+  name: Ident;
+}
+
+/** Version 2: a character device node of the driver that binds `device`. */
+export interface CdevDecl extends Node {
+  kind: 'cdev';
+  name: Ident;
+  device: Ident;
+}
+
+/** Version 2: a sysfs attribute of the driver that binds `device`; the body is show(). */
+export interface AttrDecl extends Node {
+  kind: 'attr';
+  name: Ident;
+  device: Ident;
+  body: Block;
 }
 
 export interface FenceDecl extends Node {
@@ -105,12 +166,15 @@ export interface FenceDecl extends Node {
   takes?: Duration;
 }
 
+/** `devm`/`drmm`: freed by a release; `kzalloc` (version 2, `data NAME`): only by `free`. */
+export type DataManaged = 'devm' | 'drmm' | 'kzalloc';
+
 export interface DataDecl extends Node {
   kind: 'data';
   name: Ident;
-  managed: 'devm' | 'drmm';
-  /** a device for devm, a drm device for drmm */
-  owner: Ident;
+  managed: DataManaged;
+  /** a device for devm, a drm device for drmm; none for kzalloc'd data */
+  owner?: Ident;
 }
 
 export interface WorkDecl extends Node {
@@ -131,7 +195,7 @@ export interface HandlerDecl extends Node {
   kind: 'handler';
   event: HandlerEvent;
   eventRange: Range;
-  /** a driver for remove/close, a drm device for release */
+  /** a driver for remove/close, a drm device or (version 2) a kref for release */
   target: Ident;
   body: Block;
 }
@@ -151,7 +215,20 @@ export interface ExpectDecl extends Node {
   /** 'clean' or a fault kind as written (the analysis checks it names one of §5) */
   outcome: string;
   outcomeRange: Range;
+  /** the thread, or for a callback thread (`timer/t`) the object whose callback it is */
   thread?: Ident;
+  /** version 2: the prefix of a callback thread's name (`kworker/w`, `timer/t`, `irq/i`) */
+  callback?: { prefix: CallbackPrefix; range: Range };
+}
+
+/** The prefixes of callback threads' names, and the kind of object each names. */
+export const CALLBACK_PREFIX = { kworker: 'work', timer: 'timer', irq: 'irq' } as const satisfies Record<string, NameKind>;
+export type CallbackPrefix = keyof typeof CALLBACK_PREFIX;
+
+/** The thread an expectation names, as the runtime names threads (`app`, `timer/watchdog`). */
+export function expectThreadName(d: ExpectDecl): string | undefined {
+  if (!d.thread) return undefined;
+  return d.callback ? `${d.callback.prefix}/${d.thread.name}` : d.thread.name;
 }
 
 /** Declarations that introduce a name (everything but handlers and expectations). */
@@ -161,12 +238,19 @@ export type NamedDecl =
   | DriverDecl
   | DrmDecl
   | RevocableDecl
-  | TimerDecl
+  | PtimerDecl
   | FenceDecl
   | DataDecl
   | WorkDecl
   | MutexDecl
-  | ThreadDecl;
+  | ThreadDecl
+  | TimerDecl
+  | IrqDecl
+  | KrefDecl
+  | SpinlockDecl
+  | CompletionDecl
+  | CdevDecl
+  | AttrDecl;
 
 export type Decl = NamedDecl | HandlerDecl | ExpectDecl;
 
@@ -203,9 +287,16 @@ export type SimpleOp =
   | 'write'
   | 'use'
   | 'flush'
-  | 'cancel'
   | 'lock'
-  | 'unlock';
+  | 'unlock'
+  // version 2
+  | 'disable'
+  | 'raise'
+  | 'free_irq'
+  | 'complete'
+  | 'free'
+  | 'unregister'
+  | 'show';
 
 export interface SimpleStmt extends StmtBase {
   kind: SimpleOp;
@@ -251,10 +342,19 @@ export interface SignalStmt extends StmtBase {
   error: boolean;
 }
 
+/** `queue w [after D]`, and (version 2) `arm t [after D]` (mod_timer). */
 export interface QueueStmt extends StmtBase {
-  kind: 'queue';
+  kind: 'queue' | 'arm';
   target: Ident;
   after?: Duration;
+}
+
+/** `cancel w` (cancel_work_sync), `cancel t` (timer_delete_sync); `nosync`: version 2. */
+export interface CancelStmt extends StmtBase {
+  kind: 'cancel';
+  target: Ident;
+  /** `nosync`: timer_delete / cancel_work, no wait for a running callback */
+  nosync: boolean;
 }
 
 export interface SleepStmt extends StmtBase {
@@ -282,6 +382,7 @@ export type Stmt =
   | WaitStmt
   | SignalStmt
   | QueueStmt
+  | CancelStmt
   | SleepStmt
   | RepeatStmt
   | LogStmt;
@@ -318,9 +419,19 @@ export function walkStmts(block: Block, visit: (s: Stmt, parents: readonly Stmt[
   }
 }
 
-/** The body of a declaration that has code (thread, handler, work), if any. */
+/** The body of a declaration that has code (thread, handler, work, timer, irq, attr), if any. */
 export function bodyOf(d: Decl): Block | undefined {
-  return d.kind === 'thread' || d.kind === 'handler' || d.kind === 'work' ? d.body : undefined;
+  switch (d.kind) {
+    case 'thread':
+    case 'handler':
+    case 'work':
+    case 'timer':
+    case 'irq':
+    case 'attr':
+      return d.body;
+    default:
+      return undefined;
+  }
 }
 
 // ---------------------------------------------------------------- diagnostics
@@ -350,6 +461,7 @@ export const FAULT_KINDS = [
   'hang',
   'code-after-unload',
   'use-after-free',
+  'double-free',
   'refcount-underflow',
   'sleep-in-atomic',
   'unguarded-mmio',

@@ -84,20 +84,24 @@ export const FaultWord = createToken({
 export const LBrace = createToken({ name: 'LBrace', pattern: '{', label: '`{`' });
 export const RBrace = createToken({ name: 'RBrace', pattern: '}', label: '`}`' });
 export const Colon = createToken({ name: 'Colon', pattern: ':', label: '`:`' });
+/** Only in a callback thread's name, `timer/watchdog` (comments are lexed first). */
+export const Slash = createToken({ name: 'Slash', pattern: '/', label: '`/`' });
 
 // Token categories: several keywords that play the same grammatical role share a category,
 // so one CONSUME covers them and the keyword's image is the AST kind.
 export const SimpleStmtKw = createToken({ name: 'SimpleStmtKw', pattern: Lexer.NA, label: 'a statement keyword' });
 export const GuardKw = createToken({ name: 'GuardKw', pattern: Lexer.NA, label: '`enter` or `access`' });
 export const WaitKw = createToken({ name: 'WaitKw', pattern: Lexer.NA, label: '`wait` or `poll`' });
+/** `queue` and (version 2) `arm`: a keyword, a name and an optional `after DURATION`. */
+export const DelayKw = createToken({ name: 'DelayKw', pattern: Lexer.NA, label: '`queue` or `arm`' });
 export const HandlerEventKw = createToken({
   name: 'HandlerEventKw',
   pattern: Lexer.NA,
   label: '`remove`, `close` or `release`',
 });
-/** `module`, `device`, `mutex`: a keyword and a name. */
+/** `module`, `device`, `mutex`, `spinlock`, `completion`: a keyword and a name. */
 export const BareDeclKw = createToken({ name: 'BareDeclKw', pattern: Lexer.NA, label: 'a declaration keyword' });
-/** `drm`, `revocable`, `timer`: a keyword, a name, `on` and a name. */
+/** `drm`, `revocable`, `ptimer`, `cdev`: a keyword, a name, `on` and a name. */
 export const OnDeclKw = createToken({ name: 'OnDeclKw', pattern: Lexer.NA, label: 'a declaration keyword' });
 export const ExpectModeKw = createToken({ name: 'ExpectModeKw', pattern: Lexer.NA, label: '`run` or `explore`' });
 export const ManagedKw = createToken({ name: 'ManagedKw', pattern: Lexer.NA, label: '`devm` or `drmm`' });
@@ -105,8 +109,8 @@ export const BoolKw = createToken({ name: 'BoolKw', pattern: Lexer.NA, label: '`
 
 /** The token categories of a statement keyword, by its syntax shape (the statement table's). */
 const STMT_CATEGORY: Readonly<Record<StmtSyntax, TokenType[]>> = {
-  simple: [SimpleStmtKw], guard: [GuardKw], wait: [WaitKw],
-  open: [], ioctl: [], rmmod: [], signal: [], queue: [], sleep: [], repeat: [], log: [],
+  simple: [SimpleStmtKw], guard: [GuardKw], wait: [WaitKw], queue: [DelayKw],
+  open: [], ioctl: [], rmmod: [], signal: [], cancel: [], sleep: [], repeat: [], log: [],
 };
 
 const CATEGORY_OF: Record<string, TokenType[]> = {
@@ -117,9 +121,11 @@ const CATEGORY_OF: Record<string, TokenType[]> = {
   module: [BareDeclKw],
   device: [BareDeclKw],
   mutex: [BareDeclKw],
+  spinlock: [BareDeclKw],
+  completion: [BareDeclKw],
   drm: [OnDeclKw],
   revocable: [OnDeclKw],
-  timer: [OnDeclKw],
+  cdev: [OnDeclKw],
   run: [ExpectModeKw],
   explore: [ExpectModeKw],
   devm: [ManagedKw],
@@ -133,6 +139,8 @@ const OTHER_KEYWORDS = [
   'scenario', 'module', 'device', 'driver', 'in', 'binds', 'drm', 'on', 'revocable', 'timer', 'fence',
   'takes', 'data', 'devm', 'drmm', 'work', 'mutex', 'remove', 'release', 'thread', 'expect',
   'run', 'explore', 'clean', 'yes', 'no', 'else', 'force', 'timeout', 'error', 'after',
+  // version 2 (language.md §9); `ptimer` is soft (PtimerKw), `kworker` only a name
+  'irq', 'kref', 'spinlock', 'completion', 'cdev', 'attr', 'threaded', 'nosync',
 ] as const;
 
 /** Every reserved word of the grammar (language.md §2), in no particular order. */
@@ -143,8 +151,21 @@ export type Keyword = (typeof OTHER_KEYWORDS)[number] | StmtKind;
 /** Keywords that start a top-level declaration (also the parser's re-sync points). */
 export const DECL_KEYWORDS: readonly Keyword[] = [
   'module', 'device', 'driver', 'drm', 'revocable', 'timer', 'fence', 'data', 'work', 'mutex', 'on',
-  'thread', 'expect',
+  'thread', 'expect', 'irq', 'kref', 'spinlock', 'completion', 'cdev', 'attr',
 ];
+
+/**
+ * `ptimer`: a soft keyword (language.md §9). It starts a declaration at top level, and is a
+ * name everywhere else (version-1 files called their PTIMER `ptimer`): its token is in the
+ * Identifier category, so every place that takes a name takes it.
+ */
+export const PtimerKw = createToken({
+  name: 'Kw_ptimer',
+  pattern: 'ptimer',
+  longer_alt: Identifier,
+  label: '`ptimer`',
+  categories: [Identifier, OnDeclKw],
+});
 
 /**
  * Keywords that the parser takes as a (wrongly) declared name, `thread log {`, reporting one
@@ -182,10 +203,12 @@ export const allTokens: TokenType[] = [
   BadNumber,
   FaultWord,
   ...keywordTokens,
+  PtimerKw,
   Identifier,
   LBrace,
   RBrace,
   Colon,
+  Slash,
 ];
 
 /** Token types the parser knows (the categories included). */
@@ -194,6 +217,7 @@ export const parserTokens: TokenType[] = [
   SimpleStmtKw,
   GuardKw,
   WaitKw,
+  DelayKw,
   HandlerEventKw,
   BareDeclKw,
   OnDeclKw,

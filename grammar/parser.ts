@@ -9,6 +9,7 @@
 
 import { EmbeddedActionsParser, EOF, tokenMatcher, type IOrAlt, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import { ChunkedParser, type NextHead, type PieceResult } from './chunks';
+import { STMT_KINDS } from './statements';
 import {
   durationValue,
   type Block,
@@ -19,6 +20,16 @@ import {
   type MutexDecl,
   type RevocableDecl,
   type TimerDecl,
+  type PtimerDecl,
+  type IrqDecl,
+  type KrefDecl,
+  type AttrDecl,
+  type CdevDecl,
+  type SpinlockDecl,
+  type CompletionDecl,
+  type CallbackPrefix,
+  type QueueStmt,
+  type CancelStmt,
   type Decl,
   type Diagnostic,
   type DriverDecl,
@@ -44,6 +55,7 @@ import {
   BareDeclKw,
   BoolKw,
   Colon,
+  DelayKw,
   DurationTok,
   ExpectModeKw,
   FaultWord,
@@ -58,6 +70,7 @@ import {
   ManagedKw,
   OnDeclKw,
   RBrace,
+  Slash,
   SimpleStmtKw,
   StringTok,
   WaitKw,
@@ -85,11 +98,7 @@ export const STATEMENT_HINT = 'a statement such as `open`, `wait`, `unplug`…';
 export const DECLARATION_HINT = 'a declaration such as `module`, `driver`, `thread`, `expect`…';
 
 const keywordTypes = new Set<TokenType>(KEYWORDS.map((k) => KW[k]));
-const stmtKeywordTypes = new Set<TokenType>(
-  ['open', 'ioctl', 'enter', 'access', 'rmmod', 'wait', 'poll', 'signal', 'queue', 'sleep', 'repeat', 'log', 'close', 'get', 'put',
-    'try_module_get', 'module_put', 'unplug', 'revoke', 'hotunplug', 'unbind', 'submit', 'read', 'write', 'use', 'flush', 'cancel',
-    'lock', 'unlock'].map((k) => KW[k as keyof typeof KW]),
-);
+const stmtKeywordTypes = new Set<TokenType>(STMT_KINDS.map((k) => KW[k]));
 
 function labelOf(t: TokenType): string {
   if (t === EOF) return 'the end of the file';
@@ -135,6 +144,7 @@ const messages: IParserErrorMessageProvider = {
     if (ruleName === 'file') return first ? topLevelMessage(first) : `expected ${DECLARATION_HINT}`;
     if (ruleName === 'expectDecl') return `expected \`clean\` or a fault kind such as \`deadlock\` or \`use-after-free\` but found ${found(first)}`;
     if (ruleName === 'declName') return `expected a name but found ${found(first)}`;
+    if (ruleName === 'threadName') return `expected a thread name (\`app\`, \`kworker/w\`, \`timer/t\`, \`irq/i\`) but found ${found(first)}`;
     const value = VALUE_RULES[ruleName];
     if (value) return `expected ${value.expected.LABEL} but found ${found(first)}`;
     const labels = expectedPathsPerAlt.flatMap((alt) => alt.map((path) => (path[0] ? labelOf(path[0]) : 'nothing')));
@@ -368,6 +378,10 @@ class LifetimeParser extends EmbeddedActionsParser {
           { ALT: () => this.SUBRULE(this.fenceDecl) },
           { ALT: () => this.SUBRULE(this.dataDecl) },
           { ALT: () => this.SUBRULE(this.workDecl) },
+          { ALT: () => this.SUBRULE(this.timerDecl) },
+          { ALT: () => this.SUBRULE(this.irqDecl) },
+          { ALT: () => this.SUBRULE(this.krefDecl) },
+          { ALT: () => this.SUBRULE(this.attrDecl) },
           { ALT: () => this.SUBRULE(this.handlerDecl) },
           { ALT: () => this.SUBRULE(this.threadDecl) },
           { ALT: () => this.SUBRULE(this.expectDecl) },
@@ -375,11 +389,11 @@ class LifetimeParser extends EmbeddedActionsParser {
     });
   });
 
-  // module / device / mutex NAME
+  // module / device / mutex / spinlock / completion NAME
   bareDecl = this.RULE('bareDecl', () => {
     const kw = this.CONSUME(BareDeclKw);
-    const d = this.start<ModuleDecl | DeviceDecl | MutexDecl>(this.decls, kw, {
-      kind: kw.image as 'module' | 'device' | 'mutex',
+    const d = this.start<ModuleDecl | DeviceDecl | MutexDecl | SpinlockDecl | CompletionDecl>(this.decls, kw, {
+      kind: kw.image as 'module' | 'device' | 'mutex' | 'spinlock' | 'completion',
       name: MISSING_IDENT,
     });
     try {
@@ -389,23 +403,127 @@ class LifetimeParser extends EmbeddedActionsParser {
     }
   });
 
-  // drm / revocable NAME on DEVICE, timer NAME on REVOCABLE
+  // drm / revocable / cdev NAME on DEVICE, ptimer NAME on REVOCABLE
   onDecl = this.RULE('onDecl', () => {
     const kw = this.CONSUME(OnDeclKw);
-    const kind = kw.image as 'drm' | 'revocable' | 'timer';
-    const d = this.start<DrmDecl | RevocableDecl | TimerDecl>(
+    const kind = kw.image as 'drm' | 'revocable' | 'cdev' | 'ptimer';
+    const d = this.start<DrmDecl | RevocableDecl | CdevDecl | PtimerDecl>(
       this.decls,
       kw,
-      kind === 'timer'
-        ? { kind, name: MISSING_IDENT, revocable: MISSING_IDENT }
-        : { kind: kind === 'drm' ? 'drm' : 'revocable', name: MISSING_IDENT, device: MISSING_IDENT },
+      kind === 'ptimer'
+        ? { kind, name: MISSING_IDENT, revocable: MISSING_IDENT, deprecatedForm: false, keywordRange: tokenRange(kw) }
+        : { kind, name: MISSING_IDENT, device: MISSING_IDENT },
     );
     try {
       d.name = this.declared(this.SUBRULE(this.declName));
       this.CONSUME(KW.on);
       const owner = this.ident(this.CONSUME2(Identifier));
-      if (d.kind === 'timer') d.revocable = owner;
+      if (d.kind === 'ptimer') d.revocable = owner;
       else d.device = owner;
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  // timer NAME in DRIVER { … } (version 2, a kernel timer); timer NAME on REVOCABLE (the
+  // version-1 form of `ptimer`, still a ptimer). The node is a kernel timer until `on` says
+  // otherwise, so that a broken declaration is still kept.
+  timerDecl = this.RULE('timerDecl', () => {
+    const kw = this.CONSUME(KW.timer);
+    const d = this.start<TimerDecl>(this.decls, kw, { kind: 'timer', name: MISSING_IDENT, driver: MISSING_IDENT, body: MISSING_BLOCK });
+    try {
+      d.name = this.declared(this.SUBRULE(this.declName));
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(KW.in);
+            d.driver = this.ident(this.CONSUME(Identifier));
+            d.body = this.newBlock();
+            this.SUBRULE(this.block, { ARGS: [d.body] });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(KW.on);
+            const revocable = this.ident(this.CONSUME2(Identifier));
+            if (this.RECORDING_PHASE) return;
+            const p = d as unknown as Record<string, unknown>;
+            delete p.driver;
+            delete p.body;
+            Object.assign(p, { kind: 'ptimer', revocable, deprecatedForm: true, keywordRange: tokenRange(kw) } satisfies Partial<PtimerDecl>);
+          },
+        },
+        {
+          // `timer t { … }`: one error, and the callback still parses.
+          ALT: () => {
+            this.report(`expected \`in\` and a driver (a kernel timer) or \`on\` and a revocable (a ptimer) but found \`{\``, this.LA(1), d);
+            d.body = this.newBlock();
+            this.SUBRULE2(this.block, { ARGS: [d.body] });
+          },
+        },
+      ]);
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  // irq NAME on DEVICE [threaded] [devm] { … }
+  irqDecl = this.RULE('irqDecl', () => {
+    const kw = this.CONSUME(KW.irq);
+    const d = this.start<IrqDecl>(this.decls, kw, {
+      kind: 'irq',
+      name: MISSING_IDENT,
+      device: MISSING_IDENT,
+      threaded: false,
+      devm: false,
+      body: MISSING_BLOCK,
+    });
+    try {
+      d.name = this.declared(this.SUBRULE(this.declName));
+      this.CONSUME(KW.on);
+      d.device = this.ident(this.CONSUME(Identifier));
+      this.OPTION(() => {
+        this.CONSUME(KW.threaded);
+        d.threaded = true;
+      });
+      this.OPTION2(() => {
+        this.CONSUME(KW.devm);
+        d.devm = true;
+      });
+      d.body = this.newBlock();
+      this.SUBRULE(this.block, { ARGS: [d.body] });
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  // kref NAME in DRIVER [devm]
+  krefDecl = this.RULE('krefDecl', () => {
+    const kw = this.CONSUME(KW.kref);
+    const d = this.start<KrefDecl>(this.decls, kw, { kind: 'kref', name: MISSING_IDENT, driver: MISSING_IDENT, devm: false });
+    try {
+      d.name = this.declared(this.SUBRULE(this.declName));
+      this.CONSUME(KW.in);
+      d.driver = this.ident(this.CONSUME(Identifier));
+      this.OPTION(() => {
+        this.CONSUME(KW.devm);
+        d.devm = true;
+      });
+    } finally {
+      this.finish(d);
+    }
+  });
+
+  // attr NAME on DEVICE { … }
+  attrDecl = this.RULE('attrDecl', () => {
+    const kw = this.CONSUME(KW.attr);
+    const d = this.start<AttrDecl>(this.decls, kw, { kind: 'attr', name: MISSING_IDENT, device: MISSING_IDENT, body: MISSING_BLOCK });
+    try {
+      d.name = this.declared(this.SUBRULE(this.declName));
+      this.CONSUME(KW.on);
+      d.device = this.ident(this.CONSUME(Identifier));
+      d.body = this.newBlock();
+      this.SUBRULE(this.block, { ARGS: [d.body] });
     } finally {
       this.finish(d);
     }
@@ -429,33 +547,44 @@ class LifetimeParser extends EmbeddedActionsParser {
 
   dataDecl = this.RULE('dataDecl', () => {
     const kw = this.CONSUME(KW.data);
-    const d = this.start<DataDecl>(this.decls, kw, { kind: 'data', name: MISSING_IDENT, managed: 'devm', owner: MISSING_IDENT });
+    const d = this.start<DataDecl>(this.decls, kw, { kind: 'data', name: MISSING_IDENT, managed: 'kzalloc' });
     try {
       d.name = this.declared(this.SUBRULE(this.declName));
-      // `devm`/`drmm` missing or misspelt: one error here, and `on OWNER` still parses (else
-      // chevrotain would re-sync at that `on` and read it as a handler).
-      let managed = false;
+      // `data NAME` alone is kzalloc'd data (version 2). `devm`/`drmm` missing or misspelt
+      // before `on OWNER`: one error here, and `on OWNER` still parses (else chevrotain would
+      // re-sync at that `on` and read it as a handler).
       this.OPTION(() => {
         this.OR([
           {
             ALT: () => {
               const m = this.CONSUME(ManagedKw);
-              if (m.image === 'drmm') d.managed = 'drmm';
-              managed = true;
+              d.managed = m.image === 'drmm' ? 'drmm' : 'devm';
+              d.owner = MISSING_IDENT;
+              this.CONSUME(KW.on);
+              d.owner = this.ident(this.CONSUME2(Identifier));
             },
           },
           {
             ALT: () => {
               const m = this.CONSUME3(Identifier);
               this.report(`expected \`devm\` or \`drmm\` but found \`${m.image}\``, m, d);
-              managed = true;
+              d.managed = 'devm';
+              d.owner = MISSING_IDENT;
+              this.CONSUME2(KW.on);
+              d.owner = this.ident(this.CONSUME4(Identifier));
+            },
+          },
+          {
+            ALT: () => {
+              const on = this.CONSUME3(KW.on);
+              this.report(`expected \`devm\` or \`drmm\` but found ${found(on)}`, on, d);
+              d.managed = 'devm';
+              d.owner = MISSING_IDENT;
+              d.owner = this.ident(this.CONSUME5(Identifier));
             },
           },
         ]);
       });
-      if (!managed) this.report(`expected \`devm\` or \`drmm\` but found ${found(this.LA(1))}`, this.LA(1), d);
-      this.CONSUME(KW.on);
-      d.owner = this.ident(this.CONSUME2(Identifier));
     } finally {
       this.finish(d);
     }
@@ -622,11 +751,51 @@ class LifetimeParser extends EmbeddedActionsParser {
       this.OPTION2(() => {
         this.CONSUME(KW.in);
         d.thread = MISSING_IDENT;
-        d.thread = this.ident(this.CONSUME2(Identifier));
+        this.SUBRULE(this.threadName, { ARGS: [d] });
       });
     } finally {
       this.finish(d);
     }
+  });
+
+  // THREAD, or a callback thread `kworker/w`, `timer/t`, `irq/i` (version 2), after `expect … in`
+  threadName = this.RULE('threadName', (decl: ExpectDecl | undefined) => {
+    // no decl while chevrotain records the grammar
+    const d = decl ?? ({ kind: 'expect' } as ExpectDecl);
+    const callback = (prefix: IToken): void => {
+      if (!this.RECORDING_PHASE && isRealToken(prefix)) d.callback = { prefix: prefix.image as CallbackPrefix, range: tokenRange(prefix) };
+    };
+    this.OR2([
+      {
+        ALT: () => {
+          const t = this.CONSUME2(Identifier);
+          let slashed = false;
+          this.OPTION3(() => {
+            this.CONSUME2(Slash);
+            slashed = true;
+            d.thread = this.ident(this.CONSUME4(Identifier));
+          });
+          if (this.RECORDING_PHASE) return;
+          if (!slashed) d.thread = this.ident(t);
+          else if (t.image === 'kworker') d.callback = { prefix: 'kworker', range: tokenRange(t) };
+          else this.report(`unknown callback thread prefix \`${t.image}\`: expected \`kworker\`, \`timer\` or \`irq\` before \`/\``, t, d);
+        },
+      },
+      {
+        ALT: () => {
+          callback(this.CONSUME(KW.timer));
+          this.CONSUME(Slash);
+          d.thread = this.ident(this.CONSUME3(Identifier));
+        },
+      },
+      {
+        ALT: () => {
+          callback(this.CONSUME(KW.irq));
+          this.CONSUME3(Slash);
+          d.thread = this.ident(this.consume(5, Identifier));
+        },
+      },
+    ]);
   });
 
   // The declared name of a declaration; a keyword there is taken as the name, with an error.
@@ -821,9 +990,9 @@ class LifetimeParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
-          const kw = this.CONSUME(KW.queue);
-          const s = this.start<Stmt & { kind: 'queue' }>(this.sink, kw, {
-            kind: 'queue',
+          const kw = this.CONSUME(DelayKw);
+          const s = this.start<QueueStmt>(this.sink, kw, {
+            kind: kw.image === 'arm' ? 'arm' : 'queue',
             keywordRange: tokenRange(kw),
             target: MISSING_IDENT,
           });
@@ -832,6 +1001,26 @@ class LifetimeParser extends EmbeddedActionsParser {
             this.OPTION5(() => {
               this.CONSUME(KW.after);
               s.after = this.dur(this.SUBRULE2(this.durationValue));
+            });
+          } finally {
+            this.finish(s);
+          }
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(KW.cancel);
+          const s = this.start<CancelStmt>(this.sink, kw, {
+            kind: 'cancel',
+            keywordRange: tokenRange(kw),
+            target: MISSING_IDENT,
+            nosync: false,
+          });
+          try {
+            s.target = this.ident(this.consume(10, Identifier));
+            this.OPTION6(() => {
+              this.CONSUME(KW.nosync);
+              s.nosync = true;
             });
           } finally {
             this.finish(s);

@@ -7,15 +7,15 @@
 // No imports but types: the TextMate grammar's keyword lists are generated from this file
 // at build time (scripts/tmgrammar.mjs), and every layer above may read it.
 
-import type { NameKind, StmtKind } from './ast';
+import type { NameKind, Stmt, StmtKind } from './ast';
 
 /** How running a statement may hold up its thread (language.md §4 marks the *sleeps* ones). */
 export type Blocking =
   /** never blocks */
   | 'none'
-  /** may sleep: not allowed in an RCU read section (sleep-in-atomic) */
+  /** may sleep: not allowed in atomic context (sleep-in-atomic) */
   | 'sleeps'
-  /** busy-waits: allowed in atomic context, but may spin forever (hang) */
+  /** busy-waits: allowed in atomic context, but may spin forever (a hang for `poll`, a deadlock for the version-2 spins) */
   | 'spins';
 
 /** What a statement's operand is: a declared kind, a file name (`file`), or nothing. */
@@ -27,8 +27,8 @@ export type StmtLane =
   | 'target'
   /** the drm device the file was opened on */
   | 'file'
-  /** a timer's revocable (MMIO through the timer register reads its BAR) */
-  | 'timer-revocable'
+  /** a ptimer's revocable (MMIO through the timer register reads its BAR) */
+  | 'ptimer-revocable'
   /** the thread's own lane */
   | 'thread';
 
@@ -56,8 +56,10 @@ export type StmtSyntax =
   | 'wait'
   /** `signal NAME [error]` */
   | 'signal'
-  /** `queue NAME [after DURATION]` */
+  /** `queue NAME [after DURATION]`, `arm NAME [after DURATION]` */
   | 'queue'
+  /** `cancel NAME [nosync]` */
+  | 'cancel'
   /** `sleep DURATION` */
   | 'sleep'
   /** `repeat N { … }` */
@@ -68,7 +70,7 @@ export type StmtSyntax =
 /** The keyword that may follow a statement's operand, by syntax shape (completion offers it). */
 export const SYNTAX_MODIFIER: Readonly<Record<StmtSyntax, string | null>> = {
   simple: null, open: null, ioctl: null, guard: null, rmmod: 'force', wait: 'timeout', signal: 'error',
-  queue: 'after', sleep: null, repeat: null, log: null,
+  queue: 'after', cancel: 'nosync', sleep: null, repeat: null, log: null,
 };
 
 export interface StmtSpec {
@@ -86,15 +88,18 @@ export interface StmtSpec {
 export const STMTS = {
   open: {
     syntax: 'open',
-    targets: { drm: { blocks: 'sleeps', lane: 'target' } },
-    short: 'open the drm device node: +1 drm ref, +1 module ref (fops owner)',
+    targets: { drm: { blocks: 'sleeps', lane: 'target' }, cdev: { blocks: 'sleeps', lane: 'target' } },
+    short: 'open the drm device node (or a cdev): +1 drm ref, +1 module ref (fops owner)',
     models: 'drm_open / chrdev_open (fops_get → try_module_get)',
     text:
       'Opens the drm device\'s character node. `drm_open` takes a **drm_device reference** (`drm_dev_get`), and with ' +
       '`fops_owner: yes` `chrdev_open` takes a **module reference** through `fops->owner` (`try_module_get`), so the ' +
       'module cannot be unloaded while the file is open. Fails with ENODEV once the device is unplugged ' +
       '(`drm_dev_is_unplugged`), or when the module is already going. Opening a drm_device freed without an unplug is ' +
-      'use-after-free (the chrdev-vs-teardown race of CVE-2020-0305).',
+      'use-after-free (the chrdev-vs-teardown race of CVE-2020-0305).\n\n' +
+      'On a **cdev** (version 2): `chrdev_open` finds the node through `kobj_lookup`; once `cdev_del` ran it fails ' +
+      'with ENXIO. With `fops_owner: yes` it takes a module reference (`try_module_get`, ENODEV when the module is ' +
+      'going). The open file outlives `cdev_del`: its ioctls still run driver code.',
   },
   close: {
     syntax: 'simple',
@@ -110,30 +115,35 @@ export const STMTS = {
   ioctl: {
     syntax: 'ioctl',
     targets: { file: { blocks: 'none', lane: 'file' } },
-    short: 'an ioctl on the file: driver code, ENODEV once unplugged',
+    short: 'an ioctl on the file: driver code, ENODEV once unplugged (a cdev file: no check)',
     models: 'drm_ioctl',
     text:
       'An ioctl on the open file. `drm_ioctl` returns ENODEV on an unplugged device before calling the driver; the body ' +
-      'is the driver\'s ioctl handler, i.e. **module code**: running it while the module is gone is code-after-unload.',
+      'is the driver\'s ioctl handler, i.e. **module code**: running it while the module is gone is code-after-unload. ' +
+      'On a file of a **cdev** (version 2) nothing like `drm_dev_enter` stops it after unbind (`cdev_del` does not ' +
+      'revoke open files): the body must guard itself.',
   },
   get: {
     syntax: 'simple',
-    targets: { drm: { blocks: 'none', ref: 1, lane: 'target' } },
-    short: '+1 on the drm_device kref (drm_dev_get)',
-    models: 'drm_dev_get',
+    targets: { drm: { blocks: 'none', ref: 1, lane: 'target' }, kref: { blocks: 'none', ref: 1, lane: 'target' } },
+    short: '+1 on the drm_device kref (drm_dev_get), or on a kref (kref_get)',
+    models: 'drm_dev_get / kref_get',
     text:
       'Takes a reference on the **drm_device** (the uAPI object\'s kref). The reference belongs to this thread: one still ' +
-      'held when the thread ends is a leak. A get on a freed drm_device, or while its release runs, is use-after-free.',
+      'held when the thread ends is a leak. A get on a freed drm_device, or while its release runs, is use-after-free. ' +
+      'On a **kref** object (version 2) the same, with `kref_get`.',
   },
   put: {
     syntax: 'simple',
-    targets: { drm: { blocks: 'sleeps', ref: -1, lane: 'target' } },
-    short: '−1 on the drm_device kref; the last put releases it (drm_dev_put)',
-    models: 'drm_dev_put → drm_dev_release',
+    targets: { drm: { blocks: 'sleeps', ref: -1, lane: 'target' }, kref: { blocks: 'none', ref: -1, lane: 'target' } },
+    short: '−1 on the drm_device kref (drm_dev_put) or a kref (kref_put); the last put releases it',
+    models: 'drm_dev_put → drm_dev_release; kref_put → the release callback',
     text:
       'Drops a reference on the **drm_device**. The final put runs `drm_dev_release`: the `on release` callback (driver ' +
       'code, so it needs the module still loaded), the `drmm_` managed actions (frees `drmm` data), then frees the ' +
-      'drm_device; with `drm_holds_module: yes` it then drops the module reference. Below zero: refcount-underflow.',
+      'drm_device; with `drm_holds_module: yes` it then drops the module reference. Below zero: refcount-underflow.\n\n' +
+      'On a **kref** object (version 2): `kref_put` itself never sleeps; the put that reaches 0 runs `on release` ' +
+      '(driver code: after rmmod, code-after-unload), then the object is freed.',
   },
   try_module_get: {
     syntax: 'simple',
@@ -239,14 +249,16 @@ export const STMTS = {
   },
   wait: {
     syntax: 'wait',
-    targets: { fence: { blocks: 'sleeps', lane: 'target' } },
-    short: 'dma_fence_wait (with timeout: dma_fence_wait_timeout)',
-    models: 'dma_fence_wait / dma_fence_wait_timeout',
+    targets: { fence: { blocks: 'sleeps', lane: 'target' }, completion: { blocks: 'sleeps', lane: 'target' } },
+    short: 'dma_fence_wait / wait_for_completion (with timeout: …_timeout)',
+    models: 'dma_fence_wait / dma_fence_wait_timeout; wait_for_completion / wait_for_completion_timeout',
     text:
       'Sleeps until the **fence** is signalled or errored; with `timeout`, gives ETIMEDOUT after it. Inside `enter`, ' +
       'without a timeout, this is the hot-unplug deadlock: only the gone hardware could signal the fence and ' +
       '`drm_dev_unplug` waits for this section. The fixes: wait outside the section, wait with a timeout, or fail ' +
-      'in-flight fences in `remove` before unplugging.',
+      'in-flight fences in `remove` before unplugging.\n\n' +
+      'On a **completion** (version 2): `wait_for_completion` sleeps until `complete` (`complete_all`: it stays done); ' +
+      'with `timeout`, `wait_for_completion_timeout` gives up after it.',
   },
   poll: {
     syntax: 'wait',
@@ -270,7 +282,7 @@ export const STMTS = {
   },
   read: {
     syntax: 'simple',
-    targets: { revocable: { blocks: 'none', lane: 'target' }, timer: { blocks: 'none', lane: 'timer-revocable' } },
+    targets: { revocable: { blocks: 'none', lane: 'target' }, ptimer: { blocks: 'none', lane: 'ptimer-revocable' } },
     short: 'MMIO read through the revocable BAR (readl)',
     models: 'readl on a Devres<IoMem> mapping',
     text:
@@ -280,7 +292,7 @@ export const STMTS = {
   },
   write: {
     syntax: 'simple',
-    targets: { revocable: { blocks: 'none', lane: 'target' }, timer: { blocks: 'none', lane: 'timer-revocable' } },
+    targets: { revocable: { blocks: 'none', lane: 'target' }, ptimer: { blocks: 'none', lane: 'ptimer-revocable' } },
     short: 'MMIO write through the revocable BAR (writel)',
     models: 'writel on a Devres<IoMem> mapping',
     text:
@@ -289,13 +301,15 @@ export const STMTS = {
   },
   use: {
     syntax: 'simple',
-    targets: { data: { blocks: 'none', lane: 'target' } },
-    short: 'touch driver data (devm: freed at unbind; drmm: freed at drm release)',
-    models: 'access to devm_kzalloc / drmm_kzalloc memory',
+    targets: { data: { blocks: 'none', lane: 'target' }, kref: { blocks: 'none', lane: 'target' } },
+    short: 'touch driver data (devm: freed at unbind; drmm: at drm release; kzalloc: by free) or a kref object',
+    models: 'access to devm_kzalloc / drmm_kzalloc / kzalloc memory',
     text:
       'Touches **driver data**. `devm` data (`devm_kzalloc`) is freed by the devres release at unbind, while files and ' +
       'ioctls may still reach it; `drmm` data (`drmm_kzalloc`) lives until the drm_device\'s final `drm_dev_put`. ' +
-      'Touching freed data is use-after-free (drm/vc4 6eda15642989 fixes one such devm bug).',
+      'Touching freed data is use-after-free (drm/vc4 6eda15642989 fixes one such devm bug). Plain `data NAME` ' +
+      '(version 2, `kzalloc`) is freed only by `free`. On a **kref** object: touching it once its last `kref_put` ' +
+      'freed it is use-after-free.',
   },
   queue: {
     syntax: 'queue',
@@ -312,14 +326,22 @@ export const STMTS = {
     targets: { work: { blocks: 'sleeps', lane: 'target' } },
     short: 'flush_work: wait until the work is idle',
     models: 'flush_work',
-    text: 'Waits until the **work item** is neither pending nor running.',
+    text:
+      'Waits until the **work item** is neither pending nor running. A running work may re-queue itself (PENDING is ' +
+      'cleared before its function runs), so after `flush` a self-requeueing work can be pending again: in `remove` ' +
+      'use `disable` (`disable_work_sync`).',
   },
   cancel: {
-    syntax: 'simple',
-    targets: { work: { blocks: 'sleeps', lane: 'target' } },
-    short: 'cancel_work_sync: dequeue a pending work, wait for a running one',
-    models: 'cancel_work_sync',
-    text: 'Takes a pending **work item** off the queue, then waits until it is not running.',
+    syntax: 'cancel',
+    targets: { work: { blocks: 'sleeps', lane: 'target' }, timer: { blocks: 'spins', lane: 'target' } },
+    short: 'cancel_work_sync / timer_delete_sync; nosync: cancel_work / timer_delete',
+    models: 'cancel_work_sync, timer_delete_sync (del_timer_sync); nosync: cancel_work, timer_delete',
+    text:
+      'Takes a pending **work item** off the queue, then waits until it is not running (`cancel_work_sync`, sleeps). ' +
+      'On a **timer** (version 2): `timer_delete_sync` spins until its callback is not running, then dequeues it ' +
+      '(a re-arm meanwhile is cancelled too); from the timer\'s own callback that waits for itself: deadlock. ' +
+      'With `nosync` (`timer_delete` / `cancel_work`) it only dequeues a pending one and never waits: a callback ' +
+      'already running goes on, and may re-arm.',
   },
   sleep: {
     syntax: 'sleep',
@@ -330,19 +352,22 @@ export const STMTS = {
   },
   lock: {
     syntax: 'simple',
-    targets: { mutex: { blocks: 'sleeps', lane: 'target' } },
-    short: 'mutex_lock (sleeps)',
-    models: 'mutex_lock',
+    targets: { mutex: { blocks: 'sleeps', lane: 'target' }, spinlock: { blocks: 'spins', lane: 'target' } },
+    short: 'mutex_lock (sleeps) / spin_lock (spins, atomic context)',
+    models: 'mutex_lock / spin_lock',
     text:
       'Takes the **mutex**, waiting while another thread holds it. A mutex held across `drm_dev_unplug` while another ' +
-      'thread waits for it inside `drm_dev_enter` deadlocks. Still held at thread end: a leak.',
+      'thread waits for it inside `drm_dev_enter` deadlocks. Still held at thread end: a leak.\n\n' +
+      'On a **spinlock** (version 2): `spin_lock` spins while another thread holds it, then holds it; until `unlock` ' +
+      'the thread is in atomic context, where nothing may sleep (sleep-in-atomic). Taking it again while holding it: ' +
+      'deadlock (AA).',
   },
   unlock: {
     syntax: 'simple',
-    targets: { mutex: { blocks: 'none', lane: 'target' } },
-    short: 'mutex_unlock',
-    models: 'mutex_unlock',
-    text: 'Releases the **mutex**. Unlocking a mutex this thread does not hold is bad-unlock.',
+    targets: { mutex: { blocks: 'none', lane: 'target' }, spinlock: { blocks: 'none', lane: 'target' } },
+    short: 'mutex_unlock / spin_unlock',
+    models: 'mutex_unlock / spin_unlock',
+    text: 'Releases the **mutex** or **spinlock**. Unlocking one this thread does not hold is bad-unlock.',
   },
   repeat: {
     syntax: 'repeat',
@@ -356,7 +381,89 @@ export const STMTS = {
     short: 'an event with a text (printk)',
     models: 'printk / pr_info',
     text: 'Records an event with the text in the run\'s timeline.',
-  },} as const satisfies Record<StmtKind, StmtSpec>;
+  },
+  // ---------------------------------------------------------------- version 2 (language.md §9)
+  arm: {
+    syntax: 'queue',
+    targets: { timer: { blocks: 'none', lane: 'target' } },
+    short: 'mod_timer: the timer fires after the delay (default 0)',
+    models: 'mod_timer / hrtimer_start',
+    text:
+      'Arms the **kernel timer**: its callback runs on `timer/<t>` after the delay (default 0), in atomic (softirq) ' +
+      'context; re-timed if already pending. Allowed from the timer\'s own callback: a periodic timer re-arms itself. ' +
+      'After `disable` (`timer_shutdown_sync`) it does nothing. A timer that nothing cancels fires after remove, on ' +
+      'freed data or after rmmod (code-after-unload).',
+  },
+  disable: {
+    syntax: 'simple',
+    targets: { timer: { blocks: 'spins', lane: 'target' }, work: { blocks: 'sleeps', lane: 'target' } },
+    short: 'timer_shutdown_sync / disable_work_sync: cancel, and later arms/queues do nothing',
+    models: 'timer_shutdown_sync / disable_work_sync',
+    text:
+      'As `cancel` (waits for a running callback), and from then on `arm` / `queue` of it do nothing, so a callback ' +
+      'that re-arms itself cannot bring it back. On a **timer** `timer_shutdown_sync` spins (no sleep); on a ' +
+      '**work item** `disable_work_sync` sleeps. The teardown for self-rearming timers and works in `remove`.',
+  },
+  raise: {
+    syntax: 'simple',
+    targets: { irq: { blocks: 'none', lane: 'target' } },
+    short: 'the device raises the interrupt: its handler runs on irq/<i>',
+    models: 'a hardware interrupt → handle_irq_event (handle_edge_irq replays a pending edge)',
+    text:
+      'The **device** raises the interrupt (give it to a thread that plays the hardware): the handler becomes pending ' +
+      'and runs on `irq/<i>`, in atomic (hard-IRQ) context unless `threaded`. Nothing happens when the device is not ' +
+      'present, the IRQ is freed, or its handler is already pending; a running handler runs once more when it ' +
+      'returns. A non-devm IRQ that remove does not free still runs its handler after unbind.',
+  },
+  free_irq: {
+    syntax: 'simple',
+    targets: { irq: { blocks: 'sleeps', lane: 'target' } },
+    short: 'free_irq: no more handlers, then synchronize_irq waits for a running one',
+    models: 'free_irq → synchronize_irq (devm: devm_free_irq)',
+    text:
+      'Frees the **interrupt**: later raises do nothing; then `synchronize_irq` waits until its handler is neither ' +
+      'pending nor running (it sleeps). From the IRQ\'s own handler that waits for itself: deadlock. Freeing an ' +
+      'already-free IRQ does nothing (the kernel warns "Trying to free already-free IRQ").',
+  },
+  complete: {
+    syntax: 'simple',
+    targets: { completion: { blocks: 'none', lane: 'target' } },
+    short: 'complete_all: the completion is done, every waiter wakes',
+    models: 'complete_all',
+    text: 'Marks the **completion** done (`complete_all`: it stays done), waking every `wait` on it. Never sleeps.',
+  },
+  free: {
+    syntax: 'simple',
+    targets: { data: { blocks: 'none', lane: 'target' } },
+    short: 'kfree the driver data (devm data: freed again at unbind, double-free)',
+    models: 'kfree (devm data: the devm_kfree confusion)',
+    text:
+      'Frees **driver data** with `kfree`. Freeing it again is double-free. `devm` or `drmm` data freed this way is ' +
+      'freed again by its release (the devres release at unbind, or the drm device\'s final put): double-free there. ' +
+      'Later uses are use-after-free.',
+  },
+  unregister: {
+    syntax: 'simple',
+    targets: { cdev: { blocks: 'sleeps', lane: 'target' } },
+    short: 'cdev_del: new opens fail (ENXIO); open files keep working',
+    models: 'cdev_del (kobj_unmap takes a mutex)',
+    text:
+      'Deletes the **character device**: new `open`s fail with ENXIO, but files already open keep working — their ' +
+      'ioctls still run driver code after unbind, on whatever remove freed. It does not wait for them. Sleeps ' +
+      '(`kobj_unmap` takes a mutex).',
+  },
+  show: {
+    syntax: 'simple',
+    targets: { attr: { blocks: 'none', lane: 'target' } },
+    short: 'read the sysfs attribute: show() runs with a kernfs active reference',
+    models: 'sysfs read → kernfs_fop_read_iter (kernfs_get_active) → dev_attr show()',
+    text:
+      'Reads the **sysfs attribute**: its block runs as driver code while the thread holds a kernfs active reference. ' +
+      'Unbind removes the attribute and drains those references (`kernfs_drain`) before `remove()` runs: a `show` ' +
+      'that waits for what unbind holds deadlocks it, and an unbind from inside its own attribute waits for itself ' +
+      '(break it with `sysfs_break_active_protection`). Removed: ENODEV.',
+  },
+} as const satisfies Record<StmtKind, StmtSpec>;
 
 /** Every statement keyword, in the order of the grammar. */
 export const STMT_KINDS = Object.keys(STMTS) as StmtKind[];
@@ -369,6 +476,15 @@ export function targetKinds(k: StmtKind): TargetKey[] {
 /** The row of statement kind `k` on a target of kind `t`, if it takes one. */
 export function targetRow(k: StmtKind, t: TargetKey): TargetRow | undefined {
   return (STMTS[k].targets as Partial<Record<TargetKey, TargetRow>>)[t];
+}
+
+/**
+ * How a statement blocks on a target of kind `t`: its row's, but `cancel … nosync` never waits
+ * (language.md §9), whatever the target.
+ */
+export function stmtBlocking(s: Stmt, t: TargetKey): Blocking | undefined {
+  if (s.kind === 'cancel' && s.nosync) return 'none';
+  return targetRow(s.kind, t)?.blocks;
 }
 
 /** Whether statement kind `k` may sleep on some target (the lint cannot always know which). */

@@ -4,6 +4,7 @@
 // column, never skipped.
 
 import { maySleep } from '../grammar/statements';
+import { notSimulated, notSimulatedMessage } from '../debug-adapter/runtime/program';
 import type {
   Block, DataDecl, Decl, DriverDecl, FileNode, HandlerDecl, NamedDecl, Range, Stmt, StmtKind, ThreadDecl, WorkDecl,
 } from '../grammar/ast';
@@ -79,6 +80,8 @@ function refuse(r: Range, message: string): never {
 /** Lowers a tree without static errors; throws NotCovered for what the backend lacks. */
 export function lowerForKernel(file: FileNode): Lowered {
   const decls = file.decls;
+  const v2 = notSimulated(file);
+  if (v2) refuse(v2.range, notSimulatedMessage(v2.what));
   const of = <K extends Decl['kind']>(k: K) => decls.filter((d): d is Extract<Decl, { kind: K }> => d.kind === k);
   const one = (k: 'module' | 'device' | 'driver' | 'drm', what: string) => {
     const ds = of(k);
@@ -151,11 +154,13 @@ export function lowerForKernel(file: FileNode): Lowered {
         w[4] = s.kind === 'signal' ? (s.error ? 1 : 0) : s.kind === 'submit' ? 0 : ('timeout' in s && s.timeout) ? 1 : 0; break;
       case 'read': case 'write': {
         const d = named.get(s.target.name);
-        w[3] = d?.kind === 'timer' ? 1 : 0;
-        w[4] = d?.kind === 'timer' ? index('timer', s.target.name) : index('revocable', s.target.name); break;
+        w[3] = d?.kind === 'ptimer' ? 1 : 0;
+        w[4] = d?.kind === 'ptimer' ? index('ptimer', s.target.name) : index('revocable', s.target.name); break;
       }
       case 'use': w[3] = index('data', s.target.name); break;
       case 'queue': case 'flush': case 'cancel': w[3] = index('work', s.target.name); break;
+      case 'arm': case 'disable': case 'raise': case 'free_irq': case 'complete': case 'free': case 'unregister': case 'show':
+        refuse(s.keywordRange, notSimulatedMessage(s.kind)); // lowerForKernel refuses such a file first
       case 'lock': case 'unlock': w[3] = index('mutex', s.target.name); break;
       case 'repeat': w[3] = s.count.value; w[4] = newBlock(s.body, owner, kernel, atomic, slots); break;
       case 'sleep': case 'log': break;
@@ -192,7 +197,7 @@ export function lowerForKernel(file: FileNode): Lowered {
   for (const t of table) blocks.push(t.start, t.len);
 
   const data = (of('data') as DataDecl[]).map((d) => (d.managed === 'drmm' ? 1 : 0));
-  const ptimers = of('timer').map((t) => index('revocable', (t as Extract<Decl, { kind: 'timer' }>).revocable.name));
+  const ptimers = of('ptimer').map((t) => index('revocable', t.revocable.name));
   const header = new Array<number>(HDR.length).fill(0);
   const set = (name: (typeof HDR)[number], v: number) => { header[HDR.indexOf(name)] = v; };
   set('MAGIC', LT_MAGIC);

@@ -17,13 +17,20 @@ const NAME_ITEM_KIND: Record<NameKind, CompletionItemKind> = {
   driver: CompletionItemKind.Class,
   drm: CompletionItemKind.Struct,
   revocable: CompletionItemKind.Interface,
-  timer: CompletionItemKind.Property,
+  ptimer: CompletionItemKind.Property,
   fence: CompletionItemKind.Event,
   data: CompletionItemKind.Variable,
   work: CompletionItemKind.Function,
   mutex: CompletionItemKind.Variable,
   thread: CompletionItemKind.Function,
   file: CompletionItemKind.File,
+  timer: CompletionItemKind.Event,
+  irq: CompletionItemKind.Event,
+  kref: CompletionItemKind.Struct,
+  spinlock: CompletionItemKind.Variable,
+  completion: CompletionItemKind.Variable,
+  cdev: CompletionItemKind.Interface,
+  attr: CompletionItemKind.Property,
 };
 
 interface Tok {

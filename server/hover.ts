@@ -109,7 +109,8 @@ function describeStmt(c: Compiled, a: Analysis, s: Stmt, parents: Stmt[], owner:
 }
 
 const KIND_NOUN: Record<string, string> = {
-  module: 'module', device: 'device', driver: 'driver', drm: 'drm', revocable: 'revocable', timer: 'timer',
+  module: 'module', device: 'device', driver: 'driver', drm: 'drm', revocable: 'revocable', ptimer: 'ptimer', timer: 'timer',
+  irq: 'irq', kref: 'kref', spinlock: 'spinlock', completion: 'completion', cdev: 'cdev', attr: 'attr',
   fence: 'fence', data: 'data', work: 'work', mutex: 'mutex', thread: 'thread', file: 'file',
 };
 
@@ -186,7 +187,7 @@ function role(a: Analysis, d: NamedDecl): string {
       const dev = d.device.name;
       const driver = declsOf(a, 'driver').find((x) => x.device.name === dev);
       const release = handlerLine(a, 'release', d.name.name);
-      const data = declsOf(a, 'data').filter((x) => x.managed === 'drmm' && x.owner.name === d.name.name);
+      const data = declsOf(a, 'data').filter((x) => x.managed === 'drmm' && x.owner?.name === d.name.name);
       return (
         `On device \`${dev}\`: a \`drm_device\`, the uAPI object — refcounted (a kref starting at 1, the binding's ` +
         'reference that the devres release at unbind drops; `open` and `get` take more), unplugged by `drm_dev_unplug`, ' +
@@ -200,8 +201,48 @@ function role(a: Analysis, d: NamedDecl): string {
         `On device \`${d.device.name}\`: a \`Devres<T>\` (\`Revocable\`), an MMIO BAR mapping say — use it inside ` +
         '`access` (`try_access`, an RCU section); the devres release at unbind revokes it (`synchronize_rcu`, then unmap).'
       );
+    case 'ptimer':
+      return (
+        `A GPU timer (PTIMER) in revocable \`${d.revocable.name}\`: \`read\` gives the clock through the BAR mapping.` +
+        (d.deprecatedForm ? ' Written in the version-1 form `timer … on`: write `ptimer` (a `timer … in` is a kernel timer).' : '')
+      );
     case 'timer':
-      return `A GPU timer (PTIMER) in revocable \`${d.revocable.name}\`: \`read\` gives the clock through the BAR mapping.`;
+      return (
+        `A kernel timer (\`timer_list\`/\`hrtimer\`, \`timer_setup\` at probe) of driver \`${d.driver.name}\`: \`arm\` ` +
+        '(`mod_timer`) makes its callback run on `timer/' + d.name.name + '` in atomic (softirq) context, where nothing may ' +
+        'sleep. `remove` must stop it — `disable` (`timer_shutdown_sync`) or `cancel` (`timer_delete_sync`); a timer that ' +
+        'nothing stops fires on freed data, or after rmmod on freed code.'
+      );
+    case 'irq':
+      return (
+        `An interrupt line of device \`${d.device.name}\`, requested at probe with ` +
+        `\`${d.devm ? 'devm_' : ''}request_${d.threaded ? 'threaded_' : ''}irq\`: its handler runs on \`irq/${d.name.name}\` ` +
+        `after each \`raise\`${d.threaded ? ' in a kthread (it may sleep)' : ', in hard-IRQ (atomic) context: nothing in it may sleep'}. ` +
+        (d.devm
+          ? 'The devres release frees it at unbind — after `remove()`, so the handler can still run on what remove freed.'
+          : '`free_irq` (`synchronize_irq`) in `remove` must free it, or it stays requested after unbind.')
+      );
+    case 'kref':
+      return (
+        `An object of driver \`${d.driver.name}\` with an embedded \`kref\` (starts at 1, the creator's reference): \`get\`/\`put\` ` +
+        '(`kref_get`/`kref_put`); the last put runs `on release ' + d.name.name + '` — driver code, so after rmmod it is ' +
+        'code-after-unload.' + (d.devm ? ' `devm`: the devres release at unbind drops the first reference (`devm_add_action`).' : '')
+      );
+    case 'spinlock':
+      return 'A `spinlock_t`: `lock` (`spin_lock`) spins and puts the thread in atomic context until `unlock`: nothing between may sleep.';
+    case 'completion':
+      return 'A `struct completion`: `wait` (`wait_for_completion[_timeout]`) sleeps until `complete` (`complete_all`: it stays done).';
+    case 'cdev':
+      return (
+        `A character device node of the driver that binds \`${d.device.name}\` (\`cdev_add\` at probe). \`unregister\` ` +
+        '(`cdev_del`) stops new opens, but files already open keep calling its ioctls after unbind: guard them.'
+      );
+    case 'attr':
+      return (
+        `A sysfs attribute of the driver that binds \`${d.device.name}\` (\`dev_groups\`): its block is \`show()\`, run under a ` +
+        'kernfs active reference. Unbind drains those (`kernfs_drain`) before `remove()`: a show that waits for the ' +
+        'unbinding thread deadlocks it.'
+      );
     case 'fence':
       return (
         `On device \`${d.device.name}\`: a \`dma_fence\` of a GPU job, completed by the hardware ${d.takes ? d.takes.text : '1ms'} ` +
@@ -209,10 +250,13 @@ function role(a: Analysis, d: NamedDecl): string {
       );
     case 'data':
       return d.managed === 'devm'
-        ? `Driver state on device \`${d.owner.name}\`, allocated with \`devm_kzalloc\`: freed by the devres release at unbind — ` +
+        ? `Driver state on device \`${d.owner?.name ?? ''}\`, allocated with \`devm_kzalloc\`: freed by the devres release at unbind — ` +
             'while open files, ioctls and work items can still reach it.'
-        : `Driver state on drm \`${d.owner.name}\`, allocated with \`drmm_kzalloc\`: freed when the drm_device is released ` +
-            '(last `drm_dev_put`), so it lives as long as its users.';
+        : d.managed === 'drmm'
+          ? `Driver state on drm \`${d.owner?.name ?? ''}\`, allocated with \`drmm_kzalloc\`: freed when the drm_device is released ` +
+            '(last `drm_dev_put`), so it lives as long as its users.'
+          : 'Driver state allocated with `kzalloc` at probe and owned by nobody: only `free` (`kfree`) frees it; a second ' +
+            '`free` is double-free, a use after it use-after-free.';
     case 'work':
       return (
         `A \`work_struct\` of driver \`${d.driver.name}\`: its body is module code, run on \`kworker/${d.name.name}\` after ` +

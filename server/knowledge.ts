@@ -150,12 +150,13 @@ export const FAULT_DOCS: Record<FaultKind, string> = {
   deadlock: 'no thread can run, no timed event is pending, and some thread is blocked',
   hang: 'the only runnable threads spin in `poll`s that can never complete',
   'code-after-unload': 'code of a module that is gone runs (a handler, an ioctl or a work item after rmmod)',
-  'use-after-free': 'a freed drm_device or freed driver data is used',
+  'use-after-free': 'a freed drm_device, kref object or driver data is used',
+  'double-free': '`free` of driver data that is already freed (by `free`, or by the devres or drmm release)',
   'refcount-underflow': 'a drm_device or module count goes below zero',
-  'sleep-in-atomic': 'a sleeping statement runs inside an `access` (RCU) block',
+  'sleep-in-atomic': 'a sleeping statement runs in atomic context: inside `access` (RCU), under a spinlock, in a timer callback or a hard IRQ handler',
   'unguarded-mmio': 'MMIO outside `access` on a revoked revocable (the BAR is unmapped)',
-  'bad-unlock': 'a mutex is unlocked by a thread that does not hold it',
-  leak: 'a thread ends holding a drm or module reference, or a mutex',
+  'bad-unlock': 'a mutex or spinlock is unlocked by a thread that does not hold it',
+  leak: 'a thread ends holding a drm, kref or module reference, a mutex or a spinlock',
 };
 
 export const MISC_DOCS: Record<string, KeywordDoc> = {

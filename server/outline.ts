@@ -19,7 +19,7 @@ const DECL_SYMBOL: Record<Decl['kind'], SymbolKind> = {
   driver: SymbolKind.Class,
   drm: SymbolKind.Struct,
   revocable: SymbolKind.Interface,
-  timer: SymbolKind.Property,
+  ptimer: SymbolKind.Property,
   fence: SymbolKind.Event,
   data: SymbolKind.Variable,
   work: SymbolKind.Function,
@@ -27,6 +27,13 @@ const DECL_SYMBOL: Record<Decl['kind'], SymbolKind> = {
   handler: SymbolKind.Method,
   thread: SymbolKind.Function,
   expect: SymbolKind.Constant,
+  timer: SymbolKind.Event,
+  irq: SymbolKind.Event,
+  kref: SymbolKind.Struct,
+  spinlock: SymbolKind.Variable,
+  completion: SymbolKind.Variable,
+  cdev: SymbolKind.Interface,
+  attr: SymbolKind.Property,
 };
 
 function oneLine(s: string): string {

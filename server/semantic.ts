@@ -26,13 +26,21 @@ export const NAME_TOKEN: Record<NameKind, TokenType> = {
   driver: 'type',
   drm: 'struct',
   revocable: 'interface',
-  timer: 'property',
+  ptimer: 'property',
   fence: 'event',
   data: 'variable',
   work: 'method',
   mutex: 'variable',
   thread: 'function',
   file: 'parameter',
+  // version 2: callbacks are events (they fire), objects as their v1 likes
+  timer: 'event',
+  irq: 'event',
+  kref: 'struct',
+  spinlock: 'variable',
+  completion: 'variable',
+  cdev: 'interface',
+  attr: 'property',
 };
 
 interface Raw {

@@ -13,7 +13,7 @@ export type Value = number | boolean | string;
 export type FieldType = 'number' | 'time' | 'bool' | 'enum';
 
 export type ObjectKind =
-  | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'timer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread';
+  | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'ptimer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread';
 
 export interface FieldDef {
   name: string;
@@ -25,7 +25,7 @@ export interface FieldDef {
 
 export const KIND_LABEL: Record<ObjectKind, string> = {
   module: 'module', device: 'device', driver: 'driver', drm: 'drm device', revocable: 'revocable',
-  timer: 'timer', fence: 'fence', data: 'driver data', work: 'work item', mutex: 'mutex', thread: 'thread',
+  ptimer: 'ptimer', fence: 'fence', data: 'driver data', work: 'work item', mutex: 'mutex', thread: 'thread',
 };
 
 export type ThreadStatusName = 'ready' | 'blocked' | 'idle' | 'done' | 'oops';
@@ -89,7 +89,7 @@ export const FIELDS: Record<ObjectKind, FieldDef[]> = {
     { name: 'rcu', type: 'number', get: (k, i) => k.s.threads[i].rcu.length },
   ],
   driver: [],
-  timer: [],
+  ptimer: [],
 };
 
 export interface NamedObject { kind: ObjectKind; x: number; name: string }

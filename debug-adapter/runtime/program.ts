@@ -4,6 +4,8 @@
 // cheaply (the debugger's history and the explorer both depend on that).
 
 import {
+  bodyOf,
+  walkStmts,
   type Block,
   type Decl,
   type ExpectDecl,
@@ -29,7 +31,41 @@ import type { ThreadOperands } from './stmts/thread';
 import type { WorkOperands } from './stmts/work';
 
 export type ObjKind =
-  | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'timer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread';
+  | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'ptimer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread';
+
+// ---------------------------------------------------------------- version 2, not simulated yet
+//
+// The language of version 2 (language.md §9) parses and checks; the runtime does not run it
+// yet. Every tool that runs a scenario (run, explore, the debugger, the editor's background
+// exploration and inlay hints, the kernel backend) asks `notSimulated` first and refuses
+// the file with one line; `lower` throws NotSimulatedError rather than run it wrongly.
+
+/** Statement kinds of version 2 that the runtime does not simulate yet. */
+export const NOT_SIMULATED_STMTS: ReadonlySet<StmtKind> = new Set(Object.keys(UNSIMULATED_STMTS) as StmtKind[]);
+/** Declaration kinds of version 2 that the runtime does not simulate yet. */
+const V2_DECLS: ReadonlySet<string> = new Set<Decl['kind']>(['timer', 'irq', 'kref', 'spinlock', 'completion', 'cdev', 'attr']);
+
+export { NotSimulatedError, notSimulatedMessage } from './stmts/unsimulated';
+import { NotSimulatedError, UNSIMULATED_STMTS } from './stmts/unsimulated';
+
+/** The first version-2 construct of `file` that the runtime cannot run yet, if any. */
+export function notSimulated(file: FileNode): { what: string; range: Range } | undefined {
+  for (const d of file.decls) {
+    if (V2_DECLS.has(d.kind)) return { what: d.kind, range: d.range };
+    if (d.kind === 'data' && d.managed === 'kzalloc') return { what: `data ${d.name.name}`, range: d.range };
+    if (d.kind === 'expect' && d.callback) return { what: `${d.callback.prefix}/`, range: d.callback.range };
+    const body = bodyOf(d);
+    if (!body) continue;
+    let found: { what: string; range: Range } | undefined;
+    walkStmts(body, (s) => {
+      if (found) return;
+      if (NOT_SIMULATED_STMTS.has(s.kind)) found = { what: s.kind, range: s.keywordRange };
+      else if (s.kind === 'cancel' && s.nosync) found = { what: 'cancel … nosync', range: s.keywordRange };
+    });
+    if (found) return found;
+  }
+  return undefined;
+}
 
 /** What every lowered statement has. Object operands are indices into the program's tables (-1: unresolved). */
 export interface CStmtBase {
@@ -120,6 +156,8 @@ export interface Program {
  * that even a broken file lowers without throwing (the kernel treats -1 as "no object").
  */
 export function lower(file: FileNode): Program {
+  const v2 = notSimulated(file);
+  if (v2) throw new NotSimulatedError(v2.what, v2.range);
   const names = new Map<string, [ObjKind, number]>();
   const counts: Record<string, number> = {};
   for (const d of file.decls) {
@@ -162,10 +200,11 @@ export function lower(file: FileNode): Program {
       }
       case 'drm': p.drms.push({ name: d.name.name, device: idx('device', d.device.name), driver: -1, release: null, range: d.range }); break;
       case 'revocable': p.revocables.push({ name: d.name.name, device: idx('device', d.device.name), range: d.range }); break;
-      case 'timer': p.timers.push({ name: d.name.name, revocable: idx('revocable', d.revocable.name), range: d.range }); break;
+      case 'ptimer': p.timers.push({ name: d.name.name, revocable: idx('revocable', d.revocable.name), range: d.range }); break;
       case 'fence': p.fences.push({ name: d.name.name, device: idx('device', d.device.name), takesNs: d.takes?.ns ?? DEFAULT_FENCE_NS, range: d.range }); break;
       case 'data':
-        p.data.push({ name: d.name.name, managed: d.managed, owner: idx(d.managed === 'devm' ? 'device' : 'drm', d.owner.name), range: d.range });
+        if (d.managed === 'kzalloc') throw new NotSimulatedError('data', d.range); // version 2 (see notSimulated)
+        p.data.push({ name: d.name.name, managed: d.managed, owner: idx(d.managed === 'devm' ? 'device' : 'drm', d.owner?.name ?? ''), range: d.range });
         break;
       case 'mutex': p.mutexes.push({ name: d.name.name, range: d.range }); break;
       default: break;
@@ -315,7 +354,7 @@ export function stmtObject(st: CStmt): ObjRef | null {
 /** The name of an object of the program. */
 export function objectName(p: Program, o: ObjRef): string | undefined {
   const table: Record<ObjKind, readonly { name: string }[]> = {
-    module: p.modules, device: p.devices, driver: p.drivers, drm: p.drms, revocable: p.revocables, timer: p.timers,
+    module: p.modules, device: p.devices, driver: p.drivers, drm: p.drms, revocable: p.revocables, ptimer: p.timers,
     fence: p.fences, data: p.data, work: p.works, mutex: p.mutexes, thread: p.threads,
   };
   return table[o.kind][o.index]?.name;

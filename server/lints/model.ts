@@ -119,7 +119,7 @@ export class Model {
   revocableOf(id: Ident): string | undefined {
     const r = this.get(id, 'revocable');
     if (r) return r.name.name;
-    const t = this.get(id, 'timer');
+    const t = this.get(id, 'ptimer');
     return t && named(t.revocable) && this.get(t.revocable, 'revocable') ? t.revocable.name : undefined;
   }
 

@@ -4,7 +4,7 @@ import type { Ident, NamedDecl, Range } from '../../grammar/ast';
 import { named, targetOf } from './model';
 import { type LintDiagnostic, type Rule, diag } from './types';
 
-const UNUSED_KINDS: ReadonlySet<NamedDecl['kind']> = new Set(['module', 'device', 'drm', 'revocable', 'timer', 'fence', 'data', 'work', 'mutex']);
+const UNUSED_KINDS: ReadonlySet<NamedDecl['kind']> = new Set(['module', 'device', 'drm', 'revocable', 'ptimer', 'fence', 'data', 'work', 'mutex']);
 
 export const unused: Rule = (m) => {
   // Every place that names a declaration, by name. File names (`open f`, `close f`,
@@ -27,11 +27,11 @@ export const unused: Rule = (m) => {
       case 'fence':
         add(d.device);
         break;
-      case 'timer':
+      case 'ptimer':
         add(d.revocable);
         break;
       case 'data':
-        add(d.owner);
+        if (d.owner) add(d.owner);
         break;
       case 'work':
         add(d.driver);

@@ -43,7 +43,7 @@ describe('static errors', () => {
   it('wrong-kind: open on a revocable, naming both kinds', () => {
     const text = `${BASE}thread t {\n  open f on bar0\n  close f\n}\n`;
     expect(diags(text)).toEqual([['wrong-kind', 12, 13, 12, 17]]);
-    expect(messages(text)[0]).toMatch(/needs a drm device, but `bar0` is a revocable/);
+    expect(messages(text)[0]).toMatch(/needs a drm device or a cdev, but `bar0` is a revocable/);
   });
 
   it('wrong-kind: a top-level name where a file belongs, and a file where a top-level kind belongs', () => {

@@ -16,9 +16,16 @@ const REQUIRED: Record<string, string[]> = {
   driver: ['name', 'module', 'device', 'options'],
   drm: ['name', 'device'],
   revocable: ['name', 'device'],
-  timer: ['name', 'revocable'],
+  ptimer: ['name', 'revocable', 'deprecatedForm', 'keywordRange'],
+  timer: ['name', 'driver', 'body'],
+  irq: ['name', 'device', 'threaded', 'devm', 'body'],
+  kref: ['name', 'driver', 'devm'],
+  spinlock: ['name'],
+  completion: ['name'],
+  cdev: ['name', 'device'],
+  attr: ['name', 'device', 'body'],
   fence: ['name', 'device'],
-  data: ['name', 'managed', 'owner'],
+  data: ['name', 'managed'],
   work: ['name', 'driver', 'body'],
   handler: ['event', 'eventRange', 'target', 'body'],
   thread: ['name', 'body'],
@@ -32,11 +39,14 @@ const REQUIRED: Record<string, string[]> = {
   poll: ['keywordRange', 'target'],
   signal: ['keywordRange', 'target', 'error'],
   queue: ['keywordRange', 'target'],
+  arm: ['keywordRange', 'target'],
+  cancel: ['keywordRange', 'target', 'nosync'],
   sleep: ['keywordRange', 'duration'],
   repeat: ['keywordRange', 'count', 'body'],
   log: ['keywordRange', 'text'],
 };
-const SIMPLE = ['close', 'get', 'put', 'try_module_get', 'module_put', 'unplug', 'revoke', 'hotunplug', 'unbind', 'submit', 'read', 'write', 'use', 'flush', 'cancel', 'lock', 'unlock'];
+const SIMPLE = ['close', 'get', 'put', 'try_module_get', 'module_put', 'unplug', 'revoke', 'hotunplug', 'unbind', 'submit', 'read', 'write', 'use', 'flush', 'lock', 'unlock',
+  'disable', 'raise', 'free_irq', 'complete', 'free', 'unregister', 'show'];
 for (const k of SIMPLE) REQUIRED[k] = ['keywordRange', 'target'];
 
 function fail(text: string, what: string): never {
@@ -95,6 +105,7 @@ function check(text: string): void {
 const TOKENS = [
   ...KEYWORDS,
   'nova', 'gpu0', 'card0', 'f', 'bar0', 'job', 'app', 'x_1', 'fops_owner', 'drm_holds_module',
+  'ptimer', 'kworker', '/', 'timer/t', 'kworker/w', 'irq/i',
   '{', '}', ':', '"s"', '"a\\"b\\\\"', '"unterminated', '"bad\\q"', '5ms', '0s', '1001s', '250us', '1ns', '42', '0', '1_000', '2_000_000',
   '12abc', '1_', 'use-after-free', 'code-after-unload', 'deadlock', 'leak', 'bogus-kind', '//c\n', '/* c */', '/*', '*/', '#', '-', '@',
   '\n', '\r\n', '\r', '\t', '\u2028', '\ufeff', 'é', '😀',

@@ -43,8 +43,12 @@ function stmt(s: Stmt, depth: number, out: string[]): void {
     case 'signal':
       out.push(`${ind}signal ${id(s.target)}${s.error ? ' error' : ''} ${at}`);
       return;
+    case 'cancel':
+      out.push(`${ind}cancel ${id(s.target)}${s.nosync ? ' nosync' : ''} ${at}`);
+      return;
     case 'queue':
-      out.push(`${ind}queue ${id(s.target)}${s.after ? ` after ${s.after.text}=${s.after.ns}ns@${pos(s.after.range.start)}` : ''} ${at}`);
+    case 'arm':
+      out.push(`${ind}${s.kind} ${id(s.target)}${s.after ? ` after ${s.after.text}=${s.after.ns}ns@${pos(s.after.range.start)}` : ''} ${at}`);
       return;
     case 'sleep':
       out.push(`${ind}sleep ${s.duration.text}=${s.duration.ns}ns@${rng(s.duration.range)} ${at}`);
@@ -67,6 +71,8 @@ function decl(d: Decl, out: string[]): void {
     case 'module':
     case 'device':
     case 'mutex':
+    case 'spinlock':
+    case 'completion':
       out.push(`${d.kind} ${id(d.name)} ${at}`);
       return;
     case 'driver':
@@ -77,17 +83,35 @@ function decl(d: Decl, out: string[]): void {
     case 'revocable':
       out.push(`${d.kind} ${id(d.name)} on ${id(d.device)} ${at}`);
       return;
-    case 'timer':
-      out.push(`timer ${id(d.name)} on ${id(d.revocable)} ${at}`);
+    case 'ptimer':
+      out.push(`${d.deprecatedForm ? 'timer' : 'ptimer'}@${rng(d.keywordRange)} ${id(d.name)} on ${id(d.revocable)} ${at}`);
       return;
     case 'fence':
       out.push(`fence ${id(d.name)} on ${id(d.device)}${d.takes ? ` takes ${d.takes.text}=${d.takes.ns}ns@${rng(d.takes.range)}` : ''} ${at}`);
       return;
     case 'data':
-      out.push(`data ${id(d.name)} ${d.managed} on ${id(d.owner)} ${at}`);
+      out.push(d.owner ? `data ${id(d.name)} ${d.managed} on ${id(d.owner)} ${at}` : `data ${id(d.name)} ${at}`);
       return;
     case 'work':
       out.push(`work ${id(d.name)} in ${id(d.driver)} ${at}`);
+      block(d.body, 1, out);
+      return;
+    case 'cdev':
+      out.push(`cdev ${id(d.name)} on ${id(d.device)} ${at}`);
+      return;
+    case 'timer':
+      out.push(`timer ${id(d.name)} in ${id(d.driver)} ${at}`);
+      block(d.body, 1, out);
+      return;
+    case 'irq':
+      out.push(`irq ${id(d.name)} on ${id(d.device)}${d.threaded ? ' threaded' : ''}${d.devm ? ' devm' : ''} ${at}`);
+      block(d.body, 1, out);
+      return;
+    case 'kref':
+      out.push(`kref ${id(d.name)} in ${id(d.driver)}${d.devm ? ' devm' : ''} ${at}`);
+      return;
+    case 'attr':
+      out.push(`attr ${id(d.name)} on ${id(d.device)} ${at}`);
       block(d.body, 1, out);
       return;
     case 'handler':
@@ -99,8 +123,12 @@ function decl(d: Decl, out: string[]): void {
       block(d.body, 1, out);
       return;
     case 'expect':
-      out.push(`expect ${d.mode} ${d.outcome || '<missing>'}@${rng(d.outcomeRange)}${d.thread ? ` in ${id(d.thread)}` : ''} ${at}`);
+      out.push(`expect ${d.mode} ${d.outcome || '<missing>'}@${rng(d.outcomeRange)}${d.thread ? ` in ${d.callback ? `${d.callback.prefix}@${rng(d.callback.range)}/` : ''}${id(d.thread)}` : ''} ${at}`);
       return;
+    default: {
+      const unhandled: never = d;
+      void unhandled;
+    }
   }
 }
 

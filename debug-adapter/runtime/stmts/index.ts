@@ -14,6 +14,7 @@ import { MODULE_STMTS } from './module';
 import { MUTEX_STMTS } from './mutex';
 import { REVOCABLE_STMTS } from './revocable';
 import { THREAD_STMTS } from './thread';
+import { UNSIMULATED_STMTS } from './unsimulated';
 import { WORK_STMTS } from './work';
 
 export type { LowerCx, StmtSemantics } from './api';
@@ -29,6 +30,7 @@ export const STMT_SEMANTICS: { readonly [K in StmtKind]: StmtSemantics<K> } = {
   ...WORK_STMTS,
   ...MUTEX_STMTS,
   ...THREAD_STMTS,
+  ...UNSIMULATED_STMTS,
 } satisfies { [K in StmtKind]: StmtSemantics<K> };
 
 /** The semantics of statement kind K, typed for a statement of any kind (the callers hold a CStmt). */

@@ -53,7 +53,7 @@ function mmioStmt<K extends 'read' | 'write'>(): StmtSemantics<K> {
   return {
     lower(s, cx) {
       const r = cx.idx('revocable', s.target.name);
-      const t = r >= 0 ? -1 : cx.idx('timer', s.target.name);
+      const t = r >= 0 ? -1 : cx.idx('ptimer', s.target.name);
       return { kind: s.kind, revocable: r >= 0 ? r : cx.p.timers[t]?.revocable ?? -1, ptimer: t, name: s.target.name } as CStmtOf<K>;
     },
     exec: (k, i, t, _f, st) => mmio(k, i, t, st),
