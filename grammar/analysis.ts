@@ -132,6 +132,56 @@ function editDistance(a: string, b: string): number {
 
 const emptyOpens: Map<string, OpenStmt[]> = new Map();
 
+/**
+ * One declaration's share of the analysis, with what it read from the rest of the file, so
+ * that the next analysis of an edited file reuses it when none of that changed (the editor's
+ * parser keeps the node of an unchanged declaration: grammar/chunks.ts). Its diagnostics and
+ * refs point at the declaration's own nodes, which move in place with it; message texts
+ * that name positions are checked here instead.
+ */
+interface DeclResult {
+  diagnostics: Diagnostic[];
+  refs: SymbolRef[];
+  opens: [Block, Map<string, OpenStmt[]>][];
+  canonical: [OpenStmt, OpenStmt][];
+  /**
+   * the top-level names it looked up: what each resolved to, and where that was declared
+   * then, when a message names that place
+   */
+  lookups: Map<string, { decl: NamedDecl | undefined; line: number; column: number; named: boolean }>;
+  /** the declaration's line then, and whether a message names a position inside it */
+  line: number;
+  localPositions: boolean;
+  /** the `did you mean` counter when it started, and how many times it counted */
+  suggestFrom: number;
+  suggestCalls: number;
+  /** the generation of the set of top-level names it searched for a `did you mean`, if it did */
+  namesGen: number | undefined;
+  /** a handler: the earlier handler of the same kind and target it found (or none) */
+  handler?: { key: string; first: HandlerDecl | undefined; at: string };
+}
+
+/**
+ * Per-declaration results kept between analyses of the same document. `analyze(file)`
+ * without one starts from nothing, so `lifetime check` and the editor run the same code;
+ * a test compares the two after random edits.
+ */
+export class AnalysisCache {
+  results = new WeakMap<Decl, DeclResult>();
+  namesKey = '';
+  namesGen = 0;
+  /** how many declarations the last analysis reused (for tests and the bench) */
+  reused = 0;
+}
+
+/** Whether the counter-bound `did you mean` gives the same answers from another start. */
+function sameSuggestions(from: number, to: number, calls: number): boolean {
+  return calls === 0 || from === to || (from >= MAX_SUGGESTIONS && to >= MAX_SUGGESTIONS) || (from + calls <= MAX_SUGGESTIONS && to + calls <= MAX_SUGGESTIONS);
+}
+
+/** Bounded: a file of thousands of unknown names must not cost names × declarations. */
+const MAX_SUGGESTIONS = 100;
+
 class Analyzer {
   readonly diagnostics: Diagnostic[] = [];
   readonly refs: SymbolRef[] = [];
@@ -140,8 +190,13 @@ class Analyzer {
   readonly opensByBody = new Map<Block, Map<string, OpenStmt[]>>();
   /** the `open` a file name resolves to, for every `open` */
   readonly canonicalOpen = new Map<OpenStmt, OpenStmt>();
+  /** the declaration being analysed */
+  private cur!: DeclResult;
 
-  constructor(readonly file: FileNode) {}
+  constructor(
+    readonly file: FileNode,
+    private readonly cache: AnalysisCache,
+  ) {}
 
   run(): void {
     const decls = Array.isArray(this.file.decls) ? this.file.decls : [];
@@ -170,13 +225,79 @@ class Analyzer {
         this.diagnostics.push(err('duplicate-name', `\`${name}\` is declared more than once: also as ${others.join(', ')}`, d.name.range));
       }
     }
+    const cache = this.cache;
+    let namesKey = '';
+    for (const [name, d] of this.byName) namesKey += `${d.kind} ${name}\n`;
+    if (namesKey !== cache.namesKey) {
+      cache.namesKey = namesKey;
+      cache.namesGen++;
+    }
     const handlers = new Map<string, HandlerDecl>();
-    for (const d of decls) if (d) this.decl(d, handlers);
+    let reused = 0;
+    for (const d of decls) {
+      if (!d) continue;
+      let r = cache.results.get(d);
+      if (r && this.reusable(d, r, handlers)) {
+        reused++;
+        if (r.handler && !r.handler.first) handlers.set(r.handler.key, d as HandlerDecl);
+        r.suggestFrom = this.suggestions;
+        this.suggestions += r.suggestCalls;
+      } else {
+        r = {
+          diagnostics: [], refs: [], opens: [], canonical: [], lookups: new Map(), line: d.range?.start.line ?? 0,
+          localPositions: false, suggestFrom: this.suggestions, suggestCalls: 0, namesGen: undefined,
+        };
+        this.cur = r;
+        this.decl(d, handlers);
+        r.suggestCalls = this.suggestions - r.suggestFrom;
+        cache.results.set(d, r);
+      }
+      for (const x of r.diagnostics) this.diagnostics.push(x);
+      for (const x of r.refs) this.refs.push(x);
+      for (const [b, o] of r.opens) this.opensByBody.set(b, o);
+      for (const [o, c] of r.canonical) this.canonicalOpen.set(o, c);
+    }
+    cache.reused = reused;
+  }
+
+  /** Whether nothing a declaration's last analysis read has changed. */
+  private reusable(d: Decl, r: DeclResult, handlers: Map<string, HandlerDecl>): boolean {
+    if (r.localPositions && r.line !== d.range.start.line) return false;
+    if (r.namesGen !== undefined && r.namesGen !== this.cache.namesGen) return false;
+    if (!sameSuggestions(r.suggestFrom, this.suggestions, r.suggestCalls)) return false;
+    for (const [name, l] of r.lookups) {
+      const now = this.byName.get(name);
+      if (now !== l.decl || (l.named && now && (now.name.range.start.line !== l.line || now.name.range.start.column !== l.column))) return false;
+    }
+    if (r.handler) {
+      const first = handlers.get(r.handler.key);
+      if (first !== r.handler.first || (first && at(first.range) !== r.handler.at)) return false;
+    }
+    return true;
+  }
+
+  /** A top-level name, looked up and remembered as something this declaration depends on. */
+  private lookup(name: string): NamedDecl | undefined {
+    const d = this.byName.get(name);
+    const seen = this.cur.lookups;
+    if (!seen.has(name)) seen.set(name, { decl: d, line: d?.name.range.start.line ?? 0, column: d?.name.range.start.column ?? 0, named: false });
+    return d;
+  }
+
+  /** A message names where top-level `name` is declared. */
+  private named(name: string): void {
+    const l = this.cur.lookups.get(name);
+    if (l) l.named = true;
+    else this.cur.localPositions = true;
+  }
+
+  private push(d: Diagnostic): void {
+    this.cur.diagnostics.push(d);
   }
 
   private addRef(ident: Ident, isDeclaration: boolean, kind: NameKind | undefined, decl: NamedDecl | OpenStmt | undefined): SymbolRef {
     const r: SymbolRef = { ident, isDeclaration, kind, decl };
-    this.refs.push(r);
+    this.cur.refs.push(r);
     return r;
   }
 
@@ -222,8 +343,9 @@ class Analyzer {
           // handler that counts, the later ones are the mistake.
           const key = `${d.event} ${d.target.name}`;
           const first = handlers.get(key);
+          this.cur.handler = { key, first, at: first ? at(first.range) : '' };
           if (first) {
-            this.diagnostics.push(
+            this.push(
               err(
                 'bad-handler',
                 `a second \`on ${d.event} ${d.target.name}\` handler (the first is at ${at(first.range)}): one handler of each kind per target`,
@@ -250,12 +372,14 @@ class Analyzer {
       if (!o || !o.name || o.name.name === '') continue;
       const name = o.name.name;
       if (!(DRIVER_OPTIONS as readonly string[]).includes(name)) {
-        this.diagnostics.push(err('bad-option', `unknown driver option \`${name}\`: the options are \`fops_owner\` and \`drm_holds_module\``, o.name.range));
+        this.push(err('bad-option', `unknown driver option \`${name}\`: the options are \`fops_owner\` and \`drm_holds_module\``, o.name.range));
         continue;
       }
       const first = seen.get(name);
-      if (first) this.diagnostics.push(err('bad-option', `option \`${name}\` is given twice (first at ${at(first.range)})`, o.name.range));
-      else seen.set(name, o.name);
+      if (first) {
+        this.cur.localPositions = true;
+        this.push(err('bad-option', `option \`${name}\` is given twice (first at ${at(first.range)})`, o.name.range));
+      } else seen.set(name, o.name);
     }
   }
 
@@ -264,13 +388,13 @@ class Analyzer {
   // `T` too: the parser accepts it so that `T` still resolves for the editor.
   private expect(d: ExpectDecl): void {
     if (d.outcome !== '' && d.outcome !== 'clean' && !(FAULT_KINDS as readonly string[]).includes(d.outcome)) {
-      this.diagnostics.push(
+      this.push(
         err('bad-value', `unknown outcome \`${d.outcome}\`: expected \`clean\` or a fault kind (${FAULT_KINDS.join(', ')})`, d.outcomeRange),
       );
     }
     if (d.thread) {
       if (d.outcome === 'clean' && d.thread.name !== '') {
-        this.diagnostics.push(err('bad-value', '`expect clean` takes no thread: a clean run has no fault to be in a thread', d.thread.range));
+        this.push(err('bad-value', '`expect clean` takes no thread: a clean run has no fault to be in a thread', d.thread.range));
       }
       this.name(d.thread, ['thread'], '`expect … in`');
     }
@@ -278,9 +402,9 @@ class Analyzer {
 
   private duration(dur: Duration, what: string): void {
     if (!dur || dur.text === '') return;
-    if (!(dur.ns > 0)) this.diagnostics.push(err('bad-value', `${what} needs a duration greater than 0, not \`${dur.text}\``, dur.range));
+    if (!(dur.ns > 0)) this.push(err('bad-value', `${what} needs a duration greater than 0, not \`${dur.text}\``, dur.range));
     else if (dur.ns > MAX_DURATION_NS) {
-      this.diagnostics.push(err('bad-value', `\`${dur.text}\` is too long for ${what}: durations are at most 1000s`, dur.range));
+      this.push(err('bad-value', `\`${dur.text}\` is too long for ${what}: durations are at most 1000s`, dur.range));
     }
   }
 
@@ -291,7 +415,7 @@ class Analyzer {
     if (!body || !Array.isArray(body.stmts)) return;
     const opens = new Map<string, OpenStmt[]>();
     const pending: (() => void)[] = [];
-    this.opensByBody.set(body, opens);
+    this.cur.opens.push([body, opens]);
     walkStmts(body, (s) => {
       if (!s) return;
       if (s.kind === 'open' && s.file && s.file.name !== '') {
@@ -301,7 +425,7 @@ class Analyzer {
       }
       this.stmt(s, opens, pending);
     });
-    for (const list of opens.values()) for (const o of list) this.canonicalOpen.set(o, list[0]!);
+    for (const list of opens.values()) for (const o of list) this.cur.canonical.push([o, list[0]!]);
     for (const p of pending) p();
   }
 
@@ -312,7 +436,7 @@ class Analyzer {
         return;
       case 'repeat':
         if (s.count && s.count.text !== '' && !(s.count.value >= 1 && s.count.value <= MAX_REPEAT)) {
-          this.diagnostics.push(err('bad-value', `\`repeat ${s.count.text}\`: the count must be from 1 to 1,000,000`, s.count.range));
+          this.push(err('bad-value', `\`repeat ${s.count.text}\`: the count must be from 1 to 1,000,000`, s.count.range));
         }
         return;
       case 'log':
@@ -321,9 +445,10 @@ class Analyzer {
         if (s.file && s.file.name !== '') {
           const name = s.file.name;
           this.addRef(s.file, true, 'file', opens.get(name)?.[0] ?? s);
-          const top = this.byName.get(name);
+          const top = this.lookup(name);
           if (top) {
-            this.diagnostics.push(
+            this.named(name);
+            this.push(
               err('duplicate-name', `file \`${name}\` has the name of ${KIND_LABEL[top.kind]} declared at ${at(top.name.range)}`, s.file.range),
             );
           }
@@ -360,10 +485,13 @@ class Analyzer {
     pending?: (() => void)[],
   ): void {
     if (!id || typeof id.name !== 'string' || id.name === '') return;
-    const d = this.byName.get(id.name);
+    const d = this.lookup(id.name);
     if (d) {
       this.addRef(id, false, d.kind, d);
-      if (!kinds.includes(d.kind)) this.wrongKind(id, kinds, place, d.kind, d.name.range);
+      if (!kinds.includes(d.kind)) {
+        this.named(id.name);
+        this.wrongKind(id, kinds, place, d.kind, d.name.range);
+      }
       return;
     }
     // Unresolved for now; maybe a file of the body, opened later in it. The ref takes its
@@ -374,10 +502,11 @@ class Analyzer {
       if (file) {
         ref.kind = 'file';
         ref.decl = file;
+        this.cur.localPositions = true;
         this.wrongKind(id, kinds, place, 'file', file.file.range);
         return;
       }
-      this.diagnostics.push(err('unknown-name', `unknown name \`${id.name}\`: nothing declares it${this.suggest(id.name, kinds)}`, id.range));
+      this.push(err('unknown-name', `unknown name \`${id.name}\`: nothing declares it${this.suggest(id.name, kinds)}`, id.range));
     };
     if (pending) pending.push(resolve);
     else resolve();
@@ -399,21 +528,22 @@ class Analyzer {
       ref.decl = file;
       return;
     }
-    const d = this.byName.get(id.name);
+    const d = this.lookup(id.name);
     if (d) {
       ref.kind = d.kind;
       ref.decl = d;
+      this.named(id.name);
       this.wrongKind(id, ['file'], place, d.kind, d.name.range);
       return;
     }
-    const hint = ++this.suggestions > 100 ? undefined : [...opens.keys()].find((n) => editDistance(n, id.name) <= 2);
-    this.diagnostics.push(
+    const hint = ++this.suggestions > MAX_SUGGESTIONS ? undefined : [...opens.keys()].find((n) => editDistance(n, id.name) <= 2);
+    this.push(
       err('unknown-name', `unknown file \`${id.name}\`: no \`open ${id.name} on …\` in this body${hint ? ` (did you mean \`${hint}\`?)` : ''}`, id.range),
     );
   }
 
   private wrongKind(id: Ident, kinds: readonly NameKind[], place: string, actual: NameKind, declRange: Range): void {
-    this.diagnostics.push(
+    this.push(
       err('wrong-kind', `${place} needs ${kindsLabel(kinds)}, but \`${id.name}\` is ${KIND_LABEL[actual]} (declared at ${at(declRange)})`, id.range),
     );
   }
@@ -421,8 +551,8 @@ class Analyzer {
   private suggestions = 0;
 
   private suggest(name: string, kinds: readonly NameKind[]): string {
-    // Bounded: a file of thousands of unknown names must not cost names × declarations.
-    if (++this.suggestions > 100) return '';
+    if (++this.suggestions > MAX_SUGGESTIONS) return '';
+    this.cur.namesGen = this.cache.namesGen;
     let best: string | undefined;
     let bestDist = 3;
     for (const [n, d] of this.byName) {
@@ -518,8 +648,8 @@ function makeSymbols(a: Analyzer): Symbols {
 }
 
 /** Resolves names and finds the static errors of `file`. Never throws. */
-export function analyze(file: FileNode): Analysis {
-  const a = new Analyzer(file);
+export function analyze(file: FileNode, cache: AnalysisCache = new AnalysisCache()): Analysis {
+  const a = new Analyzer(file, cache);
   try {
     a.run();
   } catch (e) {
