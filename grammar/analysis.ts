@@ -184,12 +184,14 @@ const MAX_SUGGESTIONS = 100;
 
 class Analyzer {
   readonly diagnostics: Diagnostic[] = [];
-  readonly refs: SymbolRef[] = [];
   readonly byName = new Map<string, NamedDecl>();
   readonly declarations = new Map<string, NamedDecl[]>();
-  readonly opensByBody = new Map<Block, Map<string, OpenStmt[]>>();
-  /** the `open` a file name resolves to, for every `open` */
-  readonly canonicalOpen = new Map<OpenStmt, OpenStmt>();
+  /**
+   * each declaration's result, in source order: its refs and opens are gathered only when
+   * someone asks (the diagnostics need neither, and an edit of one declaration of a large
+   * file should not cost a walk over every name of it)
+   */
+  readonly parts: DeclResult[] = [];
   /** the declaration being analysed */
   private cur!: DeclResult;
 
@@ -253,9 +255,7 @@ class Analyzer {
         cache.results.set(d, r);
       }
       for (const x of r.diagnostics) this.diagnostics.push(x);
-      for (const x of r.refs) this.refs.push(x);
-      for (const [b, o] of r.opens) this.opensByBody.set(b, o);
-      for (const [o, c] of r.canonical) this.canonicalOpen.set(o, c);
+      this.parts.push(r);
     }
     cache.reused = reused;
   }
@@ -568,14 +568,34 @@ class Analyzer {
 }
 
 function makeSymbols(a: Analyzer): Symbols {
-  const refs = a.refs;
-  // Mostly in source order already (the walk follows the text); sort only if not.
-  for (let i = 1; i < refs.length; i++) {
-    if (refs[i - 1]!.ident.range.start.offset > refs[i]!.ident.range.start.offset) {
-      refs.sort((x, y) => x.ident.range.start.offset - y.ident.range.start.offset);
-      break;
+  let sorted: SymbolRef[] | undefined;
+  const allRefs = (): SymbolRef[] => {
+    if (sorted) return sorted;
+    const refs: SymbolRef[] = [];
+    for (const p of a.parts) for (const r of p.refs) refs.push(r);
+    // Mostly in source order already (the walk follows the text); sort only if not.
+    for (let i = 1; i < refs.length; i++) {
+      if (refs[i - 1]!.ident.range.start.offset > refs[i]!.ident.range.start.offset) {
+        refs.sort((x, y) => x.ident.range.start.offset - y.ident.range.start.offset);
+        break;
+      }
     }
-  }
+    sorted = refs;
+    return refs;
+  };
+  let opensByBody: Map<Block, Map<string, OpenStmt[]>> | undefined;
+  let canonicalOpen: Map<OpenStmt, OpenStmt> | undefined;
+  const openIndex = () => {
+    if (!opensByBody || !canonicalOpen) {
+      opensByBody = new Map();
+      canonicalOpen = new Map();
+      for (const p of a.parts) {
+        for (const [b, o] of p.opens) opensByBody.set(b, o);
+        for (const [o, c] of p.canonical) canonicalOpen.set(o, c);
+      }
+    }
+    return { opensByBody, canonicalOpen };
+  };
   // Built on first use: the CLI and the runtime never ask.
   let byDecl: Map<NamedDecl | OpenStmt, SymbolRef[]> | undefined;
   let byIdent: Map<Ident, SymbolRef> | undefined;
@@ -584,8 +604,11 @@ function makeSymbols(a: Analyzer): Symbols {
   return {
     byName: a.byName,
     declarations: a.declarations,
-    refs,
+    get refs() {
+      return allRefs();
+    },
     refAt(offset: number): SymbolRef | undefined {
+      const refs = allRefs();
       let lo = 0;
       let hi = refs.length - 1;
       let found = -1;
@@ -602,25 +625,25 @@ function makeSymbols(a: Analyzer): Symbols {
     refOf(ident: Ident): SymbolRef | undefined {
       if (!byIdent) {
         byIdent = new Map();
-        for (const r of refs) byIdent.set(r.ident, r);
+        for (const r of allRefs()) byIdent.set(r.ident, r);
       }
       return byIdent.get(ident);
     },
     referencesTo(decl: NamedDecl | OpenStmt): SymbolRef[] {
       if (!byDecl) {
         byDecl = new Map();
-        for (const r of refs) {
+        for (const r of allRefs()) {
           if (!r.decl) continue;
           const list = byDecl.get(r.decl);
           if (list) list.push(r);
           else byDecl.set(r.decl, [r]);
         }
       }
-      const key = decl.kind === 'open' ? (a.canonicalOpen.get(decl) ?? decl) : decl;
+      const key = decl.kind === 'open' ? (openIndex().canonicalOpen.get(decl) ?? decl) : decl;
       return byDecl.get(key) ?? [];
     },
     fileOpens(body: Block): Map<string, OpenStmt[]> {
-      const known = a.opensByBody.get(body) ?? extraOpens.get(body);
+      const known = openIndex().opensByBody.get(body) ?? extraOpens.get(body);
       if (known) return known;
       if (!body || !Array.isArray(body.stmts)) return emptyOpens;
       const opens = new Map<string, OpenStmt[]>();
