@@ -139,6 +139,14 @@ const emptyOpens: Map<string, OpenStmt[]> = new Map();
  * refs point at the declaration's own nodes, which move in place with it; message texts
  * that name positions are checked here instead.
  */
+interface Lookup {
+  name: string;
+  decl: NamedDecl | undefined;
+  line: number;
+  column: number;
+  named: boolean;
+}
+
 interface DeclResult {
   diagnostics: Diagnostic[];
   refs: SymbolRef[];
@@ -148,7 +156,7 @@ interface DeclResult {
    * the top-level names it looked up: what each resolved to, and where that was declared
    * then, when a message names that place
    */
-  lookups: Map<string, { decl: NamedDecl | undefined; line: number; column: number; named: boolean }>;
+  lookups: Lookup[];
   /** the declaration's line then, and whether a message names a position inside it */
   line: number;
   localPositions: boolean;
@@ -192,8 +200,9 @@ class Analyzer {
    * file should not cost a walk over every name of it)
    */
   readonly parts: DeclResult[] = [];
-  /** the declaration being analysed */
+  /** the declaration being analysed, and the names it looked up so far */
   private cur!: DeclResult;
+  private readonly seen = new Map<string, Lookup>();
 
   constructor(
     readonly file: FileNode,
@@ -246,10 +255,11 @@ class Analyzer {
         this.suggestions += r.suggestCalls;
       } else {
         r = {
-          diagnostics: [], refs: [], opens: [], canonical: [], lookups: new Map(), line: d.range?.start.line ?? 0,
+          diagnostics: [], refs: [], opens: [], canonical: [], lookups: [], line: d.range?.start.line ?? 0,
           localPositions: false, suggestFrom: this.suggestions, suggestCalls: 0, namesGen: undefined,
         };
         this.cur = r;
+        this.seen.clear();
         this.decl(d, handlers);
         r.suggestCalls = this.suggestions - r.suggestFrom;
         cache.results.set(d, r);
@@ -265,8 +275,9 @@ class Analyzer {
     if (r.localPositions && r.line !== d.range.start.line) return false;
     if (r.namesGen !== undefined && r.namesGen !== this.cache.namesGen) return false;
     if (!sameSuggestions(r.suggestFrom, this.suggestions, r.suggestCalls)) return false;
-    for (const [name, l] of r.lookups) {
-      const now = this.byName.get(name);
+    for (let i = 0; i < r.lookups.length; i++) {
+      const l = r.lookups[i]!;
+      const now = this.byName.get(l.name);
       if (now !== l.decl || (l.named && now && (now.name.range.start.line !== l.line || now.name.range.start.column !== l.column))) return false;
     }
     if (r.handler) {
@@ -279,14 +290,17 @@ class Analyzer {
   /** A top-level name, looked up and remembered as something this declaration depends on. */
   private lookup(name: string): NamedDecl | undefined {
     const d = this.byName.get(name);
-    const seen = this.cur.lookups;
-    if (!seen.has(name)) seen.set(name, { decl: d, line: d?.name.range.start.line ?? 0, column: d?.name.range.start.column ?? 0, named: false });
+    if (!this.seen.has(name)) {
+      const l: Lookup = { name, decl: d, line: d?.name.range.start.line ?? 0, column: d?.name.range.start.column ?? 0, named: false };
+      this.seen.set(name, l);
+      this.cur.lookups.push(l);
+    }
     return d;
   }
 
   /** A message names where top-level `name` is declared. */
   private named(name: string): void {
-    const l = this.cur.lookups.get(name);
+    const l = this.seen.get(name);
     if (l) l.named = true;
     else this.cur.localPositions = true;
   }

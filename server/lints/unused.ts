@@ -66,11 +66,9 @@ export const unused: Rule = (m) => {
     if (!d || d.kind === 'handler' || d.kind === 'expect' || !UNUSED_KINDS.has(d.kind) || !named(d.name)) continue;
     if (m.decls.get(d.name.name) !== d) continue; // a duplicate: the static error says enough
     if (usedElsewhere(d, d.name.name)) continue;
-    out.push(
-      diag('unused', d.name.range, `${d.kind} \`${d.name.name}\` is declared but nothing uses it`, [
-        { title: `Remove \`${d.kind} ${d.name.name}\``, edits: [m.src.deleteNode(d.range)] },
-      ]),
-    );
+    const whole = { start: { ...d.range.start }, end: { ...d.range.end } };
+    const title = `Remove \`${d.kind} ${d.name.name}\``;
+    out.push(diag('unused', d.name.range, `${d.kind} \`${d.name.name}\` is declared but nothing uses it`, () => [{ title, edits: [m.src.deleteNode(whole)] }]));
   }
   return out;
 };

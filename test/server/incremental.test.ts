@@ -111,7 +111,7 @@ describe('incremental check', () => {
           expect(incremental(p, t)).toBe(fresh(t));
         }
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.INCR_RUNS ?? 300) },
     );
   });
 
