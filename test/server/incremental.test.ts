@@ -115,6 +115,14 @@ describe('incremental check', () => {
     );
   });
 
+  it('parses a declaration again when the keyword after it changes, as its error names that keyword', () => {
+    const p = new IncrementalParser();
+    p.parse('module\nfence f on d\n');
+    const r = p.parse('module\nmodule x\n');
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['expected a name but found the keyword `module`']);
+    expect(incremental(p, 'module\ndevice x\n')).toBe(fresh('module\ndevice x\n'));
+  });
+
   it('reuses the analysis of every declaration an edit does not touch, and redoes the ones whose names changed', () => {
     const text = generateThreads(200);
     const p = new IncrementalParser();
