@@ -145,16 +145,82 @@ function editDistance(a: string, b: string): number {
 
 const emptyOpens: Map<string, OpenStmt[]> = new Map();
 
+/**
+ * One declaration's share of the analysis, with what it read from the rest of the file, so
+ * that the next analysis of an edited file reuses it when none of that changed (the editor's
+ * parser keeps the node of an unchanged declaration: grammar/chunks.ts). Its diagnostics and
+ * refs point at the declaration's own nodes, which move in place with it; message texts
+ * that name positions are checked here instead.
+ */
+interface Lookup {
+  name: string;
+  decl: NamedDecl | undefined;
+  line: number;
+  column: number;
+  named: boolean;
+}
+
+interface DeclResult {
+  diagnostics: Diagnostic[];
+  refs: SymbolRef[];
+  opens: [Block, Map<string, OpenStmt[]>][];
+  canonical: [OpenStmt, OpenStmt][];
+  /**
+   * the top-level names it looked up: what each resolved to, and where that was declared
+   * then, when a message names that place
+   */
+  lookups: Lookup[];
+  /** the declaration's line then, and whether a message names a position inside it */
+  line: number;
+  localPositions: boolean;
+  /** the `did you mean` counter when it started, and how many times it counted */
+  suggestFrom: number;
+  suggestCalls: number;
+  /** the generation of the set of top-level names it searched for a `did you mean`, if it did */
+  namesGen: number | undefined;
+  /** a handler: the earlier handler of the same kind and target it found (or none) */
+  handler?: { key: string; first: HandlerDecl | undefined; at: string };
+}
+
+/**
+ * Per-declaration results kept between analyses of the same document. `analyze(file)`
+ * without one starts from nothing, so `lifetime check` and the editor run the same code;
+ * a test compares the two after random edits.
+ */
+export class AnalysisCache {
+  results = new WeakMap<Decl, DeclResult>();
+  namesKey = '';
+  namesGen = 0;
+  /** how many declarations the last analysis reused (for tests and the bench) */
+  reused = 0;
+}
+
+/** Whether the counter-bound `did you mean` gives the same answers from another start. */
+function sameSuggestions(from: number, to: number, calls: number): boolean {
+  return calls === 0 || from === to || (from >= MAX_SUGGESTIONS && to >= MAX_SUGGESTIONS) || (from + calls <= MAX_SUGGESTIONS && to + calls <= MAX_SUGGESTIONS);
+}
+
+/** Bounded: a file of thousands of unknown names must not cost names × declarations. */
+const MAX_SUGGESTIONS = 100;
+
 class Analyzer {
   readonly diagnostics: Diagnostic[] = [];
-  readonly refs: SymbolRef[] = [];
   readonly byName = new Map<string, NamedDecl>();
   readonly declarations = new Map<string, NamedDecl[]>();
-  readonly opensByBody = new Map<Block, Map<string, OpenStmt[]>>();
-  /** the `open` a file name resolves to, for every `open` */
-  readonly canonicalOpen = new Map<OpenStmt, OpenStmt>();
+  /**
+   * each declaration's result, in source order: its refs and opens are gathered only when
+   * someone asks (the diagnostics need neither, and an edit of one declaration of a large
+   * file should not cost a walk over every name of it)
+   */
+  readonly parts: DeclResult[] = [];
+  /** the declaration being analysed, and the names it looked up so far */
+  private cur!: DeclResult;
+  private readonly seen = new Map<string, Lookup>();
 
-  constructor(readonly file: FileNode) {}
+  constructor(
+    readonly file: FileNode,
+    private readonly cache: AnalysisCache,
+  ) {}
 
   run(): void {
     const decls = Array.isArray(this.file.decls) ? this.file.decls : [];
@@ -183,13 +249,82 @@ class Analyzer {
         this.diagnostics.push(err('duplicate-name', `\`${name}\` is declared more than once: also as ${others.join(', ')}`, d.name.range));
       }
     }
+    const cache = this.cache;
+    let namesKey = '';
+    for (const [name, d] of this.byName) namesKey += `${d.kind} ${name}\n`;
+    if (namesKey !== cache.namesKey) {
+      cache.namesKey = namesKey;
+      cache.namesGen++;
+    }
     const handlers = new Map<string, HandlerDecl>();
-    for (const d of decls) if (d) this.decl(d, handlers);
+    let reused = 0;
+    for (const d of decls) {
+      if (!d) continue;
+      let r = cache.results.get(d);
+      if (r && this.reusable(d, r, handlers)) {
+        reused++;
+        if (r.handler && !r.handler.first) handlers.set(r.handler.key, d as HandlerDecl);
+        r.suggestFrom = this.suggestions;
+        this.suggestions += r.suggestCalls;
+      } else {
+        r = {
+          diagnostics: [], refs: [], opens: [], canonical: [], lookups: [], line: d.range?.start.line ?? 0,
+          localPositions: false, suggestFrom: this.suggestions, suggestCalls: 0, namesGen: undefined,
+        };
+        this.cur = r;
+        this.seen.clear();
+        this.decl(d, handlers);
+        r.suggestCalls = this.suggestions - r.suggestFrom;
+        cache.results.set(d, r);
+      }
+      for (const x of r.diagnostics) this.diagnostics.push(x);
+      this.parts.push(r);
+    }
+    cache.reused = reused;
+  }
+
+  /** Whether nothing a declaration's last analysis read has changed. */
+  private reusable(d: Decl, r: DeclResult, handlers: Map<string, HandlerDecl>): boolean {
+    if (r.localPositions && r.line !== d.range.start.line) return false;
+    if (r.namesGen !== undefined && r.namesGen !== this.cache.namesGen) return false;
+    if (!sameSuggestions(r.suggestFrom, this.suggestions, r.suggestCalls)) return false;
+    for (let i = 0; i < r.lookups.length; i++) {
+      const l = r.lookups[i]!;
+      const now = this.byName.get(l.name);
+      if (now !== l.decl || (l.named && now && (now.name.range.start.line !== l.line || now.name.range.start.column !== l.column))) return false;
+    }
+    if (r.handler) {
+      const first = handlers.get(r.handler.key);
+      if (first !== r.handler.first || (first && at(first.range) !== r.handler.at)) return false;
+    }
+    return true;
+  }
+
+  /** A top-level name, looked up and remembered as something this declaration depends on. */
+  private lookup(name: string): NamedDecl | undefined {
+    const d = this.byName.get(name);
+    if (!this.seen.has(name)) {
+      const l: Lookup = { name, decl: d, line: d?.name.range.start.line ?? 0, column: d?.name.range.start.column ?? 0, named: false };
+      this.seen.set(name, l);
+      this.cur.lookups.push(l);
+    }
+    return d;
+  }
+
+  /** A message names where top-level `name` is declared. */
+  private named(name: string): void {
+    const l = this.seen.get(name);
+    if (l) l.named = true;
+    else this.cur.localPositions = true;
+  }
+
+  private push(d: Diagnostic): void {
+    this.cur.diagnostics.push(d);
   }
 
   private addRef(ident: Ident, isDeclaration: boolean, kind: NameKind | undefined, decl: NamedDecl | OpenStmt | undefined): SymbolRef {
     const r: SymbolRef = { ident, isDeclaration, kind, decl };
-    this.refs.push(r);
+    this.cur.refs.push(r);
     return r;
   }
 
@@ -250,8 +385,9 @@ class Analyzer {
           // handler that counts, the later ones are the mistake.
           const key = `${d.event} ${d.target.name}`;
           const first = handlers.get(key);
+          this.cur.handler = { key, first, at: first ? at(first.range) : '' };
           if (first) {
-            this.diagnostics.push(
+            this.push(
               err(
                 'bad-handler',
                 `a second \`on ${d.event} ${d.target.name}\` handler (the first is at ${at(first.range)}): one handler of each kind per target`,
@@ -278,12 +414,14 @@ class Analyzer {
       if (!o || !o.name || o.name.name === '') continue;
       const name = o.name.name;
       if (!(DRIVER_OPTIONS as readonly string[]).includes(name)) {
-        this.diagnostics.push(err('bad-option', `unknown driver option \`${name}\`: the options are \`fops_owner\` and \`drm_holds_module\``, o.name.range));
+        this.push(err('bad-option', `unknown driver option \`${name}\`: the options are \`fops_owner\` and \`drm_holds_module\``, o.name.range));
         continue;
       }
       const first = seen.get(name);
-      if (first) this.diagnostics.push(err('bad-option', `option \`${name}\` is given twice (first at ${at(first.range)})`, o.name.range));
-      else seen.set(name, o.name);
+      if (first) {
+        this.cur.localPositions = true;
+        this.push(err('bad-option', `option \`${name}\` is given twice (first at ${at(first.range)})`, o.name.range));
+      } else seen.set(name, o.name);
     }
   }
 
@@ -292,13 +430,13 @@ class Analyzer {
   // `T` too: the parser accepts it so that `T` still resolves for the editor.
   private expect(d: ExpectDecl): void {
     if (d.outcome !== '' && d.outcome !== 'clean' && !(FAULT_KINDS as readonly string[]).includes(d.outcome)) {
-      this.diagnostics.push(
+      this.push(
         err('bad-value', `unknown outcome \`${d.outcome}\`: expected \`clean\` or a fault kind (${FAULT_KINDS.join(', ')})`, d.outcomeRange),
       );
     }
     if (d.thread) {
       if (d.outcome === 'clean' && d.thread.name !== '') {
-        this.diagnostics.push(err('bad-value', '`expect clean` takes no thread: a clean run has no fault to be in a thread', d.thread.range));
+        this.push(err('bad-value', '`expect clean` takes no thread: a clean run has no fault to be in a thread', d.thread.range));
       }
       if (isRecovered(d)) return; // an unknown callback prefix: its syntax error says it
       if (d.callback) this.name(d.thread, [CALLBACK_PREFIX[d.callback.prefix]], `\`expect … in ${d.callback.prefix}/\``);
@@ -308,9 +446,9 @@ class Analyzer {
 
   private duration(dur: Duration, what: string): void {
     if (!dur || dur.text === '') return;
-    if (!(dur.ns > 0)) this.diagnostics.push(err('bad-value', `${what} needs a duration greater than 0, not \`${dur.text}\``, dur.range));
+    if (!(dur.ns > 0)) this.push(err('bad-value', `${what} needs a duration greater than 0, not \`${dur.text}\``, dur.range));
     else if (dur.ns > MAX_DURATION_NS) {
-      this.diagnostics.push(err('bad-value', `\`${dur.text}\` is too long for ${what}: durations are at most 1000s`, dur.range));
+      this.push(err('bad-value', `\`${dur.text}\` is too long for ${what}: durations are at most 1000s`, dur.range));
     }
   }
 
@@ -321,7 +459,7 @@ class Analyzer {
     if (!body || !Array.isArray(body.stmts)) return;
     const opens = new Map<string, OpenStmt[]>();
     const pending: (() => void)[] = [];
-    this.opensByBody.set(body, opens);
+    this.cur.opens.push([body, opens]);
     walkStmts(body, (s) => {
       if (!s) return;
       if (s.kind === 'open' && s.file && s.file.name !== '') {
@@ -331,7 +469,7 @@ class Analyzer {
       }
       this.stmt(s, opens, pending);
     });
-    for (const list of opens.values()) for (const o of list) this.canonicalOpen.set(o, list[0]!);
+    for (const list of opens.values()) for (const o of list) this.cur.canonical.push([o, list[0]!]);
     for (const p of pending) p();
   }
 
@@ -342,7 +480,7 @@ class Analyzer {
         return;
       case 'repeat':
         if (s.count && s.count.text !== '' && !(s.count.value >= 1 && s.count.value <= MAX_REPEAT)) {
-          this.diagnostics.push(err('bad-value', `\`repeat ${s.count.text}\`: the count must be from 1 to 1,000,000`, s.count.range));
+          this.push(err('bad-value', `\`repeat ${s.count.text}\`: the count must be from 1 to 1,000,000`, s.count.range));
         }
         return;
       case 'log':
@@ -351,9 +489,10 @@ class Analyzer {
         if (s.file && s.file.name !== '') {
           const name = s.file.name;
           this.addRef(s.file, true, 'file', opens.get(name)?.[0] ?? s);
-          const top = this.byName.get(name);
+          const top = this.lookup(name);
           if (top) {
-            this.diagnostics.push(
+            this.named(name);
+            this.push(
               err('duplicate-name', `file \`${name}\` has the name of ${KIND_LABEL[top.kind]} declared at ${at(top.name.range)}`, s.file.range),
             );
           }
@@ -391,10 +530,13 @@ class Analyzer {
     pending?: (() => void)[],
   ): void {
     if (!id || typeof id.name !== 'string' || id.name === '') return;
-    const d = this.byName.get(id.name);
+    const d = this.lookup(id.name);
     if (d) {
       this.addRef(id, false, d.kind, d);
-      if (!kinds.includes(d.kind)) this.wrongKind(id, kinds, place, d.kind, d.name.range);
+      if (!kinds.includes(d.kind)) {
+        this.named(id.name);
+        this.wrongKind(id, kinds, place, d.kind, d.name.range);
+      }
       return;
     }
     // Unresolved for now; maybe a file of the body, opened later in it. The ref takes its
@@ -405,10 +547,11 @@ class Analyzer {
       if (file) {
         ref.kind = 'file';
         ref.decl = file;
+        this.cur.localPositions = true;
         this.wrongKind(id, kinds, place, 'file', file.file.range);
         return;
       }
-      this.diagnostics.push(err('unknown-name', `unknown name \`${id.name}\`: nothing declares it${this.suggest(id.name, kinds)}`, id.range));
+      this.push(err('unknown-name', `unknown name \`${id.name}\`: nothing declares it${this.suggest(id.name, kinds)}`, id.range));
     };
     if (pending) pending.push(resolve);
     else resolve();
@@ -430,21 +573,22 @@ class Analyzer {
       ref.decl = file;
       return;
     }
-    const d = this.byName.get(id.name);
+    const d = this.lookup(id.name);
     if (d) {
       ref.kind = d.kind;
       ref.decl = d;
+      this.named(id.name);
       this.wrongKind(id, ['file'], place, d.kind, d.name.range);
       return;
     }
-    const hint = ++this.suggestions > 100 ? undefined : [...opens.keys()].find((n) => editDistance(n, id.name) <= 2);
-    this.diagnostics.push(
+    const hint = ++this.suggestions > MAX_SUGGESTIONS ? undefined : [...opens.keys()].find((n) => editDistance(n, id.name) <= 2);
+    this.push(
       err('unknown-name', `unknown file \`${id.name}\`: no \`open ${id.name} on …\` in this body${hint ? ` (did you mean \`${hint}\`?)` : ''}`, id.range),
     );
   }
 
   private wrongKind(id: Ident, kinds: readonly NameKind[], place: string, actual: NameKind, declRange: Range): void {
-    this.diagnostics.push(
+    this.push(
       err('wrong-kind', `${place} needs ${kindsLabel(kinds)}, but \`${id.name}\` is ${KIND_LABEL[actual]} (declared at ${at(declRange)})`, id.range),
     );
   }
@@ -452,8 +596,8 @@ class Analyzer {
   private suggestions = 0;
 
   private suggest(name: string, kinds: readonly NameKind[]): string {
-    // Bounded: a file of thousands of unknown names must not cost names × declarations.
-    if (++this.suggestions > 100) return '';
+    if (++this.suggestions > MAX_SUGGESTIONS) return '';
+    this.cur.namesGen = this.cache.namesGen;
     let best: string | undefined;
     let bestDist = 3;
     for (const [n, d] of this.byName) {
@@ -469,14 +613,34 @@ class Analyzer {
 }
 
 function makeSymbols(a: Analyzer): Symbols {
-  const refs = a.refs;
-  // Mostly in source order already (the walk follows the text); sort only if not.
-  for (let i = 1; i < refs.length; i++) {
-    if (refs[i - 1]!.ident.range.start.offset > refs[i]!.ident.range.start.offset) {
-      refs.sort((x, y) => x.ident.range.start.offset - y.ident.range.start.offset);
-      break;
+  let sorted: SymbolRef[] | undefined;
+  const allRefs = (): SymbolRef[] => {
+    if (sorted) return sorted;
+    const refs: SymbolRef[] = [];
+    for (const p of a.parts) for (const r of p.refs) refs.push(r);
+    // Mostly in source order already (the walk follows the text); sort only if not.
+    for (let i = 1; i < refs.length; i++) {
+      if (refs[i - 1]!.ident.range.start.offset > refs[i]!.ident.range.start.offset) {
+        refs.sort((x, y) => x.ident.range.start.offset - y.ident.range.start.offset);
+        break;
+      }
     }
-  }
+    sorted = refs;
+    return refs;
+  };
+  let opensByBody: Map<Block, Map<string, OpenStmt[]>> | undefined;
+  let canonicalOpen: Map<OpenStmt, OpenStmt> | undefined;
+  const openIndex = () => {
+    if (!opensByBody || !canonicalOpen) {
+      opensByBody = new Map();
+      canonicalOpen = new Map();
+      for (const p of a.parts) {
+        for (const [b, o] of p.opens) opensByBody.set(b, o);
+        for (const [o, c] of p.canonical) canonicalOpen.set(o, c);
+      }
+    }
+    return { opensByBody, canonicalOpen };
+  };
   // Built on first use: the CLI and the runtime never ask.
   let byDecl: Map<NamedDecl | OpenStmt, SymbolRef[]> | undefined;
   let byIdent: Map<Ident, SymbolRef> | undefined;
@@ -485,8 +649,11 @@ function makeSymbols(a: Analyzer): Symbols {
   return {
     byName: a.byName,
     declarations: a.declarations,
-    refs,
+    get refs() {
+      return allRefs();
+    },
     refAt(offset: number): SymbolRef | undefined {
+      const refs = allRefs();
       let lo = 0;
       let hi = refs.length - 1;
       let found = -1;
@@ -503,25 +670,25 @@ function makeSymbols(a: Analyzer): Symbols {
     refOf(ident: Ident): SymbolRef | undefined {
       if (!byIdent) {
         byIdent = new Map();
-        for (const r of refs) byIdent.set(r.ident, r);
+        for (const r of allRefs()) byIdent.set(r.ident, r);
       }
       return byIdent.get(ident);
     },
     referencesTo(decl: NamedDecl | OpenStmt): SymbolRef[] {
       if (!byDecl) {
         byDecl = new Map();
-        for (const r of refs) {
+        for (const r of allRefs()) {
           if (!r.decl) continue;
           const list = byDecl.get(r.decl);
           if (list) list.push(r);
           else byDecl.set(r.decl, [r]);
         }
       }
-      const key = decl.kind === 'open' ? (a.canonicalOpen.get(decl) ?? decl) : decl;
+      const key = decl.kind === 'open' ? (openIndex().canonicalOpen.get(decl) ?? decl) : decl;
       return byDecl.get(key) ?? [];
     },
     fileOpens(body: Block): Map<string, OpenStmt[]> {
-      const known = a.opensByBody.get(body) ?? extraOpens.get(body);
+      const known = openIndex().opensByBody.get(body) ?? extraOpens.get(body);
       if (known) return known;
       if (!body || !Array.isArray(body.stmts)) return emptyOpens;
       const opens = new Map<string, OpenStmt[]>();
@@ -549,8 +716,8 @@ function makeSymbols(a: Analyzer): Symbols {
 }
 
 /** Resolves names and finds the static errors of `file`. Never throws. */
-export function analyze(file: FileNode): Analysis {
-  const a = new Analyzer(file);
+export function analyze(file: FileNode, cache: AnalysisCache = new AnalysisCache()): Analysis {
+  const a = new Analyzer(file, cache);
   try {
     a.run();
   } catch (e) {

@@ -322,7 +322,8 @@ export class ChunkedParser {
     const get = (from: number, to: number): Chunk => {
       const chunkText = text.slice(from, to);
       const next = to < text.length ? headOf(text, to) : undefined;
-      const key = next ? `${chunkText}\u0000${next.blanks}` : chunkText;
+      // What follows is part of the key: an error at the chunk's end names that keyword.
+      const key = next ? `${chunkText}\u0000${next.keyword}\u0000${next.blanks}` : chunkText;
       const have = pool.get(key)?.pop();
       if (have) return have;
       return { text: chunkText, key, offset: 0, line: 1, owned: false, parsed: this.parsePiece(chunkText, next) };

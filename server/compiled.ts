@@ -33,7 +33,7 @@ export function compileText(uri: string, version: number, text: string, parser?:
     return { uri, version, text, analysis: undefined, comments: [], errors: [], hasSyntaxErrors: false };
   }
   const parsed = parser ? parser.parse(text) : parse(text);
-  const analysis = analyze(parsed.file);
+  const analysis = analyze(parsed.file, parser?.analysis);
   const errors = sortDiagnostics([...parsed.diagnostics, ...analysis.diagnostics]);
   const full: Analysis = { ...analysis, diagnostics: errors };
   return {

@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { createConnection, IPCMessageReader, IPCMessageWriter, ProposedFeatures, StreamMessageWriter } from 'vscode-languageserver/node';
 import { exploreWorkerMain, isExploreWorker } from './background';
 import { checkWorkerMain, isCheckWorker } from './checker';
+import { JsonWorker, isJsonWorker, jsonWorkerMain } from './jsonWorker';
 import { LifecycleGate } from './lifecycle';
 import { LifetimeServer, SERVER_NAME, SERVER_VERSION } from './server';
 import { TolerantMessageReader } from './transport';
@@ -55,8 +56,10 @@ export function main(argv: string[]): void {
 
   let shutdown = false;
   const problem = (m: string) => toStderr(`${SERVER_NAME}: ${m}`);
+  const workerFile = typeof __filename === 'string' && __filename.endsWith('.js') ? __filename : undefined;
   const writer = ipc ? new IPCMessageWriter(process) : new StreamMessageWriter(process.stdout);
-  const reader = new LifecycleGate(ipc ? new IPCMessageReader(process) : new TolerantMessageReader(process.stdin, problem), writer);
+  const bodies = workerFile ? new JsonWorker(workerFile, problem) : undefined;
+  const reader = new LifecycleGate(ipc ? new IPCMessageReader(process) : new TolerantMessageReader(process.stdin, problem, bodies), writer);
   const connection = createConnection(ProposedFeatures.all, reader, writer);
   connection.onShutdown(() => {
     shutdown = true;
@@ -69,9 +72,9 @@ export function main(argv: string[]): void {
   process.on('uncaughtException', (e) => problem(`internal error: ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) => problem(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
 
-  const workerFile = typeof __filename === 'string' && __filename.endsWith('.js') ? __filename : undefined;
   new LifetimeServer(connection, { workerFile }).listen();
 }
 
 if (isExploreWorker()) exploreWorkerMain();
 else if (isCheckWorker()) checkWorkerMain();
+else if (isJsonWorker()) jsonWorkerMain();

@@ -3,8 +3,104 @@
 // reported and skipped, and the reader re-syncs on the next `Content-Length` header, so the
 // server stays up and answers the next well-formed message. (vscode-jsonrpc's own reader
 // can stay out of sync after such input.)
+//
+// A large body (a didOpen of a 10 MB file) is decoded and parsed in a worker thread
+// (server/jsonWorker.ts) while later messages are read and dispatched: one on another
+// document goes on at once, one on the same document (or on none: lifecycle, responses,
+// cancellations) waits for it, so each document sees its messages in the order they were
+// sent.
 
 import { AbstractMessageReader, Disposable, type DataCallback, type MessageReader } from 'vscode-languageserver/node';
+import type { BodyParser } from './jsonWorker';
+
+/** Bodies at least this large (bytes) are parsed off the main thread, when a parser is given. */
+export const LARGE_BODY = 512 * 1024;
+/** How much of a large body is searched for the document it concerns. */
+const PREFIX_BYTES = 64 * 1024;
+
+type Message = Parameters<DataCallback>[0];
+
+/** A message read but not dispatched yet: a large one being parsed, or one that waits for it. */
+interface Held {
+  /** the document it concerns; undefined: none known, so it waits for everything before it, and everything after it waits */
+  uri: string | undefined;
+  ready: boolean;
+  message?: Message;
+}
+
+/** A large body being received: its chunks so far, and how many bytes are still to come. */
+interface LargeBody {
+  chunks: Buffer[];
+  remaining: number;
+}
+
+function documentOf(m: unknown): string | undefined {
+  const uri = (m as { params?: { textDocument?: { uri?: unknown } } } | null)?.params?.textDocument?.uri;
+  return typeof uri === 'string' ? uri : undefined;
+}
+
+/**
+ * The `params.textDocument.uri` of a JSON message from the start of its text, or
+ * undefined when it is not there (or not before the text cuts off). A minimal walk over
+ * JSON tokens: the string values are skipped, not decoded, so a document's text is not.
+ */
+export function documentOfPrefix(text: string): string | undefined {
+  const path: string[] = [];
+  let key: string | undefined;
+  let expectKey = false;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      let j = i + 1;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 92) j += 2;
+        else if (d === 34) break;
+        else j++;
+      }
+      if (j >= n) return undefined;
+      if (expectKey) {
+        try {
+          key = JSON.parse(text.slice(i, j + 1)) as string;
+        } catch {
+          return undefined;
+        }
+        expectKey = false;
+      } else {
+        if (key === 'uri' && path.length === 3 && path[1] === 'params' && path[2] === 'textDocument') {
+          try {
+            return JSON.parse(text.slice(i, j + 1)) as string;
+          } catch {
+            return undefined;
+          }
+        }
+        key = undefined;
+      }
+      i = j + 1;
+    } else if (c === 123 /* { */) {
+      path.push(key ?? '');
+      key = undefined;
+      expectKey = true;
+      i++;
+    } else if (c === 91 /* [ */) {
+      path.push(`${key ?? ''}[]`);
+      key = undefined;
+      i++;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      path.pop();
+      key = undefined;
+      i++;
+    } else if (c === 44 /* , */) {
+      expectKey = !(path[path.length - 1] ?? '').endsWith('[]');
+      key = expectKey ? undefined : key;
+      i++;
+    } else i++; // `:`, white space, numbers, true / false / null
+
+  }
+  return undefined;
+}
 
 const MAX_BODY = 256 * 1024 * 1024;
 const MAX_HEADER = 8 * 1024;
@@ -24,10 +120,16 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
   private pendingBytes = 0;
   private tail = '';
   private tailBytes: Buffer = Buffer.alloc(0);
+  /** the large body being received, streamed to `bodies` */
+  private large: LargeBody | undefined;
+  /** messages read, in order, that wait for a large one before them */
+  private held: Held[] = [];
 
   constructor(
     private readonly input: NodeJS.ReadableStream,
     private readonly problem: (message: string) => void,
+    /** parses large bodies off the main thread; without it every body is parsed here */
+    private readonly bodies?: BodyParser,
   ) {
     super();
   }
@@ -64,6 +166,29 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
       const header = (across || chunk.includes('\r\n\r\n')) && NEXT_HEADER_RE.test(this.tail + chunk.toString('latin1'));
       this.tail = (this.tail + chunk.subarray(Math.max(0, chunk.length - 64)).toString('latin1')).slice(-64);
       this.tailBytes = chunk.subarray(Math.max(0, chunk.length - 3));
+      const large = this.large;
+      if (large && !header) {
+        const n = Math.min(chunk.length, large.remaining);
+        // The last chunk's bytes after the body are the next message's: that chunk is copied.
+        large.chunks.push(n === chunk.length ? chunk : Buffer.from(chunk.subarray(0, n)));
+        large.remaining -= n;
+        if (large.remaining > 0) return;
+        // Complete: what follows it is the next message. Nothing is joined or decoded here.
+        this.large = undefined;
+        // (The chunks are moved to the worker: nothing here may keep a view of them.)
+        this.buf = n === chunk.length ? Buffer.alloc(0) : chunk.subarray(n);
+        this.scanned = 0;
+        this.tail = '';
+        this.tailBytes = Buffer.alloc(0);
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.need = 0;
+        this.parseLarge(large.chunks);
+        this.drainBuffer();
+        return;
+      }
+      // The body is shorter than its Content-Length: re-synced below, as for any body.
+      this.large = undefined;
       if (this.pendingBytes < this.need && !header) return;
       this.buf = Buffer.concat([this.buf, ...this.pending]);
       // Searched already, chunk by chunk: only a header found there is searched again.
@@ -74,6 +199,10 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
       this.pendingBytes = 0;
       this.need = 0;
     } else this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    this.drainBuffer();
+  }
+
+  private drainBuffer(): void {
     try {
       while (this.next());
     } catch (e) {
@@ -81,6 +210,55 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
       this.problem(`message reader: ${(e as Error).message}`);
       this.consume(this.buf.length);
     }
+  }
+
+  /** A large body is complete: it takes its place in the order while the worker parses it. */
+  private parseLarge(chunks: Buffer[]): void {
+    const prefix: Buffer[] = [];
+    for (let i = 0, n = 0; i < chunks.length && n < PREFIX_BYTES; n += chunks[i]!.length, i++) prefix.push(chunks[i]!);
+    const uri = documentOfPrefix(Buffer.concat(prefix).subarray(0, PREFIX_BYTES).toString('utf8'));
+    const entry: Held = { uri, ready: false };
+    this.held.push(entry);
+    void this.bodies!.parse(chunks).then((r) => {
+      entry.ready = true;
+      if ('error' in r) this.problem(`message body is not valid JSON (${r.error}): skipped`);
+      else if (r.message === null || typeof r.message !== 'object' || Array.isArray(r.message)) {
+        this.problem('message body is not a JSON-RPC message object: skipped');
+      } else entry.message = r.message as Message;
+      this.drainHeld();
+    });
+  }
+
+  /** Dispatches a message now, unless one before it on the same document (or on none) is still being parsed. */
+  private emit(message: Message): void {
+    if (this.held.length === 0) {
+      this.callback?.(message);
+      return;
+    }
+    const uri = documentOf(message);
+    if (uri !== undefined && !this.held.some((h) => h.uri === undefined || h.uri === uri)) {
+      this.callback?.(message);
+      return;
+    }
+    this.held.push({ uri, ready: true, message });
+  }
+
+  /** Dispatches every held message that nothing before it holds back, in order. */
+  private drainHeld(): void {
+    const rest: Held[] = [];
+    const blocked = new Set<string>();
+    let barrier = false;
+    for (const h of this.held) {
+      const free = h.ready && !barrier && (h.uri === undefined ? rest.length === 0 : !blocked.has(h.uri));
+      if (free) {
+        if (h.message) this.callback?.(h.message);
+        continue;
+      }
+      rest.push(h);
+      if (h.uri === undefined) barrier = true;
+      else blocked.add(h.uri);
+    }
+    this.held = rest;
   }
 
   /** Handles one message or one problem; false when more input is needed. */
@@ -134,6 +312,20 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
       this.consume(from + nextAt);
       return true;
     }
+    if (this.bodies && length >= LARGE_BODY) {
+      // Kept as it comes and parsed in the worker: neither joined nor decoded here. The
+      // bytes at hand are copied (the buffer holds what follows them, or is re-synced from).
+      const have = Buffer.from(this.buf.subarray(bodyStart, Math.min(this.buf.length, bodyStart + length)));
+      const large: LargeBody = { chunks: [have], remaining: length - have.length };
+      if (large.remaining === 0) {
+        this.consume(bodyStart + length);
+        this.parseLarge(large.chunks);
+        return true;
+      }
+      this.large = large;
+      this.need = large.remaining;
+      return false;
+    }
     if (this.buf.length < bodyStart + length) {
       // Wait for the rest of the body without scanning it again: a header inside it is
       // found by the scan above once the body is complete.
@@ -153,7 +345,7 @@ export class TolerantMessageReader extends AbstractMessageReader implements Mess
       this.problem('message body is not a JSON-RPC message object: skipped');
       return true;
     }
-    this.callback?.(msg as Parameters<DataCallback>[0]);
+    this.emit(msg as Message);
     return true;
   }
 

@@ -35,6 +35,23 @@ export const LINT_CODES = Object.keys(LINT_SEVERITY) as LintCode[];
 
 export type Rule = (m: Model) => LintDiagnostic[];
 
-export function diag(code: LintCode, range: Range, message: string, fixes: QuickFix[] = []): LintDiagnostic {
-  return { code, severity: LINT_SEVERITY[code], message, range, fixes };
+/**
+ * A lint diagnostic. Its fixes may be given as a function, made on first read: a fix can
+ * need the text's line starts (a scan of the whole file), and most checks in the editor
+ * publish diagnostics without anyone asking for their fixes. Such a function must not
+ * read node ranges (they move with later edits): copy what it needs first.
+ */
+export function diag(code: LintCode, range: Range, message: string, fixes: QuickFix[] | (() => QuickFix[]) = []): LintDiagnostic {
+  if (typeof fixes !== 'function') return { code, severity: LINT_SEVERITY[code], message, range, fixes };
+  let made: QuickFix[] | undefined;
+  return {
+    code,
+    severity: LINT_SEVERITY[code],
+    message,
+    range,
+    get fixes() {
+      made ??= fixes();
+      return made;
+    },
+  };
 }

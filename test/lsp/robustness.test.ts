@@ -137,6 +137,23 @@ describe('size and speed', () => {
     await c.close(big);
   });
 
+  it('answers another document while a 10 MB one is read, and applies what follows the large one in order', async () => {
+    const big = 'file:///big-ordered.lifetime';
+    const logged = c.stderr.length;
+    const line = '// ' + 'x'.repeat(96) + '\n';
+    // Written back to back: the open (parsed off the main thread), a change of the same
+    // document, a hover on it, and a hover on another document.
+    void c.open(big, line.repeat(Math.ceil((10 * 1024 * 1024) / line.length)));
+    const v = c.change(big, [{ text: text }]);
+    const onBig = c.request<Hover | null>('textDocument/hover', { textDocument: { uri: big }, position: { line: unplugLine, character: 3 } });
+    await stillAnswers();
+    expect((await onBig)!.contents).toMatchObject({ value: expect.stringContaining('drm_dev_unplug') });
+    const p = await c.forVersion(big, await v, undefined, 30_000);
+    expect(codes(p.diagnostics)).not.toContain('too-large');
+    expect(c.stderr.slice(logged).join('')).not.toMatch(/internal error|not valid JSON|worker/);
+    await c.close(big);
+  });
+
   it('takes rapid edits while a check of a large file runs, and publishes only the last version', async () => {
     const u = 'file:///rapid.lifetime';
     const t = generateScenario(20_000);
