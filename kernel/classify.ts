@@ -81,8 +81,10 @@ function block(lines: string[], i: number, max = 40): string[] {
   const out = [lines[i]];
   for (let j = i + 1; j < lines.length && out.length < max; j++) {
     const l = lines[j];
-    if (NOISE.test(l)) continue;
-    if (/---\[ end trace|^LT-|RK-|^\S*\s*LT-USER/.test(l)) { if (/end trace/.test(l)) out.push(l); break; }
+    // the runner's threads print on the same console: their lines land anywhere in a
+    // report (an oops is printed slowly), so they are skipped, never an end of it
+    if (NOISE.test(l) || /LT-USER\[/.test(l)) continue;
+    if (/---\[ end trace|^LT-|RK-/.test(l)) { if (/end trace/.test(l)) out.push(l); break; }
     // a WARN's own header line right after the message belongs to the same report
     if (isReportStart(l) && !(out.length <= 2 && /WARNING: CPU:/.test(l))) break;
     out.push(l);
