@@ -246,6 +246,7 @@ struct lt_work {
 
 static struct platform_device *g_pdev;
 static const struct lt_driver_code *g_code;
+static void (*g_statement)(void);	/* copied: g_code itself is in lt_drv's data */
 static struct module *g_mod;
 static int g_mod_state;		/* 0 live, 1 going, 2 gone */
 static struct lt_drm *g_drm;	/* stale after its release, on purpose */
@@ -343,7 +344,8 @@ static void lt_put_module_action(struct drm_device *drm, void *p)
 
 /* ------------------------------------------------------------------ interpreter */
 
-struct lt_ctx { int tid; int atomic; };
+/* drv: the statements are a handler, ioctl or work body, the driver module's code */
+struct lt_ctx { int tid; int atomic; bool drv; };
 
 static void exec_block(struct lt_ctx *c, int b);
 
@@ -396,6 +398,9 @@ static void exec_stmt(struct lt_ctx *c, int s)
 	ph = ts_take(c->tid, line, col, c->atomic > 0);
 	if (ph < 0)
 		return;
+	/* the statement is the driver's code: after rmmod this faults (code-after-unload) */
+	if (c->drv)
+		g_statement();
 	switch (op) {
 	case OP_GET:
 		lt_drm_touch(g_drm);
@@ -533,7 +538,7 @@ static void exec_block(struct lt_ctx *c, int b)
 
 static void run_handler(int block)
 {
-	struct lt_ctx c = { .tid = task_tid(), .atomic = 0 };
+	struct lt_ctx c = { .tid = task_tid(), .atomic = 0, .drv = true };
 
 	if (block < 0)
 		return;
@@ -547,7 +552,7 @@ static void run_handler(int block)
 int lt_core_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct lt_drm_arg *arg = data;
-	struct lt_ctx c = { .tid = arg->tid, .atomic = 0 };
+	struct lt_ctx c = { .tid = arg->tid, .atomic = 0, .drv = true };
 
 	lt_drm_touch(container_of(dev, struct lt_drm, drm));
 	exec_block(&c, arg->block);
@@ -570,7 +575,7 @@ EXPORT_SYMBOL_GPL(lt_core_release);
 void lt_core_work(struct work_struct *ws)
 {
 	struct lt_work *w = container_of(ws, struct lt_work, ws);
-	struct lt_ctx c = { .tid = HDR(H_NTHREAD) + w->idx, .atomic = 0 };
+	struct lt_ctx c = { .tid = HDR(H_NTHREAD) + w->idx, .atomic = 0, .drv = true };
 
 	task_set(c.tid);
 	ts_take(c.tid, 0, 0, false);	/* the kworker's start step */
@@ -669,6 +674,7 @@ int lt_core_register(const struct lt_driver_code *code)
 	if (!W)
 		return -EINVAL;
 	g_code = code;
+	g_statement = code->statement;
 	g_mod = code->owner;
 	g_mod_state = 0;
 	lt_drm_driver.fops = code->fops;
