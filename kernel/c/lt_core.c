@@ -108,7 +108,12 @@ static void ts_wait_mine(int tid, bool spin)
 	}
 }
 
-static int ts_take(int tid, int line, int col, bool spin)
+/*
+ * Takes thread tid's next turn (see ts_wait_mine). PH_BLOCK hands it on at once, and so
+ * does PH_OOPS unless hold_oops: then the caller hands it on itself (LT_IOC_PASS) once
+ * its syscall returns, or the event thread does when the task dies of the oops.
+ */
+static int ts_take(int tid, int line, int col, bool spin, bool hold_oops)
 {
 	unsigned long fl;
 	int ph, k;
@@ -132,7 +137,7 @@ static int ts_take(int tid, int line, int col, bool spin)
 	if (line && (turn_word(k, 2) != line || turn_word(k, 3) != col))
 		pr_warn("LT-DESYNC step=%d tid=%d kernel at %d:%d, model at %d:%d\n", k, tid, line, col,
 			turn_word(k, 2), turn_word(k, 3));
-	if (ph == PH_BLOCK || ph == PH_OOPS)
+	if (ph == PH_BLOCK || (ph == PH_OOPS && !hold_oops))
 		ts_release(tid);
 	return ph;
 }
@@ -395,7 +400,7 @@ static void exec_stmt(struct lt_ctx *c, int s)
 		msleep(1);
 	if (op == OP_SLEEP && c->atomic)
 		return;	/* no turn inside an RCU read section (turns.ts leaves it out too) */
-	ph = ts_take(c->tid, line, col, c->atomic > 0);
+	ph = ts_take(c->tid, line, col, c->atomic > 0, false);
 	if (ph < 0)
 		return;
 	/* the statement is the driver's code: after rmmod this faults (code-after-unload) */
@@ -578,7 +583,7 @@ void lt_core_work(struct work_struct *ws)
 	struct lt_ctx c = { .tid = HDR(H_NTHREAD) + w->idx, .atomic = 0, .drv = true };
 
 	task_set(c.tid);
-	ts_take(c.tid, 0, 0, false);	/* the kworker's start step */
+	ts_take(c.tid, 0, 0, false, false);	/* the kworker's start step */
 	exec_block(&c, WRK[w->idx]);
 	ts_release(c.tid);
 	task_set(-1);
@@ -772,7 +777,7 @@ static int lt_events(void *unused)
 		}
 		if (tid != LT_EVENT_TID)
 			continue;
-		ts_take(LT_EVENT_TID, 0, 0, false);
+		ts_take(LT_EVENT_TID, 0, 0, false, false);
 		if (ph == PH_FENCE) {
 			/* released by the hrtimer callback, once the fence is signalled */
 			hrtimer_start(&g_fence[arg].timer, ns_to_ktime(1000), HRTIMER_MODE_REL);
@@ -877,7 +882,7 @@ static long lt_ctl_ioctl(struct file *f, unsigned int cmd, unsigned long uarg)
 		task_set(a.tid);
 		break;
 	case LT_IOC_TURN:
-		a.res = ts_take(a.tid, a.line, a.col, false);
+		a.res = ts_take(a.tid, a.line, a.col, false, a.stmt == LT_TURN_HOLD);
 		break;
 	case LT_IOC_COMPLETE:
 		ts_complete(a.tid, false);
@@ -890,6 +895,7 @@ static long lt_ctl_ioctl(struct file *f, unsigned int cmd, unsigned long uarg)
 		exec_stmt(&c, a.stmt);
 		break;
 	}
+	case LT_IOC_PASS:
 	case LT_IOC_DONE:
 		ts_release(a.tid);
 		break;

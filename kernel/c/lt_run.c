@@ -45,9 +45,9 @@ static double now(void)
 
 struct thr { int tid; int fd[MAX_SLOTS]; int order[MAX_SLOTS]; int norder; };
 
-static int turn(int tid, int line, int col)
+static int turn(int tid, int line, int col, int hold)
 {
-	struct lt_ctl_arg a = { .tid = tid, .line = line, .col = col };
+	struct lt_ctl_arg a = { .tid = tid, .line = line, .col = col, .stmt = hold };
 	if (ioctl(ctl, LT_IOC_TURN, &a) < 0)
 		return -1;
 	return a.res;
@@ -68,11 +68,12 @@ static void exec_stmt(struct thr *t, int s)
 	int *st = &STM[s * LT_STMT_WORDS];
 	int op = st[0], line = st[1], col = st[2], a = st[3], b = st[4];
 	const char *who = names[t->tid];
+	int ph = PH_RUN;
 
 	switch (op) {
 	case OP_SLEEP: {
 		/* no virtual clock: a sleep is a yield at its turn, and its end another turn */
-		if (turn(t->tid, line, col) == PH_BLOCK) {
+		if (turn(t->tid, line, col, 0) == PH_BLOCK) {
 			struct lt_ctl_arg c = { .tid = t->tid };
 			ioctl(ctl, LT_IOC_COMPLETE, &c);
 		}
@@ -80,7 +81,12 @@ static void exec_stmt(struct thr *t, int s)
 	}
 	case OP_OPEN: case OP_CLOSE: case OP_IOCTL: case OP_UNBIND: case OP_HOTUNPLUG:
 	case OP_RMMOD: case OP_REPEAT:
-		if (turn(t->tid, line, col) < 0)
+		/* An open that oopses in the model keeps its turn until open() returns: the
+		 * model's next step (the release going on, in bug-chrdev-open-vs-teardown)
+		 * must not overtake it before it is inside drm_minor_acquire. An open runs no
+		 * scenario statement in the kernel, so holding cannot starve another thread. */
+		ph = turn(t->tid, line, col, op == OP_OPEN ? LT_TURN_HOLD : 0);
+		if (ph < 0)
 			return;
 		break;
 	default: {
@@ -93,6 +99,10 @@ static void exec_stmt(struct thr *t, int s)
 	switch (op) {
 	case OP_OPEN: {
 		int fd = open(CARD, O_RDWR);
+		if (ph == PH_OOPS) {
+			struct lt_ctl_arg c = { .tid = t->tid };
+			ioctl(ctl, LT_IOC_PASS, &c);
+		}
 		t->fd[a] = fd;
 		if (fd < 0) { say("%s %d:%d open: %s", who, line, col, strerror(errno)); break; }
 		t->order[t->norder++] = a;
