@@ -53,19 +53,7 @@ const EXPLAINED = new Map([
  * stay visible; they do not fail the run, but the summary never counts them as agreement.
  * A new disagreement fails the run.
  */
-const KNOWN = new Map([
-  // racy on the kernel: the same build gave the refcount warning on some runs, none on others
-  ['samples/bug-chrdev-open-vs-teardown.lifetime',
-    'racy on the kernel: the open does not always land in the release window (seen agree and disagree on one build)'],
-  ['samples/bug-chrdev-open-vs-teardown.lifetime (witness: use-after-free in opener at line 38)',
-    'racy on the kernel: the open does not always land in the release window (seen agree and disagree on one build)'],
-  ['samples/bug-drm-pagemap-provider-module.lifetime (witness: code-after-unload in consumer at line 23)',
-    'a call into the module after rmmod at this site stays inside lt_core'],
-  ['samples/bug-work-after-remove.lifetime (witness: code-after-unload in kworker/retire at line 22)',
-    'a work body that started before rmmod runs in lt_core\'s interpreter: only entries into lt_drv fault'],
-  ['samples/bug-work-after-remove.lifetime (witness: code-after-unload in kworker/retire at line 23)',
-    'a work body that started before rmmod runs in lt_core\'s interpreter: only entries into lt_drv fault'],
-]);
+const KNOWN = new Map([]);
 let known = 0;
 
 /** Runs: [label, file, schedule?] */
