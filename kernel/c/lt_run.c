@@ -41,7 +41,38 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-#define say(...) do { printf("LT-USER[%.2f] ", now()); printf(__VA_ARGS__); printf("\n"); fflush(stdout); } while (0)
+/*
+ * The runner's lines share the serial console with the kernel's, character by character:
+ * printed while the kernel prints an oops they cut through its words ("general protection
+ * fault" came out as "g8e1]n eardal…") and the report could not be read. So while the
+ * scenario runs they are held, and printed after LT-END (where the classifier stops).
+ */
+static pthread_mutex_t say_lock = PTHREAD_MUTEX_INITIALIZER;
+static char held[1 << 16];
+static size_t nheld;
+static int holding;
+
+static void say_line(const char *s)
+{
+	char line[640];
+	int n = snprintf(line, sizeof line, "LT-USER[%.2f] %s\n", now(), s);
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line)
+		n = sizeof line - 1;
+	pthread_mutex_lock(&say_lock);
+	if (holding && nheld + n < sizeof held) {
+		memcpy(held + nheld, line, n);
+		nheld += n;
+	} else if (!holding) {
+		fputs(line, stdout);
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&say_lock);
+}
+
+#define say(...) do { char say_buf[512]; snprintf(say_buf, sizeof say_buf, __VA_ARGS__); say_line(say_buf); } while (0)
 
 struct thr { int tid; int fd[MAX_SLOTS]; int order[MAX_SLOTS]; int norder; };
 
@@ -218,6 +249,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < 50 && stat(CARD, &sb) != 0; i++) usleep(100000);
 	}
 	say("LT-START threads=%d turns=%d", nthread, W[H_NTURN]);
+	holding = 1;
 
 	static struct thr th[64];
 	pthread_t pt[64];
@@ -254,5 +286,9 @@ int main(int argc, char **argv)
 	       st.cur, st.n, ndone, nthread);
 	for (int i = 0; i < nthread; i++)
 		if (!done_flag[i]) printf("LT-THREAD %s not done\n", names[i]);
+	pthread_mutex_lock(&say_lock);
+	holding = 0;
+	fwrite(held, 1, nheld, stdout);
+	pthread_mutex_unlock(&say_lock);
 	qemu_exit(1);
 }
