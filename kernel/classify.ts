@@ -81,8 +81,10 @@ function block(lines: string[], i: number, max = 40): string[] {
   const out = [lines[i]];
   for (let j = i + 1; j < lines.length && out.length < max; j++) {
     const l = lines[j];
-    if (NOISE.test(l)) continue;
-    if (/---\[ end trace|^LT-|RK-|^\S*\s*LT-USER/.test(l)) { if (/end trace/.test(l)) out.push(l); break; }
+    // the runner's threads print on the same console: their lines land anywhere in a
+    // report (an oops is printed slowly), so they are skipped, never an end of it
+    if (NOISE.test(l) || /LT-USER\[/.test(l)) continue;
+    if (/---\[ end trace|^LT-|RK-/.test(l)) { if (/end trace/.test(l)) out.push(l); break; }
     // a WARN's own header line right after the message belongs to the same report
     if (isReportStart(l) && !(out.length <= 2 && /WARNING: CPU:/.test(l))) break;
     out.push(l);
@@ -90,8 +92,12 @@ function block(lines: string[], i: number, max = 40): string[] {
   return out;
 }
 
-/** Lines of a report that say nothing about the scenario (registers, scheduler frames). */
-const NOISE = /^\s+Tainted: |disables this message|^\s*<\/?TASK>|^\s*(__schedule|schedule|schedule_timeout|schedule_preempt_disabled|io_schedule)\+|^\s*R(?!IP)[A-Z0-9]{2}: |^\s*RSP: 002b|^\s*Code: |^\s*(CR2|FS|CS|DR[0-9]|PKRU|RAX|RDX|RBP|R10|R13): |^\s*Hardware name:/;
+/**
+ * Lines of a report that say nothing about the scenario (registers, scheduler frames, and
+ * the unwinder's "? fn+0x…" guesses, which after a jump into freed module text fill the
+ * report before its "[last unloaded: …]").
+ */
+const NOISE = /^\s*\? \S+\+0x|^\s+Tainted: |disables this message|^\s*<\/?TASK>|^\s*(__schedule|schedule|schedule_timeout|schedule_preempt_disabled|io_schedule)\+|^\s*R(?!IP)[A-Z0-9]{2}: |^\s*RSP: 002b|^\s*Code: |^\s*(CR2|FS|CS|DR[0-9]|PKRU|RAX|RDX|RBP|R10|R13): |^\s*Hardware name:/;
 
 function isReportStart(l: string): boolean {
   return /INFO: task .* blocked for more than|BUG: |general protection fault|WARNING: CPU:|refcount_t: |kernel BUG at|watchdog: BUG: soft lockup|Poison overwritten|possible circular locking dependency|bad unlock balance/.test(l);

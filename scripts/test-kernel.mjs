@@ -1,8 +1,11 @@
-// npm run test:kernel [-- --all] [-- --write] [-- FILTER…]
+// npm run test:kernel [-- --all | --faulty] [-- --kernel TREE] [-- --write] [-- FILTER…]
 // Runs scenarios on the real kernel (lifetime kernel, as a subprocess) and checks that each
 // agrees with the model: by default the samples that have faults, their fixed twins and
 // every replayable explore witness of the faulty ones; with --all also every version-1
-// conformance file and every other sample. --write puts the table into docs/kernel.md.
+// conformance file and every other sample; with --faulty only the default runs of the
+// samples that have faults. --kernel TREE runs on a built kernel tree (the KASAN + lockdep
+// kernel of `lifetime kernel --build-debug-kernel`) instead of Debian's stock kernel.
+// --write puts the table into docs/kernel.md (the debug kernel's table with --kernel).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +14,12 @@ import { basename, join, resolve } from 'node:path';
 const repo = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const all = args.includes('--all');
+const faultyOnly = args.includes('--faulty');
 const write = args.includes('--write');
-const filters = args.filter((a) => !a.startsWith('--'));
+const kAt = args.indexOf('--kernel');
+const tree = kAt >= 0 ? args[kAt + 1] : null;
+if (kAt >= 0 && (!tree || tree.startsWith('--'))) { console.error('test:kernel: --kernel needs a kernel tree'); process.exit(2); }
+const filters = args.filter((a, i) => !a.startsWith('--') && !(kAt >= 0 && i === kAt + 1));
 const cli = join(repo, 'bin', 'lifetime.js');
 spawnSync('node', [join(repo, 'scripts/build.mjs'), 'cli'], { stdio: 'inherit' });
 
@@ -53,19 +60,7 @@ const EXPLAINED = new Map([
  * stay visible; they do not fail the run, but the summary never counts them as agreement.
  * A new disagreement fails the run.
  */
-const KNOWN = new Map([
-  // racy on the kernel: the same build gave the refcount warning on some runs, none on others
-  ['samples/bug-chrdev-open-vs-teardown.lifetime',
-    'racy on the kernel: the open does not always land in the release window (seen agree and disagree on one build)'],
-  ['samples/bug-chrdev-open-vs-teardown.lifetime (witness: use-after-free in opener at line 38)',
-    'racy on the kernel: the open does not always land in the release window (seen agree and disagree on one build)'],
-  ['samples/bug-drm-pagemap-provider-module.lifetime (witness: code-after-unload in consumer at line 23)',
-    'a call into the module after rmmod at this site stays inside lt_core'],
-  ['samples/bug-work-after-remove.lifetime (witness: code-after-unload in kworker/retire at line 22)',
-    'a work body that started before rmmod runs in lt_core\'s interpreter: only entries into lt_drv fault'],
-  ['samples/bug-work-after-remove.lifetime (witness: code-after-unload in kworker/retire at line 23)',
-    'a work body that started before rmmod runs in lt_core\'s interpreter: only entries into lt_drv fault'],
-]);
+const KNOWN = new Map([]);
 let known = 0;
 
 /** Runs: [label, file, schedule?] */
@@ -73,11 +68,11 @@ const runs = [];
 const faulty = samples.filter(hasFaults);
 // scenarios of the kernel backend's own (the module count's MODULE_REF_BASE mapping)
 const own = readdirSync(join(repo, 'test/kernel/scenarios')).filter((f) => f.endsWith('.lifetime')).sort().map((f) => join(repo, 'test/kernel/scenarios', f));
-const chosen = all ? [...conformance, ...samples, ...own] : [...new Set([...faulty, ...faulty.map(twinOf).filter(Boolean)])];
+const chosen = all ? [...conformance, ...samples, ...own] : faultyOnly ? faulty : [...new Set([...faulty, ...faulty.map(twinOf).filter(Boolean)])];
 for (const f of chosen) runs.push({ file: f, witness: null });
 // The default set replays the first (shortest) witness of each (kind, thread); --all replays
 // the witness of every fault site (kind, thread, statement) that explore reports.
-for (const f of faulty) {
+for (const f of faultyOnly ? [] : faulty) {
   const seen = new Set();
   const pairs = new Set();
   for (const fault of exploreOf(f).faults) {
@@ -100,7 +95,7 @@ const rows = [];
 let failed = 0;
 const t0 = Date.now();
 for (const [n, r] of todo.entries()) {
-  const cmd = ['kernel', r.file];
+  const cmd = ['kernel', r.file, ...(tree ? ['--kernel', tree] : [])];
   if (r.witness) {
     const w = join(tmp, `w${n}.json`);
     writeFileSync(w, JSON.stringify(r.witness));
@@ -158,10 +153,12 @@ console.log(`\n${table}\n\nkernel: ${rows.length - failed - known} agreed, ${kno
 if (write) {
   const doc = join(repo, 'docs', 'kernel.md');
   const text = readFileSync(doc, 'utf8');
-  const begin = '<!-- table:begin -->';
-  const end = '<!-- table:end -->';
+  const begin = tree ? '<!-- debug-table:begin -->' : '<!-- table:begin -->';
+  const end = tree ? '<!-- debug-table:end -->' : '<!-- table:end -->';
   const sum = tableRows.reduce((n, r) => n + Number(r.secs), 0);
-  const stamp = `Generated by \`npm run test:kernel -- ${all ? '--all ' : ''}--write\` (${tableRows.length} runs, ${sum} s of runs; s: each run's wall time).`;
+  const how = `${all ? '--all ' : faultyOnly ? '--faulty ' : ''}${tree ? '--kernel TREE ' : ''}--write`;
+  const stamp = `Generated by \`npm run test:kernel -- ${how}\` (${tableRows.length} runs, ${sum} s of runs; s: each run's wall time).`;
+  if (!text.includes(begin)) { console.error(`test:kernel: docs/kernel.md has no ${begin}`); process.exit(2); }
   writeFileSync(doc, text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), `${begin}\n${stamp}\n\n${table}\n${end}`));
 }
 process.exit(failed ? 1 : 0);

@@ -57,6 +57,9 @@ struct lt_status { int cur; int n; int loaded; int pad; };
 #define LT_IOC_STATUS  _IOR('L', 6, struct lt_status)
 #define LT_IOC_PRESENT _IOW('L', 7, struct lt_ctl_arg)   /* hotunplug: the device is gone */
 #define LT_IOC_COMPLETE _IOWR('L', 8, struct lt_ctl_arg) /* wait for tid's completion turn */
+#define LT_IOC_PASS    _IOW('L', 9, struct lt_ctl_arg)   /* tid hands on the turn it holds */
+/* LT_IOC_TURN's stmt: keep a PH_OOPS turn until LT_IOC_PASS (or the task's death) */
+#define LT_TURN_HOLD 1
 
 /* the driver ioctl: DRM_COMMAND_BASE + 0 */
 struct lt_drm_arg { int tid; int block; int line; int col; };

@@ -108,7 +108,12 @@ static void ts_wait_mine(int tid, bool spin)
 	}
 }
 
-static int ts_take(int tid, int line, int col, bool spin)
+/*
+ * Takes thread tid's next turn (see ts_wait_mine). PH_BLOCK hands it on at once, and so
+ * does PH_OOPS unless hold_oops: then the caller hands it on itself (LT_IOC_PASS) once
+ * its syscall returns, or the event thread does when the task dies of the oops.
+ */
+static int ts_take(int tid, int line, int col, bool spin, bool hold_oops)
 {
 	unsigned long fl;
 	int ph, k;
@@ -132,7 +137,7 @@ static int ts_take(int tid, int line, int col, bool spin)
 	if (line && (turn_word(k, 2) != line || turn_word(k, 3) != col))
 		pr_warn("LT-DESYNC step=%d tid=%d kernel at %d:%d, model at %d:%d\n", k, tid, line, col,
 			turn_word(k, 2), turn_word(k, 3));
-	if (ph == PH_BLOCK || ph == PH_OOPS)
+	if (ph == PH_BLOCK || (ph == PH_OOPS && !hold_oops))
 		ts_release(tid);
 	return ph;
 }
@@ -246,6 +251,7 @@ struct lt_work {
 
 static struct platform_device *g_pdev;
 static const struct lt_driver_code *g_code;
+static void (*g_statement)(void);	/* copied: g_code itself is in lt_drv's data */
 static struct module *g_mod;
 static int g_mod_state;		/* 0 live, 1 going, 2 gone */
 static struct lt_drm *g_drm;	/* stale after its release, on purpose */
@@ -343,7 +349,8 @@ static void lt_put_module_action(struct drm_device *drm, void *p)
 
 /* ------------------------------------------------------------------ interpreter */
 
-struct lt_ctx { int tid; int atomic; };
+/* drv: the statements are a handler, ioctl or work body, the driver module's code */
+struct lt_ctx { int tid; int atomic; bool drv; };
 
 static void exec_block(struct lt_ctx *c, int b);
 
@@ -393,9 +400,12 @@ static void exec_stmt(struct lt_ctx *c, int s)
 		msleep(1);
 	if (op == OP_SLEEP && c->atomic)
 		return;	/* no turn inside an RCU read section (turns.ts leaves it out too) */
-	ph = ts_take(c->tid, line, col, c->atomic > 0);
+	ph = ts_take(c->tid, line, col, c->atomic > 0, false);
 	if (ph < 0)
 		return;
+	/* the statement is the driver's code: after rmmod this faults (code-after-unload) */
+	if (c->drv)
+		g_statement();
 	switch (op) {
 	case OP_GET:
 		lt_drm_touch(g_drm);
@@ -533,7 +543,7 @@ static void exec_block(struct lt_ctx *c, int b)
 
 static void run_handler(int block)
 {
-	struct lt_ctx c = { .tid = task_tid(), .atomic = 0 };
+	struct lt_ctx c = { .tid = task_tid(), .atomic = 0, .drv = true };
 
 	if (block < 0)
 		return;
@@ -547,7 +557,7 @@ static void run_handler(int block)
 int lt_core_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct lt_drm_arg *arg = data;
-	struct lt_ctx c = { .tid = arg->tid, .atomic = 0 };
+	struct lt_ctx c = { .tid = arg->tid, .atomic = 0, .drv = true };
 
 	lt_drm_touch(container_of(dev, struct lt_drm, drm));
 	exec_block(&c, arg->block);
@@ -570,10 +580,10 @@ EXPORT_SYMBOL_GPL(lt_core_release);
 void lt_core_work(struct work_struct *ws)
 {
 	struct lt_work *w = container_of(ws, struct lt_work, ws);
-	struct lt_ctx c = { .tid = HDR(H_NTHREAD) + w->idx, .atomic = 0 };
+	struct lt_ctx c = { .tid = HDR(H_NTHREAD) + w->idx, .atomic = 0, .drv = true };
 
 	task_set(c.tid);
-	ts_take(c.tid, 0, 0, false);	/* the kworker's start step */
+	ts_take(c.tid, 0, 0, false, false);	/* the kworker's start step */
 	exec_block(&c, WRK[w->idx]);
 	ts_release(c.tid);
 	task_set(-1);
@@ -669,6 +679,7 @@ int lt_core_register(const struct lt_driver_code *code)
 	if (!W)
 		return -EINVAL;
 	g_code = code;
+	g_statement = code->statement;
 	g_mod = code->owner;
 	g_mod_state = 0;
 	lt_drm_driver.fops = code->fops;
@@ -766,7 +777,7 @@ static int lt_events(void *unused)
 		}
 		if (tid != LT_EVENT_TID)
 			continue;
-		ts_take(LT_EVENT_TID, 0, 0, false);
+		ts_take(LT_EVENT_TID, 0, 0, false, false);
 		if (ph == PH_FENCE) {
 			/* released by the hrtimer callback, once the fence is signalled */
 			hrtimer_start(&g_fence[arg].timer, ns_to_ktime(1000), HRTIMER_MODE_REL);
@@ -871,7 +882,7 @@ static long lt_ctl_ioctl(struct file *f, unsigned int cmd, unsigned long uarg)
 		task_set(a.tid);
 		break;
 	case LT_IOC_TURN:
-		a.res = ts_take(a.tid, a.line, a.col, false);
+		a.res = ts_take(a.tid, a.line, a.col, false, a.stmt == LT_TURN_HOLD);
 		break;
 	case LT_IOC_COMPLETE:
 		ts_complete(a.tid, false);
@@ -884,6 +895,7 @@ static long lt_ctl_ioctl(struct file *f, unsigned int cmd, unsigned long uarg)
 		exec_stmt(&c, a.stmt);
 		break;
 	}
+	case LT_IOC_PASS:
 	case LT_IOC_DONE:
 		ts_release(a.tid);
 		break;

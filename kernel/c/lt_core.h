@@ -17,6 +17,10 @@ struct lt_driver_code {
 	void (*postclose)(struct drm_device *dev, struct drm_file *file);
 	void (*release)(struct drm_device *dev);
 	void (*work)(struct work_struct *ws);
+	/* called before each statement of a handler, ioctl or work body: the bodies run in
+	 * lt_core's interpreter, but each of their statements is the module's code
+	 * (language.md §3), so one that runs after rmmod fetches freed module text */
+	void (*statement)(void);
 };
 
 int lt_core_register(const struct lt_driver_code *code);

@@ -35,6 +35,23 @@ describe('classify', () => {
     expect(c.faults[0].log.some((l) => /RIP: 0010:lt_mmio_write/.test(l))).toBe(true);
   });
 
+  it('reads an oops as code after unload when the runner\'s own output cuts through the report', () => {
+    // bug-drm-pagemap-provider-module's witness: the consumer's last put calls the release
+    // of the unloaded lt_drv while the admin prints "rmmod: ok" on the same console, in the
+    // middle of the oops (before its "[last unloaded: lt_drv]")
+    const c = classify(log('pagemap-rmmod-interleaved.log'), ['consumer', 'admin']);
+    expect(c.faults.map((f) => [f.kind, f.thread])).toEqual([['code-after-unload', 'consumer']]);
+    expect(c.faults[0].log.some((l) => /LT-USER/.test(l))).toBe(false);
+  });
+
+  it('reads an oops with a long unreliable call trace as code after unload', () => {
+    // drm-release-after-rmmod's witness: the unwinder cannot start from a RIP in freed
+    // module text and prints every "? …" guess on the stack before "[last unloaded: lt_drv]"
+    const c = classify(log('release-after-rmmod-long-trace.log'), ['app', 'admin']);
+    expect(c.faults.map((f) => [f.kind, f.thread])).toEqual([['code-after-unload', 'app']]);
+    expect(c.faults[0].log.join('\n')).toMatch(/supervisor instruction fetch/);
+  });
+
   it('tells code after unload from a use after free, and keeps an unknown oops', () => {
     const unloaded = [
       'BUG: unable to handle page fault for address: ffffffffc066b3b8',
