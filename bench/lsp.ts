@@ -36,7 +36,7 @@ export function generateScenario(lines: number): string {
     '}',
     'drm card0 on gpu0',
     'revocable bar0 on gpu0',
-    'timer ptimer on bar0',
+    'ptimer ptimer on bar0',
     'fence job on gpu0 takes 2ms',
     'mutex big_lock',
     'data state drmm on card0',

@@ -11,7 +11,9 @@
 //   `on release card0` / `on remove nova_drm`;
 // - work-not-cancelled: the work's header, `work retire in nova_drm` — one diagnostic
 //   per work item, however many places queue it;
-// - unused: the declaration's name.
+// - unused: the declaration's name;
+// - timer-not-cancelled, irq-not-freed (version 2): the header, `timer t in drv` /
+//   `irq i on dev`; deprecated-ptimer: the `timer` keyword of `timer p on bar`.
 //
 // Lints run on whatever the parser recovered (nodes with empty names are skipped), and a
 // rule that throws on a malformed tree yields nothing rather than hiding the others.

@@ -2,7 +2,7 @@
 // the edits several quick fixes share.
 
 import type { Block, DriverDecl, Ident, Range, Stmt, WaitStmt } from '../../grammar/ast';
-import { type Model, named } from './model';
+import { type CodeDecl, type Model, named, stmtsOf, targetOf } from './model';
 import { INDENT_UNIT, type TextEdit } from './text';
 import { type QuickFix } from './types';
 
@@ -64,4 +64,65 @@ export function insertFirst(m: Model, block: Block, lines: string[]): TextEdit[]
     return [src.edit(brace + 1, closeAt, lines.map((l) => eol + ind + INDENT_UNIT + l).join('') + eol + ind)];
   }
   return [src.insert(brace + 1, lines.map((l) => ' ' + l).join('') + (first ? '' : ' '))];
+}
+
+/** Whether some thread can unbind driver `d`'s device: `unbind`/`hotunplug` of it, or `rmmod` of its module. */
+export function canUnbind(m: Model, d: DriverDecl): boolean {
+  return m.anyStmt(
+    (s) =>
+      ((s.kind === 'unbind' || s.kind === 'hotunplug') && s.target?.name === d.device?.name) ||
+      (s.kind === 'rmmod' && s.target?.name === d.module?.name),
+  );
+}
+
+/** Whether `on remove` of driver `d` (none: the default remove) has a statement that satisfies `pred`. */
+export function removeDoes(m: Model, d: DriverDecl, pred: (s: Stmt) => boolean): boolean {
+  const h = m.handler('remove', d.name.name);
+  return !!h && stmtsOf(h.body).some(pred);
+}
+
+/** How a message names driver `d`'s remove: its `on remove`, or the default one. */
+export function removeName(m: Model, d: DriverDecl): string {
+  return m.handler('remove', d.name.name) ? `\`on remove ${d.name.name}\`` : `the default remove of \`${d.name.name}\``;
+}
+
+/**
+ * Edits that put `lines` first in `on remove d`. Without one, they write the handler after
+ * the declaration `after`; it replaces the default remove, so it keeps what the default
+ * does (language.md §4, §9): unplug each drm device of the device, then unregister each cdev.
+ */
+export function addToRemove(m: Model, d: DriverDecl, lines: string[], after: Range): TextEdit[] {
+  const h = m.handler('remove', d.name.name);
+  if (h) return insertFirst(m, h.body, lines);
+  const src = m.src;
+  const eol = src.eol;
+  const ind = src.indentAt(after.start.offset);
+  const body = [
+    ...lines,
+    ...m.drmsOfDevice(d.device.name).map((x) => `unplug ${x.name.name}`),
+    ...m.cdevsOfDevice(d.device.name).map((x) => `unregister ${x.name.name}`),
+  ];
+  const text = `${eol}${eol}${ind}on remove ${d.name.name} {${body.map((l) => eol + ind + INDENT_UNIT + l).join('')}${eol}${ind}}`;
+  const end = after.end.offset;
+  return [src.insert(src.endsLine(end) ? src.lineEnd(end) : end, text)];
+}
+
+/** Whether driver code (not a thread's own body), outside the body `except`, has a statement of kind `kind` on `name`. */
+export function driverCodeDoes(m: Model, kind: Stmt['kind'], name: string, except?: CodeDecl): boolean {
+  return m.sites.some((x) => x.owner !== except && x.stmt.kind === kind && targetOf(x.stmt)?.name === name && m.isDriverCode(x));
+}
+
+/**
+ * Whether `s` stops the timer or work `name` for good as a teardown must: `cancel` that
+ * waits (`cancel_work_sync`, `timer_delete_sync`) or `disable`. `cancel … nosync` does not
+ * wait for a callback already running, which then goes on after remove.
+ */
+export function stopsCallback(s: Stmt, name: string): boolean {
+  return ((s.kind === 'cancel' && !s.nosync) || s.kind === 'disable') && s.target?.name === name;
+}
+
+/** A sentence for a remove whose only cancel of `name` is `cancel … nosync` (else ''). */
+export function nosyncNote(m: Model, d: DriverDecl, name: string, fn: string): string {
+  const only = removeDoes(m, d, (s) => s.kind === 'cancel' && s.nosync && s.target?.name === name);
+  return only ? ` (\`cancel ${name} nosync\` is ${fn}, which does not wait for a callback already running)` : '';
 }

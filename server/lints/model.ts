@@ -5,9 +5,11 @@
 // It tolerates whatever the parser recovered: nodes with empty names are skipped, and
 // names that resolve to nothing (or to the wrong kind) simply do not take part.
 
-import { maySleep, targetRow, type TargetRow } from '../../grammar/statements';
+import { maySleep, stmtBlocking, targetRow, type TargetKey, type TargetRow } from '../../grammar/statements';
 import type {
+  AttrDecl,
   Block,
+  CdevDecl,
   DataDecl,
   DriverDecl,
   DrmDecl,
@@ -15,15 +17,17 @@ import type {
   HandlerDecl,
   HandlerEvent,
   Ident,
+  IrqDecl,
   NamedDecl,
   Stmt,
   ThreadDecl,
+  TimerDecl,
   WorkDecl,
 } from '../../grammar/ast';
 import { SourceText } from './text';
 
-/** A declaration that holds code. */
-export type CodeDecl = ThreadDecl | HandlerDecl | WorkDecl;
+/** A declaration that holds code (version 2: timer callbacks, IRQ handlers, attribute blocks). */
+export type CodeDecl = ThreadDecl | HandlerDecl | WorkDecl | TimerDecl | IrqDecl | AttrDecl;
 
 /** A compound statement around a statement; `inElse` when in its `else` block. */
 export interface Frame {
@@ -50,6 +54,9 @@ export class Model {
   readonly drms: DrmDecl[] = [];
   readonly datas: DataDecl[] = [];
   readonly works: WorkDecl[] = [];
+  readonly timers: TimerDecl[] = [];
+  readonly irqs: IrqDecl[] = [];
+  readonly cdevs: CdevDecl[] = [];
   readonly handlers: HandlerDecl[] = [];
   readonly threads: ThreadDecl[] = [];
   readonly code: CodeDecl[] = [];
@@ -80,6 +87,20 @@ export class Model {
         case 'work':
           this.works.push(d);
           this.code.push(d);
+          break;
+        case 'timer':
+          this.timers.push(d);
+          this.code.push(d);
+          break;
+        case 'irq':
+          this.irqs.push(d);
+          this.code.push(d);
+          break;
+        case 'attr':
+          this.code.push(d);
+          break;
+        case 'cdev':
+          this.cdevs.push(d);
           break;
         case 'handler':
           this.handlers.push(d);
@@ -117,6 +138,10 @@ export class Model {
     return this.drms.filter((x) => named(x.name) && x.device?.name === device);
   }
 
+  cdevsOfDevice(device: string): CdevDecl[] {
+    return this.cdevs.filter((x) => named(x.name) && x.device?.name === device);
+  }
+
   driversOfDevice(device: string): DriverDecl[] {
     return this.drivers.filter((d) => named(d.name) && d.device?.name === device);
   }
@@ -134,22 +159,32 @@ export class Model {
     return t && named(t.revocable) && this.get(t.revocable, 'revocable') ? t.revocable.name : undefined;
   }
 
+  /** The kind of what a statement's target names (`file` for file statements, `none` without one). */
+  private targetKey(s: Stmt): TargetKey | undefined {
+    if (s.kind === 'ioctl' || s.kind === 'close') return 'file';
+    const t = targetOf(s);
+    if (!t) return 'none';
+    return named(t) ? this.decls.get(t.name)?.kind : undefined;
+  }
+
   /**
    * The statement table's row for a statement on what its target names (the file's row for
    * file statements); undefined when the name does not resolve to a kind it takes.
    */
   row(s: Stmt): TargetRow | undefined {
-    if (s.kind === 'ioctl' || s.kind === 'close') return targetRow(s.kind, 'file');
-    const t = targetOf(s);
-    if (!t) return targetRow(s.kind, 'none');
-    const d = named(t) ? this.decls.get(t.name) : undefined;
-    return d ? targetRow(s.kind, d.kind) : undefined;
+    const k = this.targetKey(s);
+    return k ? targetRow(s.kind, k) : undefined;
   }
 
-  /** Whether a statement may sleep: on its target's kind, or on any kind when that is unknown. */
+  /**
+   * Whether a statement may sleep: on its target's kind (`cancel … nosync` never waits), or
+   * on any kind when that is unknown.
+   */
   sleeps(s: Stmt): boolean {
-    const r = this.row(s);
-    return r ? r.blocks === 'sleeps' : maySleep(s.kind);
+    const k = this.targetKey(s);
+    const b = k ? stmtBlocking(s, k) : undefined;
+    if (b) return b === 'sleeps';
+    return !(s.kind === 'cancel' && s.nosync) && maySleep(s.kind);
   }
 
   /** Statements anywhere in any body that satisfy `pred`. */
@@ -157,7 +192,7 @@ export class Model {
     return this.sites.some((x) => pred(x.stmt));
   }
 
-  /** Driver code: an ioctl body, a handler body, a work body (language.md §3). */
+  /** Driver code: an ioctl body, a handler, work, timer, IRQ or attribute body (language.md §3, §9). */
   isDriverCode(site: StmtSite): boolean {
     return site.owner.kind !== 'thread' || site.frames.some((f) => f.stmt.kind === 'ioctl');
   }

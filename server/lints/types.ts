@@ -27,6 +27,10 @@ export const LINT_SEVERITY = {
   'devm-data-in-uapi': 'warning',
   'work-not-cancelled': 'warning',
   unused: 'info',
+  // version 2
+  'timer-not-cancelled': 'warning',
+  'deprecated-ptimer': 'warning',
+  'irq-not-freed': 'warning',
 } as const satisfies Record<string, Severity>;
 
 export type LintCode = keyof typeof LINT_SEVERITY;

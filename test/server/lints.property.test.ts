@@ -15,6 +15,9 @@ const SIMPLE = [
   'hotunplug gpu0', 'unbind gpu0', 'rmmod nova', 'submit job', 'wait job', 'wait job timeout 1ms',
   'poll job', 'poll job timeout 1ms', 'signal job error', 'read bar0', 'read ptimer', 'write bar0',
   'use st', 'queue w', 'flush w', 'cancel w', 'sleep 1ms', 'lock m', 'unlock m', 'log "x"',
+  // version 2
+  'arm tm', 'cancel tm', 'cancel tm nosync', 'disable tm', 'disable w', 'cancel w nosync', 'raise iq', 'free_irq iq',
+  'lock sp', 'unlock sp', 'unregister ctl', 'show at',
 ];
 
 function stmts(withFile: boolean, depth: number): fc.Arbitrary<Tree[]> {
@@ -52,6 +55,10 @@ const scenario = fc
     data: fc.constantFrom('devm on gpu0', 'drmm on card0'),
     extraDrm: fc.boolean(),
     work: body,
+    timer: body,
+    irq: body,
+    irqFlags: fc.subarray(['threaded', 'devm']),
+    ptimerForm: fc.constantFrom('timer', 'ptimer'),
     remove: fc.option(body, { nil: undefined }),
     close: fc.option(body, { nil: undefined }),
     release: fc.option(body, { nil: undefined }),
@@ -70,11 +77,16 @@ const scenario = fc
       'drm card0 on gpu0',
       ...(r.extraDrm ? ['drm card1 on gpu0'] : []),
       'revocable bar0 on gpu0',
-      'timer ptimer on bar0',
+      `${r.ptimerForm} ptimer on bar0`,
       'fence job on gpu0',
       `data st ${r.data}`,
       'mutex m',
       `work w in nova_drm ${b(r.work)}`,
+      'spinlock sp',
+      'cdev ctl on gpu0',
+      `timer tm in nova_drm ${b(r.timer)}`,
+      `irq iq on gpu0${r.irqFlags.map((f) => ` ${f}`).join('')} ${b(r.irq)}`,
+      'attr at on gpu0 { log "show" }',
       ...(r.remove ? [`on remove nova_drm ${b(r.remove)}`] : []),
       ...(r.close ? [`on close nova_drm ${b(r.close)}`] : []),
       ...(r.release ? [`on release card0 ${b(r.release)}`] : []),

@@ -83,4 +83,60 @@ on remove nova_drm { log "remove" }
 thread admin { rmmod nova }
 `);
   });
+
+  // ---- version 2: a custom remove must unregister the device's cdevs too
+
+  it('a custom remove that does not unregister a cdev, and one that forgets both', () => {
+    check(`module uart
+device uart0
+driver uart_drv in uart binds uart0
+cdev ttyX on uart0
+cdev ttyY on uart0
+on remove uart_drv {
+^^^^^^^^^^^^^^^^^^ unplug-without-remove
+  unregister ttyX
+}
+thread admin { unbind uart0 }
+`, { fixed: `module uart
+device uart0
+driver uart_drv in uart binds uart0
+cdev ttyX on uart0
+cdev ttyY on uart0
+on remove uart_drv {
+  unregister ttyY
+  unregister ttyX
+}
+thread admin { unbind uart0 }
+` });
+    check(`module nova
+device gpu0
+driver nova_drm in nova binds gpu0
+drm card0 on gpu0
+cdev ctl on gpu0
+on remove nova_drm { log "remove" }
+^^^^^^^^^^^^^^^^^^ unplug-without-remove
+thread admin { hotunplug gpu0 }
+`, { fixed: `module nova
+device gpu0
+driver nova_drm in nova binds gpu0
+drm card0 on gpu0
+cdev ctl on gpu0
+on remove nova_drm { unplug card0 unregister ctl log "remove" }
+thread admin { hotunplug gpu0 }
+` });
+  });
+
+  it('near miss: cdevs unregistered; the default remove; a cdev of another device', () => {
+    check(`module uart
+device uart0
+device uart1
+driver uart_drv in uart binds uart0
+driver other_drv in uart binds uart1
+cdev ttyX on uart0
+cdev ttyY on uart1
+on remove uart_drv { unregister ttyX }
+on remove other_drv { log "nothing of uart0" }
+thread admin { unbind uart0 }
+`);
+  });
 });
