@@ -58,7 +58,7 @@ function usesOf(m: Model, d: Decl): Set<string> {
     default:
       break;
   }
-  if (d.kind === 'thread' || d.kind === 'handler' || d.kind === 'work') {
+  if (d.kind === 'thread' || d.kind === 'handler' || d.kind === 'work' || d.kind === 'timer' || d.kind === 'irq' || d.kind === 'attr') {
     for (const s of m.sitesOf(d)) if (s.stmt.kind !== 'close') add(targetOf(s.stmt));
   }
   USES.set(d, uses);
