@@ -9,7 +9,7 @@ import { STMT_KINDS } from '../../grammar/statements';
 import { NOT_SIMULATED_STMTS } from '../../debug-adapter/runtime/program';
 import { auditFootprints } from '../../debug-adapter/explorer/footprint-audit';
 import { FP, SELF_LOCAL } from '../../debug-adapter/explorer/footprint';
-import { conformanceCases, familyCases, familyLikeArb, program, sampleCases, scenarioArb } from './helpers';
+import { conformanceCases, familyCases, familyLikeArb, program, sampleCases, scenarioArb, uapiArb } from './helpers';
 
 const RANDOM = 2000;
 
@@ -25,6 +25,7 @@ describe('footprint audit: every step stays inside its predicted footprint', () 
   const random = [
     ...fc.sample(scenarioArb, { numRuns: RANDOM, seed: 9 }),
     ...fc.sample(familyLikeArb, { numRuns: 200, seed: 9 }),
+    ...fc.sample(uapiArb, { numRuns: 300, seed: 9 }),
   ];
 
   it(`${random.length} random scenarios`, () => {
