@@ -82,4 +82,21 @@ thread b { lock mx unbind d unlock mx }
     const v = tampered('use', (f) => f.rw(SELF_LOCAL));
     expect(v).toEqual([{ choice: 'a', line: 6, access: 'data[0].freed read' }]);
   });
+
+  it('a missing write of version-2 state: show that does not count its active reference, unregister that only reads', () => {
+    const src = `module m
+device d
+driver drv in m binds d
+cdev c on d
+attr a on d { log "s" }
+thread r { show a }
+thread u { unregister c }
+`;
+    const audit = (kind: StmtKind, make: (f: FP) => FP) => auditFootprints(program(src), {
+      walks: 10,
+      tamper: (A) => { for (const st of A.p.stmts) if (st.kind === kind) A.shallow[st.id] = make(new FP(A.L)); },
+    }).violations.map((x) => x.access);
+    expect(audit('show', (f) => f.rw(SELF_LOCAL).read(f.L.attrRm(0)))).toContain('attrs[0].active write');
+    expect(audit('unregister', (f) => f.rw(SELF_LOCAL).read(f.L.cdevDel(0)))).toContain('cdevs[0].deleted write');
+  });
 });
