@@ -262,6 +262,7 @@ function frameName(k: Kernel, t: ThreadState, fi: number, f: CodeFrame): string 
     case 'ioctl': return `ioctl ${pusher?.kind === 'ioctl' ? pusher.fileName : ''}`.trim();
     case 'enter': return `enter ${p.drms[f.guard]?.name ?? ''}`.trim();
     case 'access': return `access ${p.revocables[f.guard]?.name ?? ''}`.trim();
+    case 'show': return `show ${p.attrs[f.guard]?.name ?? ''}`.trim();
     case 'else': {
       const g = pusher?.kind === 'enter' ? p.drms[pusher.drm]?.name : pusher?.kind === 'access' ? p.revocables[pusher.revocable]?.name : '';
       return pusher ? `else of ${pusher.kind} ${g}` : 'else';

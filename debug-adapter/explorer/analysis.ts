@@ -16,6 +16,9 @@ import { semantics } from '../runtime/stmts';
 import { unbindOps } from '../runtime/teardown';
 import { ANY_RCU, ANY_SRCU, FP, Layout, SELF_LOCAL } from './footprint';
 
+/** What a close needs to know of an open file. */
+export interface OpenFile { drm: number; cdev: number; holdsModule: boolean }
+
 export interface ThreadShape {
   /** first block id and count of the thread's body (the lowerer numbers a body's blocks and statements contiguously) */
   blockStart: number;
@@ -60,7 +63,7 @@ export class Analysis {
     this.L = new Layout({
       modules: p.modules.length, devices: p.devices.length, drms: p.drms.length,
       revocables: p.revocables.length, data: p.data.length, works: p.works.length,
-      fences: p.fences.length, mutexes: p.mutexes.length,
+      fences: p.fences.length, mutexes: p.mutexes.length, cdevs: p.cdevs.length, attrs: p.attrs.length,
     });
     this.empty = new FP(this.L);
     this.fenceOwner = new Array(p.fences.length).fill(-1);
@@ -109,12 +112,23 @@ export class Analysis {
       opens.get(key)!.add(st.drm);
     }
     this.fileDrms = (scope, slot) => [...(opens.get(`${scope}:${slot}`) ?? [])];
+    const cdevOpens = new Map<string, Set<number>>();
+    for (const st of p.stmts) {
+      if (st.kind !== 'open' || st.cdev < 0) continue;
+      const key = `${p.blocks[this.blockOf(st)]?.scope ?? -1}:${st.fileSlot}`;
+      if (!cdevOpens.has(key)) cdevOpens.set(key, new Set());
+      cdevOpens.get(key)!.add(st.cdev);
+    }
+    this.fileCdevs = (scope, slot) => [...(cdevOpens.get(`${scope}:${slot}`) ?? [])];
+    const cdevMod = (c: number) => p.drivers[p.cdevs[c]?.driver]?.module ?? -1;
     const visit = (b: CBlock, mods: number[], owner: number) => {
       this.blockMods[b.id] = mods;
       this.blockOwner[b.id] = owner;
       for (const st of b.stmts) {
         if (st.kind === 'ioctl' && st.body) {
-          const ms = [...new Set(this.fileDrms(b.scope, st.fileSlot).map(drmMod).filter((m) => m >= 0))];
+          const ms = [...new Set([
+            ...this.fileDrms(b.scope, st.fileSlot).map(drmMod), ...this.fileCdevs(b.scope, st.fileSlot).map(cdevMod),
+          ].filter((m) => m >= 0))];
           visit(st.body, ms, owner);
         } else {
           if (st.body) visit(st.body, mods, owner);
@@ -125,10 +139,13 @@ export class Analysis {
     p.threads.forEach((t, i) => visit(t.body, [], i));
     for (const h of p.handlers) visit(h.body, h.module >= 0 ? [h.module] : [], -1);
     for (const w of p.works) visit(w.body, w.module >= 0 ? [w.module] : [], -1);
+    for (const a of p.attrs) visit(a.body, a.module >= 0 ? [a.module] : [], -1);
   }
 
   /** the drms a file slot of a scope may be opened on */
   fileDrms: (scope: number, slot: number) => number[] = () => [];
+  /** the cdevs a file slot of a scope may be opened on (version 2) */
+  fileCdevs: (scope: number, slot: number) => number[] = () => [];
 
   drmModule(x: number): number {
     const p = this.p;
@@ -234,6 +251,43 @@ export class Analysis {
     if (holds && m >= 0) f.decr(L.modRef(m), fileDec);
   }
 
+  /** The close of an open file, on a drm device or a cdev. */
+  fileCloseFP(f: FP, fl: OpenFile, fileDec: number, deep: boolean): void {
+    if (fl.cdev >= 0) this.cdevCloseFP(f, fl.cdev, fl.holdsModule, fileDec, deep);
+    else this.closeFP(f, fl.drm, fl.holdsModule, fileDec, deep);
+  }
+
+  cdevModule(c: number): number {
+    return this.p.drivers[this.p.cdevs[c]?.driver]?.module ?? -1;
+  }
+
+  /** A close of a file on cdev c: no drm reference, the module −1 with fops_owner. */
+  cdevCloseFP(f: FP, c: number, holds: boolean, fileDec: number, deep: boolean): void {
+    const L = this.L, p = this.p;
+    const drv = p.drivers[p.cdevs[c]?.driver];
+    const m = drv?.module ?? -1;
+    if (m >= 0) f.read(L.mGone(m));
+    this.callHandler(f, drv?.close ?? null, deep);
+    if (holds && m >= 0) f.decr(L.modRef(m), fileDec);
+  }
+
+  private attrDeepMemo: FP[] = [];
+  private attrBusy = new Set<number>();
+  /** What attribute a's show() may do (a `show` of it, deep), leaving it included. */
+  attrDeep(a: number): FP {
+    const memo = this.attrDeepMemo[a];
+    if (memo) return memo;
+    if (this.attrBusy.has(a)) return FP.top(this.L); // a show() that may show itself
+    this.attrBusy.add(a);
+    const info = this.p.attrs[a];
+    const f = new FP(this.L).rw(this.L.attrAct(a));
+    if (info.module >= 0) f.read(this.L.mGone(info.module));
+    f.or(this.blockDeep(info.body));
+    this.attrBusy.delete(a);
+    this.attrDeepMemo[a] = f;
+    return f;
+  }
+
   unplugFP(f: FP, x: number): void {
     const L = this.L;
     f.read(L.drmFree(x), ANY_SRCU).rw(L.drmUnpl(x));
@@ -261,7 +315,7 @@ export class Analysis {
     const ops = unbindOps(p, dev);
     let cut = ops.length;
     if (this.defaultRemove(dev)) {
-      cut = 0;
+      // no drm device: nothing waits for SRCU readers, the whole unbind is one chain
       ops.forEach((o, j) => { if (o.op === Op.Unplug) cut = j + 1; });
     }
     const chain = new FP(L);
@@ -281,7 +335,7 @@ export class Analysis {
   }
 
   /** The footprint of one native op (the sourceless parts of statements). */
-  opFP(f: FP, op: NativeOp, deep: boolean, fileOf?: (x: number) => { drm: number; holdsModule: boolean } | undefined, closeDec = 1): void {
+  opFP(f: FP, op: NativeOp, deep: boolean, fileOf?: (x: number) => OpenFile | undefined, closeDec = 1): void {
     const L = this.L, p = this.p;
     switch (op.op) {
       case Op.CallHandler: this.callHandler(f, p.handlers[op.x], deep); break;
@@ -304,11 +358,14 @@ export class Analysis {
       case Op.ModuleGone: f.onZero(L.guardGone(op.x), new FP(L).write(L.mGone(op.x))); break;
       case Op.CloseAtExit: {
         const fl = fileOf?.(op.x);
-        if (fl) this.closeFP(f, fl.drm, fl.holdsModule, closeDec, deep);
+        if (fl) this.fileCloseFP(f, fl, closeDec, deep);
         else f.or(FP.top(L));
         break;
       }
       case Op.ExitDone: break; // a kworker's exit is added by the caller
+      case Op.RemoveAttr: f.rw(L.attrRm(op.x)); break;
+      case Op.DrainAttrs: p.attrs.forEach((a, k) => { if (a.device === op.x) f.read(L.attrAct(k)); }); break;
+      case Op.UnregisterCdev: f.rw(L.cdevDel(op.x)); break;
       default: assertNever(op.op);
     }
   }

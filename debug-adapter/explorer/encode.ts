@@ -26,7 +26,7 @@ import { StateSet } from './stateset';
 
 // Closed tables: a new frame role or status (a wait kind: runtime/waits.ts) that is not given a code of its own
 // here fails to compile (it would otherwise encode as another and merge distinct states).
-const ROLE = { body: 0, handler: 1, ioctl: 2, work: 3, enter: 4, access: 5, else: 6, repeat: 7 } as const satisfies Record<FrameRole, number>;
+const ROLE = { body: 0, handler: 1, ioctl: 2, work: 3, enter: 4, access: 5, else: 6, repeat: 7, show: 8 } as const satisfies Record<FrameRole, number>;
 const STATUS = { ready: 0, idle: 1, done: 2, oops: 3 } as const satisfies Record<ThreadStatus, number>;
 
 export interface EncodeOptions {
@@ -168,6 +168,8 @@ export class Encoder {
       this.u(this.threadRef(m.holder));
       if (m.holder < 0 || !this.inClass[m.holder]) this.u(this.stmt(m.lockStmt));
     }
+    for (const c of s.cdevs) this.u(+c.deleted);
+    for (const a of s.attrs) { this.u(+a.removed); this.u(a.active); }
     const T = s.threads.length;
     for (let i = 0; i < T; i++) {
       if (this.inClass[i]) continue;
@@ -319,6 +321,7 @@ export class Encoder {
     this.u(this.block(f.scope));
     this.u(f.slot);
     this.u(f.drm + 1);
+    this.u(f.cdev + 1);
     this.u(f.st * 2 + +f.holdsModule);
     this.u(this.stmt(f.open.id));
   }

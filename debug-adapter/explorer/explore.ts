@@ -502,6 +502,9 @@ export function stateKey(s: KernelState): string {
   for (const w of s.works) parts.push(w.state);
   for (const f of s.fences) parts.push(f.state, +f.live);
   for (const m of s.mutexes) parts.push(m.holder, m.lockStmt);
+  parts.push('|');
+  for (const c of s.cdevs) parts.push(+c.deleted);
+  for (const a of s.attrs) parts.push(+a.removed, a.active);
   for (const t of s.threads) parts.push('#', threadKey(t));
   return parts.join(',');
 }
@@ -514,7 +517,7 @@ function threadKey(t: ThreadState): string {
   }
   const w = t.wait;
   if (w) parts.push(`w${w.kind}:${w.x}:${+w.timedOut}:${+w.self}:${+w.hasTimeout}:${w.loc.line}.${w.loc.column}`);
-  for (const f of t.files) parts.push(`f${f.scope}.${f.slot}.${f.drm}.${f.st}.${+f.holdsModule}.${f.open.id}`);
+  for (const f of t.files) parts.push(`f${f.scope}.${f.slot}.${f.drm}.${f.cdev}.${f.st}.${+f.holdsModule}.${f.open.id}`);
   for (const r of t.refs) parts.push(`r${r.kind}.${r.x}.${r.stmt.id}`);
   return parts.join(';');
 }

@@ -10,7 +10,8 @@
 //   (an increment needs a counter operation, a decrement a decrement or a zero test),
 //   device present/bound (and who unbinds it) → devPresent/devBind, drm unplugged/freed
 //   (and releasing, part of freeing)/bindingRef, revoked, data freed, work state, fence
-//   state/live, mutex holder → their bits; another thread's SRCU/RCU sections →
+//   state/live, mutex holder, cdev deleted, attribute removed and active count → their
+//   bits; another thread's SRCU/RCU sections →
 //   ANY_SRCU/ANY_RCU; anything else of another thread (but its name) → never allowed.
 // Run-mode times (a fence's completeAt, a work's startAt) are not read in explore mode
 // and not audited; nor is the step's own thread (SELF_LOCAL is in every footprint).
@@ -110,6 +111,9 @@ function instrument(s: KernelState, mover: number, L: Layout, log: Log): KernelS
     k === 'state' ? bit(L.fst(i), w) : k === 'live' ? bit(L.flive(i), w) : null));
   c.mutexes = c.mutexes.map((m, i) => watch(m, `mutexes[${i}]`, log, (k, _o, _v, w) =>
     (k === 'holder' || k === 'lockStmt') && !w ? { op: 'holder', bit: L.mutex(i) } : k === 'holder' || k === 'lockStmt' ? bit(L.mutex(i), w) : null));
+  c.cdevs = c.cdevs.map((x, i) => watch(x, `cdevs[${i}]`, log, (k, _o, _v, w) => (k === 'deleted' ? bit(L.cdevDel(i), w) : null)));
+  c.attrs = c.attrs.map((x, i) => watch(x, `attrs[${i}]`, log, (k, _o, _v, w) =>
+    k === 'removed' ? bit(L.attrRm(i), w) : k === 'active' ? bit(L.attrAct(i), w) : null));
   c.threads = c.threads.map((t, j) => (j === mover ? t : watch(t, `threads[${j}]`, log, otherThread)));
   return c;
 }

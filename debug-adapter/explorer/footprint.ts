@@ -33,6 +33,9 @@ export interface LayoutSizes {
   works: number;
   fences: number;
   mutexes: number;
+  /** version 2 */
+  cdevs: number;
+  attrs: number;
 }
 
 /** Where each resource and counter lives in the bit sets. */
@@ -65,6 +68,9 @@ export class Layout {
     take('fst', n.fences);
     take('flive', n.fences);
     take('mutex', n.mutexes);
+    take('cdevDel', n.cdevs);
+    take('attrRm', n.attrs);
+    take('attrAct', n.attrs);
     this.bits = b;
     this.words = Math.max(1, Math.ceil(b / 32));
     this.counters = n.drms + n.modules;
@@ -88,6 +94,12 @@ export class Layout {
   fst(q: number) { return this.base.fst + q; }
   flive(q: number) { return this.base.flive + q; }
   mutex(m: number) { return this.base.mutex + m; }
+  /** a cdev's `deleted` */
+  cdevDel(c: number) { return this.base.cdevDel + c; }
+  /** an attribute's `removed` */
+  attrRm(a: number) { return this.base.attrRm + a; }
+  /** an attribute's kernfs active references (threads inside its show) */
+  attrAct(a: number) { return this.base.attrAct + a; }
   /** counter of a drm device's references */
   drmRef(x: number) { return x; }
   /** counter of a module's references */

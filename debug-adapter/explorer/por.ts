@@ -207,7 +207,7 @@ export class Reducer {
 
   /** Closes at thread exit (`dec`: the files' own puts count as draw-down). */
   private exitFP(f: FP, t: ThreadState, deep: boolean): void {
-    for (const fl of t.files) if (fl.st === 0) this.A.closeFP(f, fl.drm, fl.holdsModule, deep ? 0 : 1, deep);
+    for (const fl of t.files) if (fl.st === 0) this.A.fileCloseFP(f, fl, deep ? 0 : 1, deep);
     if (t.work >= 0) f.write(this.A.L.work(t.work));
   }
 
@@ -224,6 +224,7 @@ export class Reducer {
         if (fr.pc + 1 < fr.block.stmts.length) return;
         if (fr.role === 'enter') f.write(SELF_SRCU);
         else if (fr.role === 'access') f.write(SELF_RCU);
+        else if (fr.role === 'show') f.write(A.L.attrAct(fr.guard));
         if (fr.role === 'repeat' && fr.repeatLeft > 1) return;
       } else {
         for (let j = fr.i + 1; j < fr.ops.length; j++) A.opFP(f, fr.ops[j], false, this.fileOf(t), 1);
@@ -281,7 +282,7 @@ export class Reducer {
         const x = t.files[j];
         if (x.scope === top.block.scope && x.slot === st.fileSlot) { fl = x; break; }
       }
-      if (fl && fl.st === 0) A.closeFP(f, fl.drm, fl.holdsModule, 1, false);
+      if (fl && fl.st === 0) A.fileCloseFP(f, fl, 1, false);
     } else if ((st.kind === 'read' || st.kind === 'write') && t.rcu.includes(st.revocable)) {
       // inside `access` of that revocable: touches nothing shared
     } else {
@@ -323,6 +324,7 @@ export class Reducer {
         if (x.mod >= 0) f.read(L.mGone(x.mod));
         if (x.role === 'enter') f.write(SELF_SRCU);
         else if (x.role === 'access') f.write(SELF_RCU);
+        else if (x.role === 'show') f.write(L.attrAct(x.guard));
         else if (x.role === 'repeat' && x.repeatLeft > 1) f.or(suf[0], x.repeatLeft - 1);
       } else {
         const from = top ? x.i : x.i + 1;
@@ -347,8 +349,8 @@ export class Reducer {
     if (!t.exiting) this.exitFP(f, t, true);
     for (const fl of t.files) {
       if (fl.st !== 0) continue;
-      f.decr(L.drmRef(fl.drm), 1);
-      const m = A.drmModule(fl.drm);
+      if (fl.drm >= 0) f.decr(L.drmRef(fl.drm), 1);
+      const m = fl.drm >= 0 ? A.drmModule(fl.drm) : A.cdevModule(fl.cdev);
       if (fl.holdsModule && m >= 0) f.decr(L.modRef(m), 1);
     }
   }

@@ -17,6 +17,8 @@ import { closeFile, findFile } from './stmts/file';
 import { modulePut } from './stmts/module';
 import { revoke } from './stmts/revocable';
 import { unbind } from './stmts/device';
+import { unregisterCdev } from './stmts/cdev';
+import { drainAttrs, removeAttr } from './stmts/attr';
 import { WAITS } from './waits';
 import {
   type CStmt,
@@ -115,6 +117,8 @@ export class Kernel {
       works: p.works.map(() => ({ state: WorkSt.Idle, startAt: 0 })),
       fences: p.fences.map(() => ({ state: FenceSt.Idle, completeAt: -1, live: false })),
       mutexes: p.mutexes.map(() => ({ holder: -1, lockStmt: -1 })),
+      cdevs: p.cdevs.map(() => ({ deleted: false })),
+      attrs: p.attrs.map(() => ({ removed: false, active: 0 })),
       threads,
       order: p.threads.map((_, i) => i),
       rr: 0,
@@ -412,6 +416,7 @@ export class Kernel {
     t.frames.pop();
     if (f.role === 'enter') t.srcu--;
     else if (f.role === 'access') t.rcu.pop();
+    else if (f.role === 'show') this.s.attrs[f.guard].active--; // kernfs_put_active
   }
 
   /** The item the top frame was at is finished. */
@@ -470,7 +475,7 @@ export class Kernel {
   private stmtObjects(t: ThreadState, f: CodeFrame, st: CStmt): FaultObject[] {
     if (st.kind === 'close' || st.kind === 'ioctl') {
       const fl = findFile(t, f, st.fileSlot);
-      return fl ? [this.obj('drm', fl.drm)] : [];
+      return fl ? [fl.cdev >= 0 ? this.obj('cdev', fl.cdev) : this.obj('drm', fl.drm)] : [];
     }
     const o = stmtObject(st);
     return o ? [this.obj(o.kind, o.index)] : [];
@@ -640,6 +645,9 @@ export class Kernel {
       case Op.ExitDone:
         this.exitDone(i, t);
         return OOPS; // the thread is finished: nothing more to unwind
+      case Op.RemoveAttr: return removeAttr(this, i, op.x, origin);
+      case Op.DrainAttrs: return drainAttrs(this, i, t, op.x, origin);
+      case Op.UnregisterCdev: return unregisterCdev(this, i, op.x, origin);
       default:
         return assertNever(op.op);
     }

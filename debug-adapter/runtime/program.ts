@@ -9,6 +9,7 @@ import {
   type Block,
   type Decl,
   type ExpectDecl,
+  expectThreadName,
   type FileNode,
   type HandlerEvent,
   type NamedDecl,
@@ -29,9 +30,12 @@ import type { MutexOperands } from './stmts/mutex';
 import type { RevocableOperands } from './stmts/revocable';
 import type { ThreadOperands } from './stmts/thread';
 import type { WorkOperands } from './stmts/work';
+import type { CdevOperands } from './stmts/cdev';
+import type { AttrOperands } from './stmts/attr';
 
 export type ObjKind =
-  | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'ptimer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread';
+  | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'ptimer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread'
+  | 'cdev' | 'attr';
 
 // ---------------------------------------------------------------- version 2, not simulated yet
 //
@@ -43,7 +47,7 @@ export type ObjKind =
 /** Statement kinds of version 2 that the runtime does not simulate yet. */
 export const NOT_SIMULATED_STMTS: ReadonlySet<StmtKind> = new Set(Object.keys(UNSIMULATED_STMTS) as StmtKind[]);
 /** Declaration kinds of version 2 that the runtime does not simulate yet. */
-const V2_DECLS: ReadonlySet<string> = new Set<Decl['kind']>(['timer', 'irq', 'kref', 'spinlock', 'completion', 'cdev', 'attr']);
+const V2_DECLS: ReadonlySet<string> = new Set<Decl['kind']>(['timer', 'irq', 'kref', 'spinlock', 'completion']);
 
 export { NotSimulatedError, notSimulatedMessage } from './stmts/unsimulated';
 import { NotSimulatedError, UNSIMULATED_STMTS } from './stmts/unsimulated';
@@ -53,7 +57,6 @@ export function notSimulated(file: FileNode): { what: string; range: Range } | u
   for (const d of file.decls) {
     if (V2_DECLS.has(d.kind)) return { what: d.kind, range: d.range };
     if (d.kind === 'data' && d.managed === 'kzalloc') return { what: `data ${d.name.name}`, range: d.range };
-    if (d.kind === 'expect' && d.callback) return { what: `${d.callback.prefix}/`, range: d.callback.range };
     const body = bodyOf(d);
     if (!body) continue;
     let found: { what: string; range: Range } | undefined;
@@ -91,7 +94,7 @@ export type With<K extends StmtKind, O> = K extends StmtKind ? { kind: K } & O :
 /** A statement's kind and its operands, by name: each object's module (stmts/*.ts) declares its own. */
 export type Operands =
   | FileOperands | DrmOperands | ModuleOperands | RevocableOperands | DeviceOperands | FenceOperands | DataOperands
-  | WorkOperands | MutexOperands | ThreadOperands;
+  | WorkOperands | MutexOperands | ThreadOperands | CdevOperands | AttrOperands;
 
 /** A lowered statement: its kind and its operands, by name. */
 export type CStmt = CStmtBase & Operands;
@@ -120,6 +123,10 @@ export interface FenceInfo { name: string; device: number; takesNs: number; rang
 export interface DataInfo { name: string; managed: 'devm' | 'drmm'; owner: number; range: Range }
 export interface WorkInfo { name: string; driver: number; module: number; body: CBlock; line: number; column: number; range: Range }
 export interface MutexInfo { name: string; range: Range }
+/** version 2: a char device node of the driver that binds `device` */
+export interface CdevInfo { name: string; device: number; driver: number; range: Range }
+/** version 2: a sysfs attribute of the driver that binds `device`; `body` is its show() */
+export interface AttrInfo { name: string; device: number; driver: number; module: number; body: CBlock; line: number; column: number; range: Range }
 export interface ThreadInfo { name: string; description: string; body: CBlock; range: Range }
 export interface HandlerInfo {
   event: HandlerEvent; target: string; module: number; body: CBlock; line: number; column: number; range: Range;
@@ -140,6 +147,8 @@ export interface Program {
   data: DataInfo[];
   works: WorkInfo[];
   mutexes: MutexInfo[];
+  cdevs: CdevInfo[];
+  attrs: AttrInfo[];
   threads: ThreadInfo[];
   handlers: HandlerInfo[];
   expects: ExpectInfo[];
@@ -175,7 +184,7 @@ export function lower(file: FileNode): Program {
   const p: Program = {
     scenario: file.scenario?.value ?? '',
     modules: [], devices: [], drivers: [], drms: [], revocables: [], timers: [], fences: [],
-    data: [], works: [], mutexes: [], threads: [], handlers: [], expects: [], blocks: [], stmts: [],
+    data: [], works: [], mutexes: [], cdevs: [], attrs: [], threads: [], handlers: [], expects: [], blocks: [], stmts: [],
     names, stmtLines: new Set(),
   };
 
@@ -207,6 +216,7 @@ export function lower(file: FileNode): Program {
         p.data.push({ name: d.name.name, managed: d.managed, owner: idx(d.managed === 'devm' ? 'device' : 'drm', d.owner?.name ?? ''), range: d.range });
         break;
       case 'mutex': p.mutexes.push({ name: d.name.name, range: d.range }); break;
+      case 'cdev': p.cdevs.push({ name: d.name.name, device: idx('device', d.device.name), driver: -1, range: d.range }); break;
       default: break;
     }
   }
@@ -221,6 +231,8 @@ export function lower(file: FileNode): Program {
     if (drv?.drmHoldsModule && p.modules[drv.module]) p.modules[drv.module].initialRefs++;
   }
 
+  for (const c of p.cdevs) c.driver = p.devices[c.device]?.driver ?? -1;
+
   const lowerer = new Lowerer(p, idx);
   // Second pass: code. Blocks get ids in source order.
   for (const d of file.decls) {
@@ -232,6 +244,14 @@ export function lower(file: FileNode): Program {
       const body = lowerer.body(d.body);
       p.works.push({
         name: d.name.name, driver: drv, module: p.drivers[drv]?.module ?? -1, body,
+        line: d.range.start.line, column: d.range.start.column, range: d.range,
+      });
+    } else if (d.kind === 'attr') {
+      const dev = idx('device', d.device.name);
+      const drv = p.devices[dev]?.driver ?? -1;
+      const body = lowerer.body(d.body);
+      p.attrs.push({
+        name: d.name.name, device: dev, driver: drv, module: p.drivers[drv]?.module ?? -1, body,
         line: d.range.start.line, column: d.range.start.column, range: d.range,
       });
     } else if (d.kind === 'handler') {
@@ -264,7 +284,7 @@ export function lower(file: FileNode): Program {
 
 function lowerExpect(d: ExpectDecl): ExpectInfo {
   return {
-    mode: d.mode, outcome: d.outcome, thread: d.thread?.name ?? null,
+    mode: d.mode, outcome: d.outcome, thread: expectThreadName(d) ?? null,
     line: d.range.start.line, column: d.range.start.column,
   };
 }
@@ -356,6 +376,7 @@ export function objectName(p: Program, o: ObjRef): string | undefined {
   const table: Record<ObjKind, readonly { name: string }[]> = {
     module: p.modules, device: p.devices, driver: p.drivers, drm: p.drms, revocable: p.revocables, ptimer: p.timers,
     fence: p.fences, data: p.data, work: p.works, mutex: p.mutexes, thread: p.threads,
+    cdev: p.cdevs, attr: p.attrs,
   };
   return table[o.kind][o.index]?.name;
 }

@@ -27,6 +27,10 @@ export interface DrmState {
 }
 export interface RevocableState { revoked: boolean }
 export interface DataState { freed: boolean }
+/** version 2: a char device node (cdev_add at probe, cdev_del by `unregister`) */
+export interface CdevState { deleted: boolean }
+/** version 2: a sysfs attribute, and its kernfs active references (threads inside its show) */
+export interface AttrState { removed: boolean; active: number }
 export interface WorkState { state: WorkSt; startAt: number }
 export interface FenceState {
   state: FenceSt;
@@ -37,14 +41,14 @@ export interface FenceState {
 }
 export interface MutexState { holder: number; lockStmt: number }
 
-export type FrameRole = 'body' | 'handler' | 'ioctl' | 'work' | 'enter' | 'access' | 'else' | 'repeat';
+export type FrameRole = 'body' | 'handler' | 'ioctl' | 'work' | 'enter' | 'access' | 'else' | 'repeat' | 'show';
 
 export interface CodeFrame {
   t: 0;
   block: CBlock;
   pc: number;
   role: FrameRole;
-  /** the drm (enter) or revocable (access) this frame guards, or -1 */
+  /** the drm (enter), revocable (access) or attribute (show) this frame guards, or -1 */
   guard: number;
   repeatLeft: number;
   /** the module whose code this is, or -1 for a thread's own code */
@@ -71,9 +75,11 @@ export type Frame = CodeFrame | NativeFrame;
 export const enum Op {
   CallHandler, Unplug, Revoke, FreeData, PutBinding, PutDrm, ModulePutOwner, Unbind, UnbindDone,
   ReleaseDone, ModuleGone, CloseAtExit, ExitDone,
+  // version 2 (language.md §9): the attribute drain before remove, cdev_del in the default remove
+  RemoveAttr, DrainAttrs, UnregisterCdev,
 }
 
-export type WaitKind = 'sleep' | 'fence' | 'poll' | 'srcu' | 'rcu' | 'mutex' | 'flush' | 'cancel' | 'unbind';
+export type WaitKind = 'sleep' | 'fence' | 'poll' | 'srcu' | 'rcu' | 'mutex' | 'flush' | 'cancel' | 'unbind' | 'attr';
 
 export interface Wait {
   kind: WaitKind;
@@ -91,7 +97,10 @@ export interface FileState {
   scope: number;
   slot: number;
   name: string;
+  /** the drm device it is open on, or -1 (a cdev file) */
   drm: number;
+  /** version 2: the cdev it is open on, or -1 (a drm file) */
+  cdev: number;
   /** 0 open, 1 closed, 2 failed to open */
   st: 0 | 1 | 2;
   holdsModule: boolean;
@@ -148,6 +157,8 @@ export interface KernelState {
   works: WorkState[];
   fences: FenceState[];
   mutexes: MutexState[];
+  cdevs: CdevState[];
+  attrs: AttrState[];
   threads: ThreadState[];
   /** run-mode turn order: declared threads, then kworkers by first start */
   order: number[];
@@ -186,6 +197,8 @@ export function cloneState(s: KernelState): KernelState {
     works: s.works.map((w) => ({ ...w })),
     fences: s.fences.map((f) => ({ ...f })),
     mutexes: s.mutexes.map((m) => ({ ...m })),
+    cdevs: s.cdevs.map((c) => ({ ...c })),
+    attrs: s.attrs.map((a) => ({ ...a })),
     threads: s.threads.map(cloneThread),
     order: s.order.slice(),
     rr: s.rr,

@@ -153,4 +153,35 @@ export const WAITS: Readonly<Record<WaitKind, WaitSpec>> = {
     },
     code: 8,
   },
+  // version 2: the unbind's kernfs drain of device x's attributes (language.md §9, step 1)
+  attr: {
+    over(k, _i, w) {
+      if (w.self) return false;
+      const as = k.p.attrs;
+      for (let a = 0; a < as.length; a++) if (as[a].device === w.x && k.s.attrs[a].active > 0) return false;
+      return true;
+    },
+    describe(k, w) {
+      const inside = k.s.threads.filter((t) => t.frames.some((f) => f.t === 0 && f.role === 'show' && k.p.attrs[f.guard]?.device === w.x));
+      const who = inside.map((t) => t.name).join(', ');
+      return w.self
+        ? `waits in the unbind of ${k.p.devices[w.x].name} for the attribute show() it is itself inside (kernfs drain of its own active reference)`
+        : `waits in the unbind of ${k.p.devices[w.x].name} for the attribute show() of ${who} (kernfs drain)`;
+    },
+    brief: (p, w) => `waits in the unbind of ${p.devices[w.x]?.name ?? '?'} for attribute readers`,
+    complete: (k, i, w) => k.note(i, w.loc.line, 'unbind', `kernfs drain done: no thread is inside a show() of ${k.p.devices[w.x].name}'s attributes`),
+    objects(k, w) {
+      const out: FaultObject[] = [];
+      k.p.attrs.forEach((a, j) => { if (a.device === w.x) out.push(k.obj('attr', j)); });
+      return out.length ? out : [k.obj('device', w.x)];
+    },
+    reads(f, L, w) {
+      // the attributes of every device: a wait names its device, the layout its attributes
+      if (w.self) return;
+      for (let a = 0; a < L.n.attrs; a++) f.read(L.attrAct(a));
+    },
+    // the explorer decides from footprints (the drain reads every attribute's active count)
+    holders: null,
+    code: 9,
+  },
 } satisfies Record<WaitKind, WaitSpec>;

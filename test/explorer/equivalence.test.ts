@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { explore, type ExploreOptions } from '../../debug-adapter/explorer/explore';
 import { familyScenario } from '../../bench/spin/family';
 import { HAS_SHARED, noteMissingShared } from '../shared';
-import { conformanceCases, familyCases, familyLikeArb, program, sampleCases, scenarioArb, summary, tryProgram, type Case } from './helpers';
+import { conformanceCases, familyCases, familyLikeArb, program, sampleCases, scenarioArb, summary, tryProgram, uapiArb, type Case } from './helpers';
 
 noteMissingShared();
 
@@ -75,5 +75,8 @@ describe('reduction on and off agree: random scenarios', () => {
   });
   it('generated variations of the benchmark family (counts, unbinds held up by drm_dev_enter)', () => {
     fc.assert(fc.property(familyLikeArb, agree), runs(40));
+  });
+  it('generated version-2 uAPI scenarios (cdev files after cdev_del, attribute drains at unbind)', () => {
+    fc.assert(fc.property(uapiArb, agree), runs(80));
   });
 });

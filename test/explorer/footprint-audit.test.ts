@@ -9,7 +9,7 @@ import { STMT_KINDS } from '../../grammar/statements';
 import { NOT_SIMULATED_STMTS } from '../../debug-adapter/runtime/program';
 import { auditFootprints } from '../../debug-adapter/explorer/footprint-audit';
 import { FP, SELF_LOCAL } from '../../debug-adapter/explorer/footprint';
-import { conformanceCases, familyCases, familyLikeArb, program, sampleCases, scenarioArb } from './helpers';
+import { conformanceCases, familyCases, familyLikeArb, program, sampleCases, scenarioArb, uapiArb } from './helpers';
 
 const RANDOM = 2000;
 
@@ -25,6 +25,7 @@ describe('footprint audit: every step stays inside its predicted footprint', () 
   const random = [
     ...fc.sample(scenarioArb, { numRuns: RANDOM, seed: 9 }),
     ...fc.sample(familyLikeArb, { numRuns: 200, seed: 9 }),
+    ...fc.sample(uapiArb, { numRuns: 300, seed: 9 }),
   ];
 
   it(`${random.length} random scenarios`, () => {
@@ -80,5 +81,22 @@ thread b { lock mx unbind d unlock mx }
   it('a missing read: use that touches nothing shared', () => {
     const v = tampered('use', (f) => f.rw(SELF_LOCAL));
     expect(v).toEqual([{ choice: 'a', line: 6, access: 'data[0].freed read' }]);
+  });
+
+  it('a missing write of version-2 state: show that does not count its active reference, unregister that only reads', () => {
+    const src = `module m
+device d
+driver drv in m binds d
+cdev c on d
+attr a on d { log "s" }
+thread r { show a }
+thread u { unregister c }
+`;
+    const audit = (kind: StmtKind, make: (f: FP) => FP) => auditFootprints(program(src), {
+      walks: 10,
+      tamper: (A) => { for (const st of A.p.stmts) if (st.kind === kind) A.shallow[st.id] = make(new FP(A.L)); },
+    }).violations.map((x) => x.access);
+    expect(audit('show', (f) => f.rw(SELF_LOCAL).read(f.L.attrRm(0)))).toContain('attrs[0].active write');
+    expect(audit('unregister', (f) => f.rw(SELF_LOCAL).read(f.L.cdevDel(0)))).toContain('cdevs[0].deleted write');
   });
 });

@@ -151,6 +151,55 @@ export const scenarioArb: fc.Arbitrary<string> = fc.record({
   return out.join('\n') + '\n';
 });
 
+/** A uAPI statement of version 2 (char devices, sysfs attributes) or one that races with it. */
+const uapiStmt = fc.constantFrom(
+  'show a', 'show a2', 'unregister c', 'unbind d', 'hotunplug d', 'rmmod m', 'rmmod m force', 'use st', 'lock mx', 'unlock mx',
+  'log "x"', 'sleep 1ms', 'unplug card', 'get card', 'put card',
+);
+
+/**
+ * Small random version-2 uAPI scenarios: a char device (open, ioctl, close, cdev_del) and
+ * two sysfs attributes (show, drained by the unbind) of a driver that may also have a drm
+ * device, with the default remove or its own; the attributes' blocks may lock, unbind and
+ * use devm data, so the drain's deadlocks (with a lock, with itself) come up.
+ */
+export const uapiArb: fc.Arbitrary<string> = fc.record({
+  fops: fc.boolean(),
+  drm: fc.boolean(),
+  remove: fc.option(fc.array(fc.constantFrom('unregister c', 'use st', 'lock mx unlock mx', 'log "rm"'), { minLength: 1, maxLength: 2 }), { nil: null }),
+  close: fc.option(fc.constantFrom('use st', 'log "close"'), { nil: null }),
+  attr: fc.array(fc.constantFrom('use st', 'lock mx', 'unlock mx', 'unbind d', 'log "s"', 'show a2', 'unregister c'), { minLength: 0, maxLength: 2 }),
+  attr2: fc.constantFrom('log "s2"', 'use st', 'lock mx unlock mx'),
+  threads: fc.array(fc.record({
+    file: fc.boolean(),
+    ioctl: fc.array(uapiStmt, { maxLength: 2 }),
+    close: fc.boolean(),
+    stmts: fc.array(uapiStmt, { minLength: 1, maxLength: 3 }),
+    at: fc.nat(3),
+  }), { minLength: 2, maxLength: 3 }),
+}).map((g) => {
+  const out = [`module m
+device d
+driver drv in m binds d { fops_owner: ${g.fops ? 'yes' : 'no'} }
+data st devm on d
+mutex mx
+cdev c on d
+drm card on d`];
+  out.push(`attr a on d { ${g.attr.join(' ')} }`, `attr a2 on d { ${g.attr2} }`);
+  if (g.remove) out.push(`on remove drv { ${g.remove.join(' ')} }`);
+  if (g.close) out.push(`on close drv { ${g.close} }`);
+  g.threads.forEach((t, i) => {
+    const stmts: string[] = [...t.stmts];
+    if (t.file) {
+      stmts.splice(Math.min(t.at, stmts.length), 0, 'open f on c', ...(t.ioctl.length ? [`ioctl f { ${t.ioctl.join(' ')} }`] : []));
+      if (t.close) stmts.push('close f');
+    }
+    out.push(`thread t${i + 1} {\n  ${stmts.join('\n  ')}\n}`);
+  });
+  // without a drm device: the default remove is cdev_del alone
+  return (g.drm ? out.join('\n') : out.join('\n').replace('\ndrm card on d', '').replace(/(unplug|get|put) card/g, 'log "no drm"')) + '\n';
+});
+
 /**
  * Scenarios shaped like the benchmark family, varied: users that open, enter, access, submit
  * and wait in different orders, a hot-unplug, an unbind or an rmmod (maybe forced), the

@@ -31,6 +31,13 @@ describe('lifetime kernel', () => {
     expect(r.stderr.trim()).toBe('two.lifetime:5:1: not covered by the kernel backend: a second module is not covered by the kernel backend yet (one module per scenario)');
   });
 
+  it('refuses a char device, which the runtime simulates but the backend does not build yet (exit 2)', () => {
+    const f = file('cdev.lifetime', `${HEAD}cdev tty on gpu0\nthread t { open f on tty }\n`);
+    const r = kernel([f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('cdev.lifetime:5:1: not covered by the kernel backend: version 2 `cdev` is not covered by the kernel backend yet');
+  });
+
   it('refuses a witness it cannot replay, naming the step (exit 2), with the model in --json', () => {
     const f = file('rcu.lifetime', 'module m\ndevice d\ndriver x in m binds d\nrevocable bar0 on d\nthread a {\n  access bar0 {\n    read bar0\n    read bar0\n  }\n}\nthread b {\n  write bar0\n}\n');
     const r = kernel([f, '--json']);

@@ -21,7 +21,8 @@ export function unbind(k: Kernel, i: number, t: ThreadState, dev: number, origin
   d.unbinder = i;
   const drv = p.drivers[p.devices[dev].driver];
   const ops = unbindOps(p, dev);
-  k.note(i, origin.line, 'remove', `unbind ${p.devices[dev].name}: ${drv.remove ? `${drv.name}'s remove` : `default remove (drm_dev_unplug)`}, then the devres release`);
+  const dflt = p.cdevs.some((c) => c.device === dev) ? 'drm_dev_unplug, cdev_del' : 'drm_dev_unplug';
+  k.note(i, origin.line, 'remove', `unbind ${p.devices[dev].name}: ${drv.remove ? `${drv.name}'s remove` : `default remove (${dflt})`}, then the devres release`);
   t.frames.push(nativeFrame(ops, origin, `unbind ${p.devices[dev].name}`));
   return PUSHED;
 }

@@ -1,15 +1,16 @@
-// The file of a drm device's node: `open`, `close`, `ioctl` (and the close of a file still
-// open at thread exit, which runs the same code).
+// The file of a drm device's node, or (version 2) of a char device: `open`, `close`, `ioctl`
+// (and the close of a file still open at thread exit, which runs the same code). A cdev file
+// has no drm_device behind it: no reference to put, and no drm_dev_enter around its ioctls.
 
 import type { Kernel } from '../kernel';
-import type { CBlock, CStmtOf, FileOperand, With } from '../program';
+import type { CBlock, CStmtOf, FileOperand, Program, With } from '../program';
 import { ModState, MODULE_STATE_NAMES, Op, type CodeFrame, type FileState, type Loc, type NativeOp, type ThreadState } from '../state';
 import { DONE, PUSHED, codeFrame, nativeFrame, type Res } from '../step';
 import { at, noObject, type StmtGroup } from './api';
 
 /** The operands of its statements (program.ts `Operands`). */
 export type FileOperands =
-  | With<'open', { drm: number } & FileOperand>
+  | With<'open', { drm: number; cdev: number } & FileOperand>
   | With<'close', FileOperand>
   | With<'ioctl', { body: CBlock } & FileOperand>;
 
@@ -24,12 +25,13 @@ export function findFile(t: ThreadState, f: CodeFrame, slot: number): FileState 
 }
 
 function open(k: Kernel, i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'open'>): Res {
+  if (st.cdev >= 0) return openCdev(k, i, t, f, st);
   const s = k.s;
   const p = k.p;
   const x = st.drm;
   const d = s.drms[x];
   const name = p.drms[x].name;
-  const file: FileState = { scope: f.block.scope, slot: st.fileSlot, name: st.fileName, drm: x, st: 2, holdsModule: false, open: st };
+  const file: FileState = { scope: f.block.scope, slot: st.fileSlot, name: st.fileName, drm: x, cdev: -1, st: 2, holdsModule: false, open: st };
   t.files.push(file);
   if (d.unplugged) {
     k.note(i, st.line, 'open', `open ${name}: ENODEV (unplugged); later uses of ${st.fileName} fail with EBADF`);
@@ -59,6 +61,58 @@ function open(k: Kernel, i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'o
   return DONE;
 }
 
+/** The module whose file operations a cdev's files run (that of the driver binding its device). */
+export function cdevModule(p: Program, c: number): number {
+  return p.drivers[p.cdevs[c]?.driver]?.module ?? -1;
+}
+
+/** `open f on c` of a char device (language.md §9): chrdev_open, no drm reference. */
+function openCdev(k: Kernel, i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'open'>): Res {
+  const s = k.s;
+  const p = k.p;
+  const c = st.cdev;
+  const name = p.cdevs[c].name;
+  const file: FileState = { scope: f.block.scope, slot: st.fileSlot, name: st.fileName, drm: -1, cdev: c, st: 2, holdsModule: false, open: st };
+  t.files.push(file);
+  if (s.cdevs[c].deleted) {
+    k.note(i, st.line, 'open', `open ${name}: ENXIO (cdev_del ran: no such device); later uses of ${st.fileName} fail with EBADF`);
+    return DONE;
+  }
+  const m = cdevModule(p, c);
+  if (m >= 0 && s.modules[m].state === ModState.Gone) return k.codeAfterUnload(i, t, st, m, `open calls ${name}'s file operations`);
+  const drv = p.drivers[p.cdevs[c].driver];
+  if (drv?.fopsOwner && m >= 0) {
+    const mod = s.modules[m];
+    if (mod.state !== ModState.Live) {
+      k.note(i, st.line, 'open', `open ${name}: try_module_get(${p.modules[m].name}) fails (module ${MODULE_STATE_NAMES[mod.state]}): ENODEV`);
+      return DONE;
+    }
+    mod.refs++;
+    file.holdsModule = true;
+  }
+  file.st = 0;
+  if (k.recording) {
+    const ms = file.holdsModule ? `: ${p.modules[m].name} ${s.modules[m].refs - 1}→${s.modules[m].refs} (fops owner)` : '';
+    k.note(i, st.line, 'open', `${st.fileName} = open(${name})${ms}`);
+  }
+  return DONE;
+}
+
+/** The module of the driver whose file operations an open file runs. */
+function fileModule(k: Kernel, fl: FileState): number {
+  return fl.cdev >= 0 ? cdevModule(k.p, fl.cdev) : k.moduleOfDrm(fl.drm);
+}
+
+/** The driver whose file operations an open file runs. */
+function fileDriver(k: Kernel, fl: FileState) {
+  return fl.cdev >= 0 ? k.p.drivers[k.p.cdevs[fl.cdev].driver] : k.driverOfDrm(fl.drm);
+}
+
+/** The node an open file is on, by name. */
+function nodeName(p: Program, fl: FileState): string {
+  return fl.cdev >= 0 ? p.cdevs[fl.cdev].name : p.drms[fl.drm].name;
+}
+
 /** `close f`, or the close of a still-open file at thread exit (origin: its `open`). */
 export function closeFile(k: Kernel, i: number, t: ThreadState, f: CodeFrame | null, st: CStmtOf<'close'> | null, origin: Loc, file?: FileState): Res {
   const s = k.s;
@@ -69,17 +123,18 @@ export function closeFile(k: Kernel, i: number, t: ThreadState, f: CodeFrame | n
     return DONE;
   }
   const x = fl.drm;
-  const m = k.moduleOfDrm(x);
+  const m = fileModule(k, fl);
   if (m >= 0 && s.modules[m].state === ModState.Gone) {
-    return k.codeAfterUnload(i, t, origin, m, `close of ${fl.name} calls ${p.drms[x].name}'s release file operation`);
+    return k.codeAfterUnload(i, t, origin, m, `close of ${fl.name} calls ${nodeName(p, fl)}'s release file operation`);
   }
   fl.st = 1;
-  const drv = k.driverOfDrm(x);
+  const drv = fileDriver(k, fl);
   const ops: NativeOp[] = [];
   if (drv?.close) ops.push({ op: Op.CallHandler, x: p.handlers.indexOf(drv.close) });
-  ops.push({ op: Op.PutDrm, x });
+  if (x >= 0) ops.push({ op: Op.PutDrm, x }); // a cdev file holds no drm reference
   if (fl.holdsModule) ops.push({ op: Op.ModulePutOwner, x: m });
-  k.note(i, origin.line, 'close', `close ${fl.name}${drv?.close ? `: drm_release calls ${drv.name}'s close` : ''}`);
+  const rel = fl.cdev >= 0 ? 'release' : 'drm_release';
+  k.note(i, origin.line, 'close', `close ${fl.name}${drv?.close ? `: ${rel} calls ${drv.name}'s close` : ''}`);
   t.frames.push(nativeFrame(ops, origin, `close ${fl.name}`));
   return PUSHED;
 }
@@ -93,8 +148,15 @@ function ioctl(k: Kernel, i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'
     return DONE;
   }
   const x = fl.drm;
-  const m = k.moduleOfDrm(x);
+  const m = fileModule(k, fl);
   if (m >= 0 && s.modules[m].state === ModState.Gone) return k.codeAfterUnload(i, t, st, m, `ioctl on ${fl.name} calls into the driver`);
+  if (x < 0) {
+    // a cdev: no drm_dev_enter in the ioctl path, nothing stops it after unbind
+    k.note(i, st.line, 'ioctl', `ioctl ${fl.name}: enters the driver (${nodeName(p, fl)}: no unplug check)`);
+    if (st.body.stmts.length === 0) return DONE;
+    t.frames.push(codeFrame(st.body, 'ioctl', m, null, null));
+    return PUSHED;
+  }
   if (s.drms[x].unplugged) {
     k.note(i, st.line, 'ioctl', `ioctl ${fl.name}: ENODEV (${p.drms[x].name} is unplugged)`);
     return DONE;
@@ -108,9 +170,20 @@ function ioctl(k: Kernel, i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'
 
 export const FILE_STMTS = {
   open: {
-    lower: (s, cx) => ({ kind: s.kind, ...cx.file(s.file.name), drm: cx.idx('drm', s.target.name) }),
+    lower: (s, cx) => ({ kind: s.kind, ...cx.file(s.file.name), drm: cx.idx('drm', s.target.name), cdev: cx.idx('cdev', s.target.name) }),
     exec: open,
     footprint(a, f, st, deep) {
+      if (st.cdev >= 0) {
+        const L = a.L;
+        const m = cdevModule(a.p, st.cdev);
+        f.read(L.cdevDel(st.cdev));
+        if (m < 0) return;
+        f.read(L.mGone(m));
+        const fops = a.p.drivers[a.p.cdevs[st.cdev].driver]?.fopsOwner ?? false;
+        if (fops) f.read(L.mLive(m)).incr(L.modRef(m));
+        if (deep) a.cdevCloseFP(f, st.cdev, fops, 0, true); // closed by `close` or at exit
+        return;
+      }
       if (st.drm < 0) return;
       const L = a.L, p = a.p;
       const m = a.drmModule(st.drm);
@@ -123,7 +196,7 @@ export const FILE_STMTS = {
       }
     },
     stops: () => false,
-    object: (st) => at('drm', st.drm),
+    object: (st) => at('drm', st.drm) ?? at('cdev', st.cdev),
   },
   close: {
     lower: (s, cx) => ({ kind: s.kind, ...cx.file(s.target.name) }),
@@ -134,6 +207,10 @@ export const FILE_STMTS = {
       for (const x of a.fileDrms(scope, st.fileSlot)) {
         const fops = p.drivers[p.drms[x].driver]?.fopsOwner ?? false;
         a.closeFP(f, x, fops, deep ? 0 : 1, deep);
+      }
+      for (const c of a.fileCdevs(scope, st.fileSlot)) {
+        const fops = p.drivers[p.cdevs[c].driver]?.fopsOwner ?? false;
+        a.cdevCloseFP(f, c, fops, deep ? 0 : 1, deep);
       }
     },
     stops: () => false,
@@ -150,6 +227,10 @@ export const FILE_STMTS = {
         if (m >= 0) f.read(L.mGone(m));
         f.read(L.drmUnpl(x), L.drmFree(x));
       }
+      for (const c of a.fileCdevs(scope, st.fileSlot)) {
+        const m = cdevModule(a.p, c);
+        if (m >= 0) f.read(L.mGone(m));
+      }
     },
     stops(s, t, _i, st) {
       const top = t.frames[t.frames.length - 1];
@@ -160,6 +241,7 @@ export const FILE_STMTS = {
         if (x.scope === top.block.scope && x.slot === st.fileSlot) { fl = x; break; }
       }
       if (!fl || fl.st !== 0) return false;
+      if (fl.drm < 0) return st.body!.stmts.length > 0; // a cdev file: no unplug check
       const d = s.drms[fl.drm];
       return !d.unplugged && (d.freed || st.body!.stmts.length > 0);
     },

@@ -16,6 +16,8 @@ import { REVOCABLE_STMTS } from './revocable';
 import { THREAD_STMTS } from './thread';
 import { UNSIMULATED_STMTS } from './unsimulated';
 import { WORK_STMTS } from './work';
+import { CDEV_STMTS } from './cdev';
+import { ATTR_STMTS } from './attr';
 
 export type { LowerCx, StmtSemantics } from './api';
 
@@ -30,6 +32,8 @@ export const STMT_SEMANTICS: { readonly [K in StmtKind]: StmtSemantics<K> } = {
   ...WORK_STMTS,
   ...MUTEX_STMTS,
   ...THREAD_STMTS,
+  ...CDEV_STMTS,
+  ...ATTR_STMTS,
   ...UNSIMULATED_STMTS,
 } satisfies { [K in StmtKind]: StmtSemantics<K> };
 

@@ -30,7 +30,7 @@ const refused = <K extends StmtKind>(): StmtSemantics<K> => ({
   object: () => null,
 });
 
-export type UnsimulatedKind = 'arm' | 'disable' | 'raise' | 'free_irq' | 'complete' | 'free' | 'unregister' | 'show';
+export type UnsimulatedKind = 'arm' | 'disable' | 'raise' | 'free_irq' | 'complete' | 'free';
 
 export const UNSIMULATED_STMTS = {
   arm: refused(),
@@ -39,6 +39,4 @@ export const UNSIMULATED_STMTS = {
   free_irq: refused(),
   complete: refused(),
   free: refused(),
-  unregister: refused(),
-  show: refused(),
 } satisfies StmtGroup<UnsimulatedKind>;
