@@ -14,6 +14,7 @@ import type { CBlock, CStmt, HandlerInfo, Program } from '../runtime/program';
 import { Op, type NativeOp } from '../runtime/state';
 import { semantics } from '../runtime/stmts';
 import { unbindOps } from '../runtime/teardown';
+import { krefPutFP } from '../runtime/stmts/kref';
 import { ANY_RCU, ANY_SRCU, FP, Layout, SELF_LOCAL } from './footprint';
 
 export interface ThreadShape {
@@ -61,6 +62,7 @@ export class Analysis {
       modules: p.modules.length, devices: p.devices.length, drms: p.drms.length,
       revocables: p.revocables.length, data: p.data.length, works: p.works.length,
       fences: p.fences.length, mutexes: p.mutexes.length,
+      spinlocks: p.spinlocks.length, completions: p.completions.length, krefs: p.krefs.length,
     });
     this.empty = new FP(this.L);
     this.fenceOwner = new Array(p.fences.length).fill(-1);
@@ -309,6 +311,8 @@ export class Analysis {
         break;
       }
       case Op.ExitDone: break; // a kworker's exit is added by the caller
+      case Op.PutKref: krefPutFP(this, f, op.x, deep); break;
+      case Op.KrefReleaseDone: f.write(L.kref(op.x)); break;
       default: assertNever(op.op);
     }
   }

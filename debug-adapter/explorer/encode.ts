@@ -19,7 +19,7 @@
 // the same number.
 
 import type { CStmt, WorkInfo } from '../runtime/program';
-import type { FileState, Frame, FrameRole, KernelState, Loc, ThreadState, ThreadStatus } from '../runtime/state';
+import type { FileState, Frame, FrameRole, HeldRef, KernelState, Loc, ThreadState, ThreadStatus } from '../runtime/state';
 import { WAITS } from '../runtime/waits';
 import type { Analysis, ThreadShape } from './analysis';
 import { StateSet } from './stateset';
@@ -28,6 +28,7 @@ import { StateSet } from './stateset';
 // here fails to compile (it would otherwise encode as another and merge distinct states).
 const ROLE = { body: 0, handler: 1, ioctl: 2, work: 3, enter: 4, access: 5, else: 6, repeat: 7 } as const satisfies Record<FrameRole, number>;
 const STATUS = { ready: 0, idle: 1, done: 2, oops: 3 } as const satisfies Record<ThreadStatus, number>;
+const REF_KIND = { drm: 0, module: 1, kref: 2 } as const satisfies Record<HeldRef['kind'], number>;
 
 export interface EncodeOptions {
   symmetry: boolean;
@@ -168,6 +169,12 @@ export class Encoder {
       this.u(this.threadRef(m.holder));
       if (m.holder < 0 || !this.inClass[m.holder]) this.u(this.stmt(m.lockStmt));
     }
+    for (const m of s.spinlocks) {
+      this.u(this.threadRef(m.holder));
+      if (m.holder < 0 || !this.inClass[m.holder]) this.u(this.stmt(m.lockStmt));
+    }
+    for (const c of s.completions) this.u(+c.done);
+    for (const o of s.krefs) { this.u(o.refs); this.u(+o.freed | (+o.releasing << 1)); }
     const T = s.threads.length;
     for (let i = 0; i < T; i++) {
       if (this.inClass[i]) continue;
@@ -247,6 +254,11 @@ export class Encoder {
         if (ms[k].holder === i) { this.u(k + 1); this.u(this.stmt(ms[k].lockStmt)); }
       }
       this.u(0);
+      const sl = s.spinlocks;
+      for (let k = 0; k < sl.length; k++) {
+        if (sl[k].holder === i) { this.u(k + 1); this.u(this.stmt(sl[k].lockStmt)); }
+      }
+      this.u(0);
       const ds = s.devices;
       for (let k = 0; k < ds.length; k++) if (ds[k].unbinder === i) this.u(k + 1);
       this.u(0);
@@ -284,7 +296,7 @@ export class Encoder {
     for (const f of files) this.file(f);
     this.u(t.refs.length);
     for (const r of t.refs) {
-      this.u(r.kind === 'drm' ? 0 : 1);
+      this.u(REF_KIND[r.kind]);
       this.u(r.x);
       this.u(this.stmt(r.stmt.id));
     }

@@ -33,6 +33,9 @@ export interface LayoutSizes {
   works: number;
   fences: number;
   mutexes: number;
+  spinlocks: number;
+  completions: number;
+  krefs: number;
 }
 
 /** Where each resource and counter lives in the bit sets. */
@@ -65,6 +68,9 @@ export class Layout {
     take('fst', n.fences);
     take('flive', n.fences);
     take('mutex', n.mutexes);
+    take('spinlock', n.spinlocks);
+    take('completion', n.completions);
+    take('kref', n.krefs);
     this.bits = b;
     this.words = Math.max(1, Math.ceil(b / 32));
     this.counters = n.drms + n.modules;
@@ -88,6 +94,12 @@ export class Layout {
   fst(q: number) { return this.base.fst + q; }
   flive(q: number) { return this.base.flive + q; }
   mutex(m: number) { return this.base.mutex + m; }
+  /** version 2: a spinlock's holder */
+  spinlock(x: number) { return this.base.spinlock + x; }
+  /** version 2: a completion's done flag */
+  completion(c: number) { return this.base.completion + c; }
+  /** version 2: a kref object's count, freed and releasing flags (one plain resource, not a counter) */
+  kref(o: number) { return this.base.kref + o; }
   /** counter of a drm device's references */
   drmRef(x: number) { return x; }
   /** counter of a module's references */

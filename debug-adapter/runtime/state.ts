@@ -36,6 +36,17 @@ export interface FenceState {
   live: boolean;
 }
 export interface MutexState { holder: number; lockStmt: number }
+/** Version 2: a spinlock_t, held like a mutex but waited for by spinning. */
+export type SpinlockState = MutexState;
+/** Version 2: a struct completion (complete_all: stays done). */
+export interface CompletionState { done: boolean }
+/** Version 2: a driver object with an embedded kref. */
+export interface KrefState {
+  refs: number;
+  freed: boolean;
+  /** count reached 0, release not finished */
+  releasing: boolean;
+}
 
 export type FrameRole = 'body' | 'handler' | 'ioctl' | 'work' | 'enter' | 'access' | 'else' | 'repeat';
 
@@ -71,9 +82,13 @@ export type Frame = CodeFrame | NativeFrame;
 export const enum Op {
   CallHandler, Unplug, Revoke, FreeData, PutBinding, PutDrm, ModulePutOwner, Unbind, UnbindDone,
   ReleaseDone, ModuleGone, CloseAtExit, ExitDone,
+  /** version 2: the devres release drops a devm kref's first reference; the release of a kref is over */
+  PutKref, KrefReleaseDone,
 }
 
-export type WaitKind = 'sleep' | 'fence' | 'poll' | 'srcu' | 'rcu' | 'mutex' | 'flush' | 'cancel' | 'unbind';
+export type WaitKind =
+  | 'sleep' | 'fence' | 'poll' | 'srcu' | 'rcu' | 'mutex' | 'flush' | 'cancel' | 'unbind'
+  | 'spin' | 'completion';
 
 export interface Wait {
   kind: WaitKind;
@@ -98,7 +113,7 @@ export interface FileState {
   open: CStmt;
 }
 
-export interface HeldRef { kind: 'drm' | 'module'; x: number; stmt: CStmt }
+export interface HeldRef { kind: 'drm' | 'module' | 'kref'; x: number; stmt: CStmt }
 
 export type ThreadStatus = 'ready' | 'idle' | 'done' | 'oops';
 
@@ -148,6 +163,9 @@ export interface KernelState {
   works: WorkState[];
   fences: FenceState[];
   mutexes: MutexState[];
+  spinlocks: SpinlockState[];
+  completions: CompletionState[];
+  krefs: KrefState[];
   threads: ThreadState[];
   /** run-mode turn order: declared threads, then kworkers by first start */
   order: number[];
@@ -186,6 +204,9 @@ export function cloneState(s: KernelState): KernelState {
     works: s.works.map((w) => ({ ...w })),
     fences: s.fences.map((f) => ({ ...f })),
     mutexes: s.mutexes.map((m) => ({ ...m })),
+    spinlocks: s.spinlocks.map((m) => ({ ...m })),
+    completions: s.completions.map((c) => ({ ...c })),
+    krefs: s.krefs.map((o) => ({ ...o })),
     threads: s.threads.map(cloneThread),
     order: s.order.slice(),
     rr: s.rr,

@@ -13,6 +13,7 @@ import { FILE_STMTS } from './file';
 import { MODULE_STMTS } from './module';
 import { MUTEX_STMTS } from './mutex';
 import { REVOCABLE_STMTS } from './revocable';
+import { SYNC_STMTS } from './sync';
 import { THREAD_STMTS } from './thread';
 import { UNSIMULATED_STMTS } from './unsimulated';
 import { WORK_STMTS } from './work';
@@ -30,6 +31,7 @@ export const STMT_SEMANTICS: { readonly [K in StmtKind]: StmtSemantics<K> } = {
   ...WORK_STMTS,
   ...MUTEX_STMTS,
   ...THREAD_STMTS,
+  ...SYNC_STMTS,
   ...UNSIMULATED_STMTS,
 } satisfies { [K in StmtKind]: StmtSemantics<K> };
 
