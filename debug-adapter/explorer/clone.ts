@@ -33,6 +33,7 @@ export function cloneThreadFast(t: ThreadState): ThreadState {
     refs: t.refs.slice(),
     srcu: t.srcu,
     rcu: t.rcu.slice(),
+    spinlocks: t.spinlocks.slice(),
     exiting: t.exiting,
   };
 }

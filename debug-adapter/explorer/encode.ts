@@ -281,6 +281,8 @@ export class Encoder {
     this.u(+t.exiting);
     this.u(t.rcu.length);
     for (const r of t.rcu) this.u(r);
+    this.u(t.spinlocks.length);
+    for (const x of t.spinlocks) this.u(x);
     this.u(t.frames.length);
     for (const f of t.frames) this.frame(t, f);
     const w = t.wait;

@@ -99,11 +99,11 @@ export class Kernel {
   static initialState(p: Program): KernelState {
     const threads: ThreadState[] = p.threads.map((t) => ({
       name: t.name, work: -1, status: 'ready', frames: [codeFrame(t.body, 'body', -1, null, null)],
-      wait: null, files: [], refs: [], srcu: 0, rcu: [], exiting: false,
+      wait: null, files: [], refs: [], srcu: 0, rcu: [], spinlocks: [], exiting: false,
     }));
     p.works.forEach((w, i) => threads.push({
       name: `kworker/${w.name}`, work: i, status: 'idle', frames: [], wait: null, files: [], refs: [],
-      srcu: 0, rcu: [], exiting: false,
+      srcu: 0, rcu: [], spinlocks: [], exiting: false,
     }));
     return {
       clock: 0,
@@ -547,7 +547,7 @@ export class Kernel {
       return OOPS;
     }
     if (st.sleeps) {
-      const atomic = this.atomicContext(i, t);
+      const atomic = this.atomicContext(t);
       if (atomic) {
         this.fault('sleep-in-atomic', i, st, `\`${st.kind}\` may sleep, but ${t.name} ${atomic.why} where sleeping is not allowed`,
           [...this.stmtObjects(t, f, st), atomic.object]);
@@ -557,12 +557,12 @@ export class Kernel {
   }
 
   /**
-   * Whether thread i is in atomic context (language.md §9), and why: inside an `access`
+   * Whether thread t is in atomic context (language.md §9), and why: inside an `access`
    * block (RCU), holding a spinlock, or (version 2's callbacks) running a timer callback or
    * a non-threaded IRQ handler, and anything those call. The one test `sleep-in-atomic` asks.
    */
-  atomicContext(i: number, t: ThreadState): { why: string; object: FaultObject } | null {
-    const s = this.s, p = this.p;
+  atomicContext(t: ThreadState): { why: string; object: FaultObject } | null {
+    const p = this.p;
     if (t.rcu.length > 0) {
       const rv = t.rcu[t.rcu.length - 1];
       return {
@@ -570,7 +570,7 @@ export class Kernel {
         object: this.obj('revocable', rv),
       };
     }
-    const held = s.spinlocks.findIndex((m) => m.holder === i);
+    const held = t.spinlocks.length > 0 ? t.spinlocks[t.spinlocks.length - 1] : -1;
     if (held >= 0) return { why: `holds spinlock ${p.spinlocks[held].name} (spin_lock disables preemption),`, object: this.obj('spinlock', held) };
     // atomic callbacks (timer callbacks, non-threaded IRQ handlers) go here
     return null;

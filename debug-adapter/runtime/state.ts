@@ -130,6 +130,8 @@ export interface ThreadState {
   srcu: number;
   /** revocables of the enclosing `access` sections, outermost first (RCU) */
   rcu: number[];
+  /** version 2: the spinlocks it holds, in locking order (atomic context: its own to know, not a read of shared state) */
+  spinlocks: number[];
   exiting: boolean;
 }
 
@@ -188,6 +190,7 @@ export function cloneThread(t: ThreadState): ThreadState {
     refs: t.refs.slice(),
     srcu: t.srcu,
     rcu: t.rcu.slice(),
+    spinlocks: t.spinlocks.slice(),
     exiting: t.exiting,
   };
 }

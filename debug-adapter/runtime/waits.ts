@@ -165,6 +165,7 @@ export const WAITS: Readonly<Record<WaitKind, WaitSpec>> = {
     complete(k, i, w) {
       k.s.spinlocks[w.x].holder = i;
       k.s.spinlocks[w.x].lockStmt = (w.loc as CStmt).id;
+      k.s.threads[i].spinlocks.push(w.x);
       k.note(i, w.loc.line, 'lock', `${k.p.spinlocks[w.x].name} locked (atomic context until unlock)`);
     },
     objects: (k, w) => [k.obj('spinlock', w.x)],

@@ -17,6 +17,7 @@ export function lockSpinlock(k: Kernel, i: number, t: ThreadState, x: number, st
   if (m.holder === -1) {
     m.holder = i;
     m.lockStmt = st.id;
+    t.spinlocks.push(x);
     if (k.recording) k.note(i, st.line, 'lock', `${k.p.spinlocks[x].name} locked (atomic context until unlock)`);
     return DONE;
   }
@@ -34,6 +35,7 @@ export function unlockSpinlock(k: Kernel, i: number, t: ThreadState, x: number, 
   }
   m.holder = -1;
   m.lockStmt = -1;
+  t.spinlocks.splice(t.spinlocks.lastIndexOf(x), 1);
   if (k.recording) k.note(i, st.line, 'unlock', `${k.p.spinlocks[x].name} unlocked`);
   return DONE;
 }
