@@ -6,10 +6,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { compile } from '../../grammar';
-import { lower, type Program } from '../../debug-adapter/runtime/program';
+import { lower, notSimulated, type Program } from '../../debug-adapter/runtime/program';
 import type { ExploreResult } from '../../debug-adapter/explorer/explore';
 import { FAMILY_VARIANTS, deadlockAScenario, familyScenario } from '../../bench/spin/family';
-import { REPO, conformanceFiles } from '../shared';
+import { CONFORMANCE, REPO, conformanceFiles } from '../shared';
 
 /** Compiles a scenario; throws with the diagnostics when it has static errors. */
 export function program(text: string, name = 'test.lifetime'): Program {
@@ -32,7 +32,13 @@ export interface Case {
 }
 
 export function conformanceCases(): Case[] {
-  return conformanceFiles().map((f) => ({ name: basename(f), text: readFileSync(f, 'utf8') }));
+  const v1 = conformanceFiles().map((f) => ({ name: basename(f), text: readFileSync(f, 'utf8') }));
+  // version 2: the files whose every construct the runtime simulates (more as objects land)
+  const dir = join(CONFORMANCE, 'v2');
+  const v2 = !existsSync(dir) ? [] : readdirSync(dir).filter((f) => f.endsWith('.lifetime')).sort()
+    .map((f) => ({ name: `v2/${f}`, text: readFileSync(join(dir, f), 'utf8') }))
+    .filter((c) => { const a = compile(c.text); return a.diagnostics.length === 0 && !notSimulated(a.file); });
+  return [...v1, ...v2];
 }
 
 /** samples/*.lifetime, globbed now (the samples are being written alongside). */
