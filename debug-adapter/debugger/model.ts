@@ -5,7 +5,8 @@
 
 import { FENCE_STATE_NAMES, MODULE_STATE_NAMES, WORK_STATE_NAMES, type Kernel } from '../runtime/kernel';
 import { formatDuration } from '../../grammar/ast';
-import { FenceSt, WorkSt, type Fault } from '../runtime/state';
+import { FenceSt, WorkSt, type Fault, type HeldRef } from '../runtime/state';
+import { objectName, type DataInfo } from '../runtime/program';
 import {
   FIELDS, drmHolders, lookupObject, moduleHolders, rcuReaders, srcuReaders, threadStatus, visibleFrames, waiters,
   type Holder, type ObjectKind, type Reader,
@@ -299,7 +300,7 @@ export interface ThreadStateJson {
   frames: { name: string; line: number; column: number }[];
   waitsFor: string | null;
   files: { name: string; drm: string; state: 'open' | 'closed' | 'failed'; holdsModule: boolean; line: number }[];
-  refs: { kind: 'drm' | 'module'; target: string; line: number }[];
+  refs: { kind: HeldRef['kind']; target: string; line: number }[];
   locks: string[];
   srcu: string[];
   rcu: string[];
@@ -320,7 +321,7 @@ export interface LifetimeStateJson {
     devices: Record<string, { present: boolean; bound: string | null; unbinding: string | null }>;
     drm: Record<string, { refcount: number; unplugged: boolean; freed: boolean; releasing: boolean; holders: Holder[]; readers: Reader[] }>;
     revocables: Record<string, { revoked: boolean; readers: Reader[] }>;
-    data: Record<string, { managed: 'devm' | 'drmm'; freed: boolean }>;
+    data: Record<string, { managed: DataInfo['managed']; freed: boolean }>;
     works: Record<string, { state: string; startsAt_ns: number | null }>;
     fences: Record<string, { state: string; completesAt_ns: number | null; waiters: string[] }>;
     mutexes: Record<string, { holder: string | null; line: number | null; waiters: string[] }>;
@@ -356,7 +357,7 @@ export function stateJson(k: Kernel, reason: string, position: number): Lifetime
       files: t.files.map((f) => ({
         name: f.name, drm: p.drms[f.drm].name, state: f.st === 0 ? 'open' : f.st === 1 ? 'closed' : 'failed', holdsModule: f.holdsModule, line: f.open.line,
       })),
-      refs: t.refs.map((r) => ({ kind: r.kind, target: r.kind === 'drm' ? p.drms[r.x].name : p.modules[r.x].name, line: r.stmt.line })),
+      refs: t.refs.map((r) => ({ kind: r.kind, target: objectName(p, { kind: r.kind, index: r.x }) ?? '?', line: r.stmt.line })),
       locks: s.mutexes.flatMap((m, x) => (m.holder === i ? [p.mutexes[x].name] : [])),
       srcu: t.frames.flatMap((f) => (f.t === 0 && f.role === 'enter' ? [p.drms[f.guard]?.name ?? '?'] : [])),
       rcu: t.rcu.map((r) => p.revocables[r].name),

@@ -14,6 +14,7 @@ import type { CBlock, CStmt, HandlerInfo, Program } from '../runtime/program';
 import { Op, type NativeOp } from '../runtime/state';
 import { semantics } from '../runtime/stmts';
 import { unbindOps } from '../runtime/teardown';
+import { krefPutFP } from '../runtime/stmts/kref';
 import { ANY_RCU, ANY_SRCU, FP, Layout, SELF_LOCAL } from './footprint';
 
 /** What a close needs to know of an open file. */
@@ -64,6 +65,7 @@ export class Analysis {
       modules: p.modules.length, devices: p.devices.length, drms: p.drms.length,
       revocables: p.revocables.length, data: p.data.length, works: p.works.length,
       fences: p.fences.length, mutexes: p.mutexes.length, cdevs: p.cdevs.length, attrs: p.attrs.length,
+      spinlocks: p.spinlocks.length, completions: p.completions.length, krefs: p.krefs.length,
     });
     this.empty = new FP(this.L);
     this.fenceOwner = new Array(p.fences.length).fill(-1);
@@ -366,6 +368,8 @@ export class Analysis {
       case Op.RemoveAttr: f.rw(L.attrRm(op.x)); break;
       case Op.DrainAttrs: p.attrs.forEach((a, k) => { if (a.device === op.x) f.read(L.attrAct(k)); }); break;
       case Op.UnregisterCdev: f.rw(L.cdevDel(op.x)); break;
+      case Op.PutKref: krefPutFP(this, f, op.x, deep); break;
+      case Op.KrefReleaseDone: f.write(L.kref(op.x)); break;
       default: assertNever(op.op);
     }
   }

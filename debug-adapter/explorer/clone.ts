@@ -33,6 +33,7 @@ export function cloneThreadFast(t: ThreadState): ThreadState {
     refs: t.refs.slice(),
     srcu: t.srcu,
     rcu: t.rcu.slice(),
+    spinlocks: t.spinlocks.slice(),
     exiting: t.exiting,
   };
 }
@@ -54,6 +55,9 @@ export function successorState(s: KernelState, mover: number): KernelState {
     mutexes: s.mutexes.map((m) => ({ holder: m.holder, lockStmt: m.lockStmt })),
     cdevs: s.cdevs.map((c) => ({ deleted: c.deleted })),
     attrs: s.attrs.map((a) => ({ removed: a.removed, active: a.active })),
+    spinlocks: s.spinlocks.map((m) => ({ holder: m.holder, lockStmt: m.lockStmt })),
+    completions: s.completions.map((c) => ({ done: c.done })),
+    krefs: s.krefs.map((o) => ({ refs: o.refs, freed: o.freed, releasing: o.releasing })),
     threads,
     order: s.order.slice(),
     rr: s.rr,

@@ -19,7 +19,7 @@
 // the same number.
 
 import type { CStmt, WorkInfo } from '../runtime/program';
-import type { FileState, Frame, FrameRole, KernelState, Loc, ThreadState, ThreadStatus } from '../runtime/state';
+import type { FileState, Frame, FrameRole, HeldRef, KernelState, Loc, ThreadState, ThreadStatus } from '../runtime/state';
 import { WAITS } from '../runtime/waits';
 import type { Analysis, ThreadShape } from './analysis';
 import { StateSet } from './stateset';
@@ -28,6 +28,7 @@ import { StateSet } from './stateset';
 // here fails to compile (it would otherwise encode as another and merge distinct states).
 const ROLE = { body: 0, handler: 1, ioctl: 2, work: 3, enter: 4, access: 5, else: 6, repeat: 7, show: 8 } as const satisfies Record<FrameRole, number>;
 const STATUS = { ready: 0, idle: 1, done: 2, oops: 3 } as const satisfies Record<ThreadStatus, number>;
+const REF_KIND = { drm: 0, module: 1, kref: 2 } as const satisfies Record<HeldRef['kind'], number>;
 
 export interface EncodeOptions {
   symmetry: boolean;
@@ -170,6 +171,12 @@ export class Encoder {
     }
     for (const c of s.cdevs) this.u(+c.deleted);
     for (const a of s.attrs) { this.u(+a.removed); this.u(a.active); }
+    for (const m of s.spinlocks) {
+      this.u(this.threadRef(m.holder));
+      if (m.holder < 0 || !this.inClass[m.holder]) this.u(this.stmt(m.lockStmt));
+    }
+    for (const c of s.completions) this.u(+c.done);
+    for (const o of s.krefs) { this.u(o.refs); this.u(+o.freed | (+o.releasing << 1)); }
     const T = s.threads.length;
     for (let i = 0; i < T; i++) {
       if (this.inClass[i]) continue;
@@ -249,6 +256,11 @@ export class Encoder {
         if (ms[k].holder === i) { this.u(k + 1); this.u(this.stmt(ms[k].lockStmt)); }
       }
       this.u(0);
+      const sl = s.spinlocks;
+      for (let k = 0; k < sl.length; k++) {
+        if (sl[k].holder === i) { this.u(k + 1); this.u(this.stmt(sl[k].lockStmt)); }
+      }
+      this.u(0);
       const ds = s.devices;
       for (let k = 0; k < ds.length; k++) if (ds[k].unbinder === i) this.u(k + 1);
       this.u(0);
@@ -271,6 +283,8 @@ export class Encoder {
     this.u(+t.exiting);
     this.u(t.rcu.length);
     for (const r of t.rcu) this.u(r);
+    this.u(t.spinlocks.length);
+    for (const x of t.spinlocks) this.u(x);
     this.u(t.frames.length);
     for (const f of t.frames) this.frame(t, f);
     const w = t.wait;
@@ -286,7 +300,7 @@ export class Encoder {
     for (const f of files) this.file(f);
     this.u(t.refs.length);
     for (const r of t.refs) {
-      this.u(r.kind === 'drm' ? 0 : 1);
+      this.u(REF_KIND[r.kind]);
       this.u(r.x);
       this.u(this.stmt(r.stmt.id));
     }

@@ -114,6 +114,11 @@ function instrument(s: KernelState, mover: number, L: Layout, log: Log): KernelS
   c.cdevs = c.cdevs.map((x, i) => watch(x, `cdevs[${i}]`, log, (k, _o, _v, w) => (k === 'deleted' ? bit(L.cdevDel(i), w) : null)));
   c.attrs = c.attrs.map((x, i) => watch(x, `attrs[${i}]`, log, (k, _o, _v, w) =>
     k === 'removed' ? bit(L.attrRm(i), w) : k === 'active' ? bit(L.attrAct(i), w) : null));
+  c.spinlocks = c.spinlocks.map((m, i) => watch(m, `spinlocks[${i}]`, log, (k, _o, _v, w) =>
+    (k === 'holder' || k === 'lockStmt') && !w ? { op: 'holder', bit: L.spinlock(i) } : k === 'holder' || k === 'lockStmt' ? bit(L.spinlock(i), w) : null));
+  c.completions = c.completions.map((x, i) => watch(x, `completions[${i}]`, log, (k, _o, _v, w) => (k === 'done' ? bit(L.completion(i), w) : null)));
+  c.krefs = c.krefs.map((x, i) => watch(x, `krefs[${i}]`, log, (k, _o, _v, w) =>
+    (k === 'refs' || k === 'freed' || k === 'releasing' ? bit(L.kref(i), w) : null)));
   c.threads = c.threads.map((t, j) => (j === mover ? t : watch(t, `threads[${j}]`, log, otherThread)));
   return c;
 }

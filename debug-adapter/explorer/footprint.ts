@@ -36,6 +36,9 @@ export interface LayoutSizes {
   /** version 2 */
   cdevs: number;
   attrs: number;
+  spinlocks: number;
+  completions: number;
+  krefs: number;
 }
 
 /** Where each resource and counter lives in the bit sets. */
@@ -71,6 +74,9 @@ export class Layout {
     take('cdevDel', n.cdevs);
     take('attrRm', n.attrs);
     take('attrAct', n.attrs);
+    take('spinlock', n.spinlocks);
+    take('completion', n.completions);
+    take('kref', n.krefs);
     this.bits = b;
     this.words = Math.max(1, Math.ceil(b / 32));
     this.counters = n.drms + n.modules;
@@ -100,6 +106,12 @@ export class Layout {
   attrRm(a: number) { return this.base.attrRm + a; }
   /** an attribute's kernfs active references (threads inside its show) */
   attrAct(a: number) { return this.base.attrAct + a; }
+  /** version 2: a spinlock's holder */
+  spinlock(x: number) { return this.base.spinlock + x; }
+  /** version 2: a completion's done flag */
+  completion(c: number) { return this.base.completion + c; }
+  /** version 2: a kref object's count, freed and releasing flags (one plain resource, not a counter) */
+  kref(o: number) { return this.base.kref + o; }
   /** counter of a drm device's references */
   drmRef(x: number) { return x; }
   /** counter of a module's references */

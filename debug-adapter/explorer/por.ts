@@ -302,7 +302,9 @@ export class Reducer {
   eventFootprint(e: { fence: number } | { timeout: number }): FP {
     const L = this.A.L;
     if ('fence' in e) return this.fenceFF[e.fence];
-    return new FP(L).rw(SELF_LOCAL).read(L.fst(this.k.s.threads[e.timeout].wait!.x));
+    const f = new FP(L).rw(SELF_LOCAL);
+    this.waitReads(f, this.k.s.threads[e.timeout].wait!);
+    return f;
   }
 
   /** Everything thread i may still do (its future), and its draw-down of each counter. */
@@ -472,7 +474,9 @@ export class Reducer {
     if ((t.wait && t.wait.hasTimeout) || ff.hasRead(TIMED)) {
       tff.rw(SELF_LOCAL);
       for (let q = 0; q < Q; q++) if (ff.hasRead(L.fst(q))) tff.read(L.fst(q));
+      for (let c = 0; c < L.n.completions; c++) if (ff.hasRead(L.completion(c))) tff.read(L.completion(c));
       if (t.wait && (t.wait.kind === 'fence' || t.wait.kind === 'poll')) tff.read(L.fst(t.wait.x));
+      if (t.wait && t.wait.kind === 'completion') tff.read(L.completion(t.wait.x));
     }
     return { ff, dd, empty: ff.isEmpty(), tff, tEmpty: tff.isEmpty() };
   }
@@ -558,6 +562,7 @@ export class Reducer {
     } else {
       const w = s.threads[e - T - Q].wait;
       if (w && (w.kind === 'fence' || w.kind === 'poll')) f.read(L.fst(w.x));
+      if (w && w.kind === 'completion') f.read(L.completion(w.x));
     }
     return f;
   }

@@ -16,6 +16,7 @@ import { unplugDrm, putDrm } from './stmts/drm';
 import { closeFile, findFile } from './stmts/file';
 import { modulePut } from './stmts/module';
 import { revoke } from './stmts/revocable';
+import { krefReleaseDone, putKref } from './stmts/kref';
 import { unbind } from './stmts/device';
 import { unregisterCdev } from './stmts/cdev';
 import { drainAttrs, removeAttr } from './stmts/attr';
@@ -100,11 +101,11 @@ export class Kernel {
   static initialState(p: Program): KernelState {
     const threads: ThreadState[] = p.threads.map((t) => ({
       name: t.name, work: -1, status: 'ready', frames: [codeFrame(t.body, 'body', -1, null, null)],
-      wait: null, files: [], refs: [], srcu: 0, rcu: [], exiting: false,
+      wait: null, files: [], refs: [], srcu: 0, rcu: [], spinlocks: [], exiting: false,
     }));
     p.works.forEach((w, i) => threads.push({
       name: `kworker/${w.name}`, work: i, status: 'idle', frames: [], wait: null, files: [], refs: [],
-      srcu: 0, rcu: [], exiting: false,
+      srcu: 0, rcu: [], spinlocks: [], exiting: false,
     }));
     return {
       clock: 0,
@@ -119,6 +120,10 @@ export class Kernel {
       mutexes: p.mutexes.map(() => ({ holder: -1, lockStmt: -1 })),
       cdevs: p.cdevs.map(() => ({ deleted: false })),
       attrs: p.attrs.map(() => ({ removed: false, active: 0 })),
+      spinlocks: p.spinlocks.map(() => ({ holder: -1, lockStmt: -1 })),
+      completions: p.completions.map(() => ({ done: false })),
+      // the creator's reference, owned by no thread
+      krefs: p.krefs.map(() => ({ refs: 1, freed: false, releasing: false })),
       threads,
       order: p.threads.map((_, i) => i),
       rr: 0,
@@ -441,10 +446,17 @@ export class Kernel {
   private exitDone(i: number, t: ThreadState): void {
     const s = this.s;
     for (const r of t.refs) {
-      const what = r.kind === 'drm' ? this.p.drms[r.x].name : this.p.modules[r.x].name;
-      const how = r.kind === 'drm' ? 'drm_dev_get without drm_dev_put' : 'try_module_get without module_put';
+      const what = objectName(this.p, { kind: r.kind, index: r.x }) ?? '?';
+      const how = r.kind === 'drm' ? 'drm_dev_get without drm_dev_put'
+        : r.kind === 'kref' ? 'kref_get without kref_put' : 'try_module_get without module_put';
       this.fault('leak', i, r.stmt, `${t.name} ends holding a reference to ${what} taken here (${how})`, [this.obj(r.kind, r.x)]);
     }
+    s.spinlocks.forEach((m, k) => {
+      if (m.holder === i) {
+        const st = this.p.stmts[m.lockStmt];
+        this.fault('leak', i, st, `${t.name} ends holding spinlock ${this.p.spinlocks[k].name} locked here`, [this.obj('spinlock', k)]);
+      }
+    });
     s.mutexes.forEach((m, k) => {
       if (m.holder === i) {
         const st = this.p.stmts[m.lockStmt];
@@ -539,14 +551,34 @@ export class Kernel {
       this.oops(t);
       return OOPS;
     }
-    if (st.sleeps && t.rcu.length > 0) {
-      const rv = t.rcu[t.rcu.length - 1];
-      const r = p.revocables[rv].name;
-      this.fault('sleep-in-atomic', i, st,
-        `\`${st.kind}\` may sleep, but ${t.name} is inside \`access ${r}\`, an RCU read-side section (Revocable guard) where sleeping is not allowed`,
-        [...this.stmtObjects(t, f, st), this.obj('revocable', rv)]);
+    if (st.sleeps) {
+      const atomic = this.atomicContext(t);
+      if (atomic) {
+        this.fault('sleep-in-atomic', i, st, `\`${st.kind}\` may sleep, but ${t.name} ${atomic.why} where sleeping is not allowed`,
+          [...this.stmtObjects(t, f, st), atomic.object]);
+      }
     }
     return semantics(st.kind).exec(this, i, t, f, st);
+  }
+
+  /**
+   * Whether thread t is in atomic context (language.md §9), and why: inside an `access`
+   * block (RCU), holding a spinlock, or (version 2's callbacks) running a timer callback or
+   * a non-threaded IRQ handler, and anything those call. The one test `sleep-in-atomic` asks.
+   */
+  atomicContext(t: ThreadState): { why: string; object: FaultObject } | null {
+    const p = this.p;
+    if (t.rcu.length > 0) {
+      const rv = t.rcu[t.rcu.length - 1];
+      return {
+        why: `is inside \`access ${p.revocables[rv].name}\`, an RCU read-side section (Revocable guard),`,
+        object: this.obj('revocable', rv),
+      };
+    }
+    const held = t.spinlocks.length > 0 ? t.spinlocks[t.spinlocks.length - 1] : -1;
+    if (held >= 0) return { why: `holds spinlock ${p.spinlocks[held].name} (spin_lock disables preemption),`, object: this.obj('spinlock', held) };
+    // atomic callbacks (timer callbacks, non-threaded IRQ handlers) go here
+    return null;
   }
 
   private completeWait(i: number, w: Wait): void {
@@ -594,9 +626,20 @@ export class Kernel {
       case Op.Unplug: return unplugDrm(this, i, t, op.x, origin);
       case Op.Revoke: return revoke(this, i, t, op.x, origin);
       case Op.FreeData:
+        if (s.data[op.x].freed) {
+          // freed by hand (kfree of devm memory): the devres entry frees it again; the release goes on
+          this.fault('double-free', i, origin,
+            `the devres release frees devm data ${p.data[op.x].name} again: it was already freed with free (kfree of devm memory; use devm_kfree or nothing)`,
+            [this.obj('data', op.x)]);
+          return DONE;
+        }
         s.data[op.x].freed = true;
         this.note(i, origin.line, 'devres', `devm data ${p.data[op.x].name} freed`);
         return DONE;
+      case Op.PutKref:
+        return putKref(this, i, t, op.x, origin, 'devres kref_put');
+      case Op.KrefReleaseDone:
+        return krefReleaseDone(this, i, op.x, origin);
       case Op.PutBinding: {
         if (!s.drms[op.x].bindingRef) return DONE;
         s.drms[op.x].bindingRef = false;
@@ -622,10 +665,15 @@ export class Kernel {
         const x = op.x;
         const d = s.drms[x];
         p.data.forEach((dd, k) => {
-          if (dd.managed === 'drmm' && dd.owner === x && !s.data[k].freed) {
-            s.data[k].freed = true;
-            this.note(i, origin.line, 'release', `drmm data ${dd.name} freed`);
+          if (dd.managed !== 'drmm' || dd.owner !== x) return;
+          if (s.data[k].freed) {
+            this.fault('double-free', i, origin,
+              `the release of ${p.drms[x].name} frees drmm data ${dd.name} again: it was already freed with free (kfree of drmm memory)`,
+              [this.obj('data', k)]);
+            return;
           }
+          s.data[k].freed = true;
+          this.note(i, origin.line, 'release', `drmm data ${dd.name} freed`);
         });
         d.freed = true;
         d.releasing = false;

@@ -28,6 +28,7 @@ import type { FileOperands } from './stmts/file';
 import type { ModuleOperands } from './stmts/module';
 import type { MutexOperands } from './stmts/mutex';
 import type { RevocableOperands } from './stmts/revocable';
+import type { SyncOperands } from './stmts/sync';
 import type { ThreadOperands } from './stmts/thread';
 import type { WorkOperands } from './stmts/work';
 import type { CdevOperands } from './stmts/cdev';
@@ -35,7 +36,7 @@ import type { AttrOperands } from './stmts/attr';
 
 export type ObjKind =
   | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'ptimer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread'
-  | 'cdev' | 'attr';
+  | 'cdev' | 'attr' | 'kref' | 'spinlock' | 'completion';
 
 // ---------------------------------------------------------------- version 2, not simulated yet
 //
@@ -47,7 +48,7 @@ export type ObjKind =
 /** Statement kinds of version 2 that the runtime does not simulate yet. */
 export const NOT_SIMULATED_STMTS: ReadonlySet<StmtKind> = new Set(Object.keys(UNSIMULATED_STMTS) as StmtKind[]);
 /** Declaration kinds of version 2 that the runtime does not simulate yet. */
-const V2_DECLS: ReadonlySet<string> = new Set<Decl['kind']>(['timer', 'irq', 'kref', 'spinlock', 'completion']);
+const V2_DECLS: ReadonlySet<string> = new Set<Decl['kind']>(['timer', 'irq']);
 
 export { NotSimulatedError, notSimulatedMessage } from './stmts/unsimulated';
 import { NotSimulatedError, UNSIMULATED_STMTS } from './stmts/unsimulated';
@@ -56,7 +57,6 @@ import { NotSimulatedError, UNSIMULATED_STMTS } from './stmts/unsimulated';
 export function notSimulated(file: FileNode): { what: string; range: Range } | undefined {
   for (const d of file.decls) {
     if (V2_DECLS.has(d.kind)) return { what: d.kind, range: d.range };
-    if (d.kind === 'data' && d.managed === 'kzalloc') return { what: `data ${d.name.name}`, range: d.range };
     const body = bodyOf(d);
     if (!body) continue;
     let found: { what: string; range: Range } | undefined;
@@ -94,7 +94,7 @@ export type With<K extends StmtKind, O> = K extends StmtKind ? { kind: K } & O :
 /** A statement's kind and its operands, by name: each object's module (stmts/*.ts) declares its own. */
 export type Operands =
   | FileOperands | DrmOperands | ModuleOperands | RevocableOperands | DeviceOperands | FenceOperands | DataOperands
-  | WorkOperands | MutexOperands | ThreadOperands | CdevOperands | AttrOperands;
+  | WorkOperands | MutexOperands | ThreadOperands | CdevOperands | AttrOperands | SyncOperands;
 
 /** A lowered statement: its kind and its operands, by name. */
 export type CStmt = CStmtBase & Operands;
@@ -120,13 +120,18 @@ export interface DrmInfo { name: string; device: number; driver: number; release
 export interface RevocableInfo { name: string; device: number; range: Range }
 export interface TimerInfo { name: string; revocable: number; range: Range }
 export interface FenceInfo { name: string; device: number; takesNs: number; range: Range }
-export interface DataInfo { name: string; managed: 'devm' | 'drmm'; owner: number; range: Range }
+/** `kzalloc` (version 2): owned by nobody, freed only by `free` (owner -1). */
+export interface DataInfo { name: string; managed: 'devm' | 'drmm' | 'kzalloc'; owner: number; range: Range }
 export interface WorkInfo { name: string; driver: number; module: number; body: CBlock; line: number; column: number; range: Range }
 export interface MutexInfo { name: string; range: Range }
 /** version 2: a char device node of the driver that binds `device` */
 export interface CdevInfo { name: string; device: number; driver: number; range: Range }
 /** version 2: a sysfs attribute of the driver that binds `device`; `body` is its show() */
 export interface AttrInfo { name: string; device: number; driver: number; module: number; body: CBlock; line: number; column: number; range: Range }
+export interface SpinlockInfo { name: string; range: Range }
+export interface CompletionInfo { name: string; range: Range }
+/** Version 2: a refcounted driver object; `devm`: the devres release of its driver's device drops its first reference. */
+export interface KrefInfo { name: string; driver: number; module: number; devm: boolean; release: HandlerInfo | null; range: Range }
 export interface ThreadInfo { name: string; description: string; body: CBlock; range: Range }
 export interface HandlerInfo {
   event: HandlerEvent; target: string; module: number; body: CBlock; line: number; column: number; range: Range;
@@ -149,6 +154,9 @@ export interface Program {
   mutexes: MutexInfo[];
   cdevs: CdevInfo[];
   attrs: AttrInfo[];
+  spinlocks: SpinlockInfo[];
+  completions: CompletionInfo[];
+  krefs: KrefInfo[];
   threads: ThreadInfo[];
   handlers: HandlerInfo[];
   expects: ExpectInfo[];
@@ -184,7 +192,7 @@ export function lower(file: FileNode): Program {
   const p: Program = {
     scenario: file.scenario?.value ?? '',
     modules: [], devices: [], drivers: [], drms: [], revocables: [], timers: [], fences: [],
-    data: [], works: [], mutexes: [], cdevs: [], attrs: [], threads: [], handlers: [], expects: [], blocks: [], stmts: [],
+    data: [], works: [], mutexes: [], cdevs: [], attrs: [], spinlocks: [], completions: [], krefs: [], threads: [], handlers: [], expects: [], blocks: [], stmts: [],
     names, stmtLines: new Set(),
   };
 
@@ -211,12 +219,20 @@ export function lower(file: FileNode): Program {
       case 'revocable': p.revocables.push({ name: d.name.name, device: idx('device', d.device.name), range: d.range }); break;
       case 'ptimer': p.timers.push({ name: d.name.name, revocable: idx('revocable', d.revocable.name), range: d.range }); break;
       case 'fence': p.fences.push({ name: d.name.name, device: idx('device', d.device.name), takesNs: d.takes?.ns ?? DEFAULT_FENCE_NS, range: d.range }); break;
-      case 'data':
-        if (d.managed === 'kzalloc') throw new NotSimulatedError('data', d.range); // version 2 (see notSimulated)
-        p.data.push({ name: d.name.name, managed: d.managed, owner: idx(d.managed === 'devm' ? 'device' : 'drm', d.owner?.name ?? ''), range: d.range });
+      case 'data': {
+        const owner = d.managed === 'kzalloc' ? -1 : idx(d.managed === 'devm' ? 'device' : 'drm', d.owner?.name ?? '');
+        p.data.push({ name: d.name.name, managed: d.managed, owner, range: d.range });
         break;
+      }
       case 'mutex': p.mutexes.push({ name: d.name.name, range: d.range }); break;
       case 'cdev': p.cdevs.push({ name: d.name.name, device: idx('device', d.device.name), driver: -1, range: d.range }); break;
+      case 'spinlock': p.spinlocks.push({ name: d.name.name, range: d.range }); break;
+      case 'completion': p.completions.push({ name: d.name.name, range: d.range }); break;
+      case 'kref': {
+        const drv = idx('driver', d.driver.name);
+        p.krefs.push({ name: d.name.name, driver: drv, module: -1, devm: d.devm, release: null, range: d.range });
+        break;
+      }
       default: break;
     }
   }
@@ -230,6 +246,7 @@ export function lower(file: FileNode): Program {
     const drv = p.drivers[drm.driver];
     if (drv?.drmHoldsModule && p.modules[drv.module]) p.modules[drv.module].initialRefs++;
   }
+  for (const o of p.krefs) o.module = p.drivers[o.driver]?.module ?? -1;
 
   for (const c of p.cdevs) c.driver = p.devices[c.device]?.driver ?? -1;
 
@@ -263,9 +280,13 @@ export function lower(file: FileNode): Program {
       p.handlers.push(h);
       if (d.event === 'release') {
         const drm = p.drms[idx('drm', d.target.name)];
+        const kref = p.krefs[idx('kref', d.target.name)];
         if (drm) {
           h.module = p.drivers[drm.driver]?.module ?? -1;
           drm.release ??= h;
+        } else if (kref) {
+          h.module = kref.module;
+          kref.release ??= h;
         }
       } else {
         const drv = p.drivers[idx('driver', d.target.name)];
@@ -377,6 +398,7 @@ export function objectName(p: Program, o: ObjRef): string | undefined {
     module: p.modules, device: p.devices, driver: p.drivers, drm: p.drms, revocable: p.revocables, ptimer: p.timers,
     fence: p.fences, data: p.data, work: p.works, mutex: p.mutexes, thread: p.threads,
     cdev: p.cdevs, attr: p.attrs,
+    kref: p.krefs, spinlock: p.spinlocks, completion: p.completions,
   };
   return table[o.kind][o.index]?.name;
 }

@@ -40,6 +40,17 @@ export interface FenceState {
   live: boolean;
 }
 export interface MutexState { holder: number; lockStmt: number }
+/** Version 2: a spinlock_t, held like a mutex but waited for by spinning. */
+export type SpinlockState = MutexState;
+/** Version 2: a struct completion (complete_all: stays done). */
+export interface CompletionState { done: boolean }
+/** Version 2: a driver object with an embedded kref. */
+export interface KrefState {
+  refs: number;
+  freed: boolean;
+  /** count reached 0, release not finished */
+  releasing: boolean;
+}
 
 export type FrameRole = 'body' | 'handler' | 'ioctl' | 'work' | 'enter' | 'access' | 'else' | 'repeat' | 'show';
 
@@ -77,9 +88,13 @@ export const enum Op {
   ReleaseDone, ModuleGone, CloseAtExit, ExitDone,
   // version 2 (language.md §9): the attribute drain before remove, cdev_del in the default remove
   RemoveAttr, DrainAttrs, UnregisterCdev,
+  /** version 2: the devres release drops a devm kref's first reference; the release of a kref is over */
+  PutKref, KrefReleaseDone,
 }
 
-export type WaitKind = 'sleep' | 'fence' | 'poll' | 'srcu' | 'rcu' | 'mutex' | 'flush' | 'cancel' | 'unbind' | 'attr';
+export type WaitKind =
+  | 'sleep' | 'fence' | 'poll' | 'srcu' | 'rcu' | 'mutex' | 'flush' | 'cancel' | 'unbind'
+  | 'attr' | 'spin' | 'completion';
 
 export interface Wait {
   kind: WaitKind;
@@ -107,7 +122,7 @@ export interface FileState {
   open: CStmt;
 }
 
-export interface HeldRef { kind: 'drm' | 'module'; x: number; stmt: CStmt }
+export interface HeldRef { kind: 'drm' | 'module' | 'kref'; x: number; stmt: CStmt }
 
 export type ThreadStatus = 'ready' | 'idle' | 'done' | 'oops';
 
@@ -124,6 +139,8 @@ export interface ThreadState {
   srcu: number;
   /** revocables of the enclosing `access` sections, outermost first (RCU) */
   rcu: number[];
+  /** version 2: the spinlocks it holds, in locking order (atomic context: its own to know, not a read of shared state) */
+  spinlocks: number[];
   exiting: boolean;
 }
 
@@ -159,6 +176,9 @@ export interface KernelState {
   mutexes: MutexState[];
   cdevs: CdevState[];
   attrs: AttrState[];
+  spinlocks: SpinlockState[];
+  completions: CompletionState[];
+  krefs: KrefState[];
   threads: ThreadState[];
   /** run-mode turn order: declared threads, then kworkers by first start */
   order: number[];
@@ -181,6 +201,7 @@ export function cloneThread(t: ThreadState): ThreadState {
     refs: t.refs.slice(),
     srcu: t.srcu,
     rcu: t.rcu.slice(),
+    spinlocks: t.spinlocks.slice(),
     exiting: t.exiting,
   };
 }
@@ -199,6 +220,9 @@ export function cloneState(s: KernelState): KernelState {
     mutexes: s.mutexes.map((m) => ({ ...m })),
     cdevs: s.cdevs.map((c) => ({ ...c })),
     attrs: s.attrs.map((a) => ({ ...a })),
+    spinlocks: s.spinlocks.map((m) => ({ ...m })),
+    completions: s.completions.map((c) => ({ ...c })),
+    krefs: s.krefs.map((o) => ({ ...o })),
     threads: s.threads.map(cloneThread),
     order: s.order.slice(),
     rr: s.rr,

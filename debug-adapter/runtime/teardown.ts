@@ -33,7 +33,9 @@ export function unbindOps(p: Program, dev: number): NativeOp[] {
   // (3) the devres release
   // (3a) free_irq of each devm irq of dev: the callbacks runtime adds it here
   p.revocables.forEach((r, k) => { if (r.device === dev) ops.push({ op: Op.Revoke, x: k }); });
-  // (3c) put the first reference of each devm kref of the driver binding dev: the sync runtime adds it here
+  // version 2 (§9): the first reference of each devm kref of the driver that binds dev
+  const drvIx = p.devices[dev]?.driver ?? -1;
+  p.krefs.forEach((o, k) => { if (o.devm && drvIx >= 0 && o.driver === drvIx) ops.push({ op: Op.PutKref, x: k }); });
   p.data.forEach((d, k) => { if (d.managed === 'devm' && d.owner === dev) ops.push({ op: Op.FreeData, x: k }); });
   p.drms.forEach((m, k) => { if (m.device === dev) ops.push({ op: Op.PutBinding, x: k }); });
   ops.push({ op: Op.UnbindDone, x: dev });

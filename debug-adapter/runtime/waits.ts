@@ -184,4 +184,44 @@ export const WAITS: Readonly<Record<WaitKind, WaitSpec>> = {
     holders: null,
     code: 9,
   },
+  // version 2: spin_lock spins (a wait that does not sleep); on a spinlock it holds itself, forever
+  spin: {
+    over: (k, _i, w) => !w.self && k.s.spinlocks[w.x].holder === -1,
+    describe(k, w) {
+      if (w.self) return `spins in spin_lock for spinlock ${k.p.spinlocks[w.x].name}, which it holds itself`;
+      const h = k.s.spinlocks[w.x].holder;
+      return `spins for spinlock ${k.p.spinlocks[w.x].name}${h >= 0 ? ` held by ${k.s.threads[h].name}` : ''}`;
+    },
+    brief: (p, w) => `spins for spinlock ${p.spinlocks[w.x]?.name ?? '?'}${w.self ? ' (its own)' : ''}`,
+    complete(k, i, w) {
+      k.s.spinlocks[w.x].holder = i;
+      k.s.spinlocks[w.x].lockStmt = (w.loc as CStmt).id;
+      k.s.threads[i].spinlocks.push(w.x);
+      k.note(i, w.loc.line, 'lock', `${k.p.spinlocks[w.x].name} locked (atomic context until unlock)`);
+    },
+    objects: (k, w) => [k.obj('spinlock', w.x)],
+    reads: (f, L, w) => { f.rw(L.spinlock(w.x)); },
+    holders(s, e, w, out) {
+      if (w.self) { out.push(e); return; }
+      const h = s.spinlocks[w.x].holder;
+      if (h >= 0) out.push(h);
+    },
+    code: 10,
+  },
+  completion: {
+    over: (k, _i, w) => k.s.completions[w.x].done || w.timedOut,
+    describe: (k, w) => `waits for completion ${k.p.completions[w.x].name}`,
+    brief: (p, w) => `waits for completion ${p.completions[w.x]?.name ?? '?'}${w.hasTimeout ? ' (timeout)' : ''}`,
+    complete(k, i, w) {
+      if (k.s.completions[w.x].done) k.note(i, w.loc.line, 'wait', `completion ${k.p.completions[w.x].name} done`);
+      else k.note(i, w.loc.line, 'timeout', `wait on ${k.p.completions[w.x].name}: ETIMEDOUT`);
+    },
+    objects: (k, w) => [k.obj('completion', w.x)],
+    reads(f, L, w) {
+      f.read(L.completion(w.x));
+      if (w.hasTimeout) f.read(SELF_LOCAL);
+    },
+    holders: null,
+    code: 11,
+  },
 } satisfies Record<WaitKind, WaitSpec>;

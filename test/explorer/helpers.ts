@@ -6,10 +6,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { compile } from '../../grammar';
-import { lower, type Program } from '../../debug-adapter/runtime/program';
+import { lower, notSimulated, type Program } from '../../debug-adapter/runtime/program';
 import type { ExploreResult } from '../../debug-adapter/explorer/explore';
 import { FAMILY_VARIANTS, deadlockAScenario, familyScenario } from '../../bench/spin/family';
-import { REPO, conformanceFiles } from '../shared';
+import { CONFORMANCE, REPO, conformanceFiles } from '../shared';
 
 /** Compiles a scenario; throws with the diagnostics when it has static errors. */
 export function program(text: string, name = 'test.lifetime'): Program {
@@ -32,7 +32,13 @@ export interface Case {
 }
 
 export function conformanceCases(): Case[] {
-  return conformanceFiles().map((f) => ({ name: basename(f), text: readFileSync(f, 'utf8') }));
+  const v1 = conformanceFiles().map((f) => ({ name: basename(f), text: readFileSync(f, 'utf8') }));
+  // version 2: the files whose every construct the runtime simulates (more as objects land)
+  const dir = join(CONFORMANCE, 'v2');
+  const v2 = !existsSync(dir) ? [] : readdirSync(dir).filter((f) => f.endsWith('.lifetime')).sort()
+    .map((f) => ({ name: `v2/${f}`, text: readFileSync(join(dir, f), 'utf8') }))
+    .filter((c) => { const a = compile(c.text); return a.diagnostics.length === 0 && !notSimulated(a.file); });
+  return [...v1, ...v2];
 }
 
 /** samples/*.lifetime, globbed now (the samples are being written alongside). */
@@ -80,6 +86,10 @@ timer tm on bar
 fence f1 on d
 data st ${managed} on ${managed === 'devm' ? 'd' : 'card'}
 mutex mx
+spinlock sl
+completion cp
+kref ko in drv devm
+data kz
 `;
 
 /** A statement that needs no file (FENCE stands for the thread's fence). */
@@ -88,6 +98,9 @@ const simpleStmt = fc.constantFrom(
   'submit FENCE', 'wait FENCE', 'wait FENCE timeout 1ms', 'poll FENCE', 'poll FENCE timeout 1ms', 'signal FENCE', 'signal FENCE error',
   'use st', 'queue w', 'flush w', 'cancel w', 'lock mx', 'unlock mx', 'unplug card', 'revoke bar', 'log "x"', 'sleep 1ms',
   'read bar', 'write bar', 'read tm', 'write tm',
+  // version 2: spinlocks, completions, krefs, kzalloc'd data and free
+  'lock sl', 'unlock sl', 'complete cp', 'wait cp', 'wait cp timeout 1ms', 'get ko', 'put ko', 'use ko',
+  'free st', 'free kz', 'use kz',
 );
 
 const blockStmt: fc.Arbitrary<string> = fc.oneof(
@@ -127,6 +140,7 @@ export const scenarioArb: fc.Arbitrary<string> = fc.record({
   remove: fc.option(fc.array(fc.constantFrom('unplug card', 'signal f1 error', 'cancel w', 'use st', 'log "rm"'), { minLength: 1, maxLength: 2 }), { nil: null }),
   close: fc.option(fc.constantFrom('use st', 'log "close"', 'put card'), { nil: null }),
   release: fc.option(fc.constantFrom('use st', 'log "release"'), { nil: null }),
+  krefRelease: fc.option(fc.constantFrom('use st', 'use kz', 'free kz', 'complete cp'), { nil: null }),
   work: fc.array(fc.constantFrom('log "w"', 'use st', 'read bar', 'signal f1', 'queue w2'), { minLength: 1, maxLength: 2 }),
   work2: fc.constantFrom('log "w2"', 'queue w', 'signal f1'),
   copies: fc.constantFrom(1, 1, 2, 3),
@@ -137,6 +151,7 @@ export const scenarioArb: fc.Arbitrary<string> = fc.record({
   if (g.remove) out.push(`on remove drv { ${g.remove.join(' ')} }`);
   if (g.close) out.push(`on close drv { ${g.close} }`);
   if (g.release) out.push(`on release card { ${g.release} }`);
+  if (g.krefRelease) out.push(`on release ko { ${g.krefRelease} }`);
   const threads: { name: string; fence: string; stmts: string[] }[] = g.threads.map((b, i) => ({ name: `t${i + 1}`, fence: 'f1', stmts: b }));
   if (g.copies > 1) {
     // copies of the first thread, each with a fence of its own

@@ -95,6 +95,15 @@ describe('lowerForKernel', () => {
     expect(e.message).toMatch(/second module/);
   });
 
+  it('refuses the version-2 objects the simulator runs but the backend does not model (kref, spinlock, completion, kzalloc data)', () => {
+    const pre = 'module m\ndevice d\ndriver x in m binds d\n';
+    for (const [decl, what] of [['kref o in x', /`kref`/], ['spinlock s', /`spinlock`/], ['completion c', /`completion`/], ['data p', /`data p` \(kzalloc\)/]] as const) {
+      const e = refused(`${pre}${decl}\nthread t { log "x" }\n`);
+      expect([e.line, e.column]).toEqual([4, 1]);
+      expect(e.message).toMatch(what);
+    }
+  });
+
   it('refuses a syscall statement in kernel context (an open inside an ioctl)', () => {
     const e = refused('module m\ndevice d\ndriver x in m binds d\ndrm c on d\nthread t {\n  open f on c\n  ioctl f {\n    open g on c\n  }\n}\n');
     expect([e.line, e.column]).toEqual([8, 5]);

@@ -7,10 +7,12 @@ import type { Kernel } from '../kernel';
 import { Op, type Loc, type NativeOp, type ThreadState } from '../state';
 import { DONE, OOPS, PUSHED, codeFrame, nativeFrame, type Res } from '../step';
 import { at, type StmtGroup } from './api';
+import { getKref, krefGetFP, krefPutFP, putKrefStmt } from './kref';
 
 /** The operands of its statements (program.ts `Operands`). */
 export type DrmOperands =
-  | With<'get' | 'put' | 'unplug', { drm: number }>
+  | With<'get' | 'put', { drm: number; /** version 2: a kref target, else -1 */ kref: number }>
+  | With<'unplug', { drm: number }>
   | With<'enter', { drm: number; body: CBlock }>;
 
 /** A drm_dev_put: may run the release callback (pushed as frames). */
@@ -56,8 +58,9 @@ export function unplugDrm(k: Kernel, i: number, t: ThreadState, x: number, origi
 
 export const DRM_STMTS = {
   get: {
-    lower: (s, cx) => ({ kind: s.kind, drm: cx.idx('drm', s.target.name) }),
+    lower: (s, cx) => ({ kind: s.kind, drm: cx.idx('drm', s.target.name), kref: cx.idx('kref', s.target.name) }),
     exec(k, i, t, _f, st) {
+      if (st.kref >= 0) return getKref(k, i, t, st.kref, st);
       const d = k.s.drms[st.drm];
       const name = k.p.drms[st.drm].name;
       if (d.freed) return k.useAfterFree(i, t, st, k.obj('drm', st.drm), `drm_dev_get on ${name}, which was freed`);
@@ -67,21 +70,32 @@ export const DRM_STMTS = {
       if (k.recording) k.note(i, st.line, 'get', `${name} ${d.refs - 1}→${d.refs}`);
       return DONE;
     },
-    footprint(a, f, st) { if (st.drm >= 0) f.read(a.L.drmFree(st.drm)).incr(a.L.drmRef(st.drm)); },
-    stops: (s, _t, _i, st) => s.drms[st.drm].freed || s.drms[st.drm].releasing,
-    object: (st) => at('drm', st.drm),
+    footprint(a, f, st) {
+      if (st.drm >= 0) f.read(a.L.drmFree(st.drm)).incr(a.L.drmRef(st.drm));
+      if (st.kref >= 0) krefGetFP(a, f, st.kref);
+    },
+    stops: (s, _t, _i, st) => {
+      const d = st.kref >= 0 ? s.krefs[st.kref] : s.drms[st.drm];
+      return d.freed || d.releasing;
+    },
+    object: (st) => at('kref', st.kref) ?? at('drm', st.drm),
   },
   put: {
-    lower: (s, cx) => ({ kind: s.kind, drm: cx.idx('drm', s.target.name) }),
+    lower: (s, cx) => ({ kind: s.kind, drm: cx.idx('drm', s.target.name), kref: cx.idx('kref', s.target.name) }),
     exec(k, i, t, _f, st) {
+      if (st.kref >= 0) return putKrefStmt(k, i, t, st.kref, st);
       const j = t.refs.findLastIndex((r) => r.kind === 'drm' && r.x === st.drm);
       const r = putDrm(k, i, t, st.drm, st, 'drm_dev_put');
       if (r !== OOPS && j >= 0) t.refs.splice(j, 1);
       return r;
     },
-    footprint(a, f, st, deep) { if (st.drm >= 0) a.putDrmFP(f, st.drm, 1, deep); },
-    stops: () => false,
-    object: (st) => at('drm', st.drm),
+    footprint(a, f, st, deep) {
+      if (st.drm >= 0) a.putDrmFP(f, st.drm, 1, deep);
+      if (st.kref >= 0) krefPutFP(a, f, st.kref, deep);
+    },
+    // a put of a freed kref oopses; one reaching 0 may run its release in the same step (as for a drm)
+    stops: (s, _t, _i, st) => st.kref >= 0 && s.krefs[st.kref].freed,
+    object: (st) => at('kref', st.kref) ?? at('drm', st.drm),
   },
   enter: {
     lower(s, cx) {

@@ -7,18 +7,26 @@ import type { With } from '../program';
 import { FENCE_STATE_NAMES, FenceSt } from '../state';
 import { DONE } from '../step';
 import { at, type StmtGroup, type StmtSemantics } from './api';
+import { waitCompletion, waitCompletionFP } from './sync';
 
 /** The operands of its statements (program.ts `Operands`). */
 export type FenceOperands =
   | With<'submit', { fence: number }>
-  | With<'wait' | 'poll', { fence: number; /** -1: none */ timeoutNs: number }>
+  | With<'wait', { fence: number; /** -1: none */ timeoutNs: number; /** version 2: a completion target, else -1 */ completion: number }>
+  | With<'poll', { fence: number; /** -1: none */ timeoutNs: number }>
   | With<'signal', { fence: number; error: boolean }>;
 
-/** `wait` sleeps and `poll` spins until the fence completes, or its timeout. */
+/** `wait` sleeps and `poll` spins until the fence completes, or its timeout; `wait` on a completion: stmts/sync.ts. */
 function waitStmt<K extends 'wait' | 'poll'>(): StmtSemantics<K> {
+  const completion = (st: { kind: K }) => (st.kind === 'wait' ? (st as unknown as { completion: number }).completion : -1);
   return {
-    lower: (s, cx) => ({ kind: s.kind, fence: cx.idx('fence', s.target.name), timeoutNs: s.timeout?.ns ?? -1 }) as never,
+    lower: (s, cx) => ({
+      kind: s.kind, fence: cx.idx('fence', s.target.name), timeoutNs: s.timeout?.ns ?? -1,
+      ...(s.kind === 'wait' ? { completion: cx.idx('completion', s.target.name) } : {}),
+    }) as never,
     exec(k, i, t, _f, st) {
+      const c = completion(st);
+      if (c >= 0) return waitCompletion(k, i, t, c, st.timeoutNs, st);
       const s = k.s;
       const fe = s.fences[st.fence];
       if (fe.state >= FenceSt.Signalled) {
@@ -29,12 +37,17 @@ function waitStmt<K extends 'wait' | 'poll'>(): StmtSemantics<K> {
       return k.block(t, st.kind === 'wait' ? 'fence' : 'poll', st.fence, st, hasTimeout ? s.clock + st.timeoutNs : -1, hasTimeout);
     },
     footprint(a, f, st) {
+      const c = completion(st);
+      if (c >= 0) waitCompletionFP(a.L, f, c, st.timeoutNs);
       if (st.fence < 0) return;
       f.read(a.L.fst(st.fence));
       if (st.timeoutNs >= 0) f.read(TIMED);
     },
-    stops: (s, _t, _i, st) => s.fences[st.fence].state < FenceSt.Signalled,
-    object: (st) => at('fence', st.fence),
+    stops: (s, _t, _i, st) => {
+      const c = completion(st);
+      return c >= 0 ? !s.completions[c].done : s.fences[st.fence].state < FenceSt.Signalled;
+    },
+    object: (st) => at('completion', completion(st)) ?? at('fence', st.fence),
   };
 }
 

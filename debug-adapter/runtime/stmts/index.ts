@@ -13,6 +13,7 @@ import { FILE_STMTS } from './file';
 import { MODULE_STMTS } from './module';
 import { MUTEX_STMTS } from './mutex';
 import { REVOCABLE_STMTS } from './revocable';
+import { SYNC_STMTS } from './sync';
 import { THREAD_STMTS } from './thread';
 import { UNSIMULATED_STMTS } from './unsimulated';
 import { WORK_STMTS } from './work';
@@ -34,6 +35,7 @@ export const STMT_SEMANTICS: { readonly [K in StmtKind]: StmtSemantics<K> } = {
   ...THREAD_STMTS,
   ...CDEV_STMTS,
   ...ATTR_STMTS,
+  ...SYNC_STMTS,
   ...UNSIMULATED_STMTS,
 } satisfies { [K in StmtKind]: StmtSemantics<K> };
 

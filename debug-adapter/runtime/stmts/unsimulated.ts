@@ -30,13 +30,11 @@ const refused = <K extends StmtKind>(): StmtSemantics<K> => ({
   object: () => null,
 });
 
-export type UnsimulatedKind = 'arm' | 'disable' | 'raise' | 'free_irq' | 'complete' | 'free';
+export type UnsimulatedKind = 'arm' | 'disable' | 'raise' | 'free_irq';
 
 export const UNSIMULATED_STMTS = {
   arm: refused(),
   disable: refused(),
   raise: refused(),
   free_irq: refused(),
-  complete: refused(),
-  free: refused(),
 } satisfies StmtGroup<UnsimulatedKind>;
