@@ -5,6 +5,7 @@
 
 import {
   bodyOf,
+  expectThreadName,
   walkStmts,
   type Block,
   type Decl,
@@ -16,6 +17,7 @@ import {
   type Stmt,
   type StmtKind,
   DEFAULT_FENCE_NS,
+  type CallbackPrefix,
 } from '../../grammar/ast';
 import { targetKinds, targetRow, type TargetKey } from '../../grammar/statements';
 import { STMT_SEMANTICS, semantics, type LowerCx } from './stmts';
@@ -29,9 +31,13 @@ import type { MutexOperands } from './stmts/mutex';
 import type { RevocableOperands } from './stmts/revocable';
 import type { ThreadOperands } from './stmts/thread';
 import type { WorkOperands } from './stmts/work';
+import type { TimerOperands } from './stmts/timer';
+import type { IrqOperands } from './stmts/irq';
 
 export type ObjKind =
-  | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'ptimer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread';
+  | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'ptimer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread'
+  // version 2: kernel timers and IRQs are indexed, as work items are, in Program.works
+  | 'timer' | 'irq';
 
 // ---------------------------------------------------------------- version 2, not simulated yet
 //
@@ -43,7 +49,7 @@ export type ObjKind =
 /** Statement kinds of version 2 that the runtime does not simulate yet. */
 export const NOT_SIMULATED_STMTS: ReadonlySet<StmtKind> = new Set(Object.keys(UNSIMULATED_STMTS) as StmtKind[]);
 /** Declaration kinds of version 2 that the runtime does not simulate yet. */
-const V2_DECLS: ReadonlySet<string> = new Set<Decl['kind']>(['timer', 'irq', 'kref', 'spinlock', 'completion', 'cdev', 'attr']);
+const V2_DECLS: ReadonlySet<string> = new Set<Decl['kind']>(['kref', 'spinlock', 'completion', 'cdev', 'attr']);
 
 export { NotSimulatedError, notSimulatedMessage } from './stmts/unsimulated';
 import { NotSimulatedError, UNSIMULATED_STMTS } from './stmts/unsimulated';
@@ -53,14 +59,12 @@ export function notSimulated(file: FileNode): { what: string; range: Range } | u
   for (const d of file.decls) {
     if (V2_DECLS.has(d.kind)) return { what: d.kind, range: d.range };
     if (d.kind === 'data' && d.managed === 'kzalloc') return { what: `data ${d.name.name}`, range: d.range };
-    if (d.kind === 'expect' && d.callback) return { what: `${d.callback.prefix}/`, range: d.callback.range };
     const body = bodyOf(d);
     if (!body) continue;
     let found: { what: string; range: Range } | undefined;
     walkStmts(body, (s) => {
       if (found) return;
       if (NOT_SIMULATED_STMTS.has(s.kind)) found = { what: s.kind, range: s.keywordRange };
-      else if (s.kind === 'cancel' && s.nosync) found = { what: 'cancel … nosync', range: s.keywordRange };
     });
     if (found) return found;
   }
@@ -91,7 +95,7 @@ export type With<K extends StmtKind, O> = K extends StmtKind ? { kind: K } & O :
 /** A statement's kind and its operands, by name: each object's module (stmts/*.ts) declares its own. */
 export type Operands =
   | FileOperands | DrmOperands | ModuleOperands | RevocableOperands | DeviceOperands | FenceOperands | DataOperands
-  | WorkOperands | MutexOperands | ThreadOperands;
+  | WorkOperands | MutexOperands | ThreadOperands | TimerOperands | IrqOperands;
 
 /** A lowered statement: its kind and its operands, by name. */
 export type CStmt = CStmtBase & Operands;
@@ -118,7 +122,24 @@ export interface RevocableInfo { name: string; device: number; range: Range }
 export interface TimerInfo { name: string; revocable: number; range: Range }
 export interface FenceInfo { name: string; device: number; takesNs: number; range: Range }
 export interface DataInfo { name: string; managed: 'devm' | 'drmm'; owner: number; range: Range }
-export interface WorkInfo { name: string; driver: number; module: number; body: CBlock; line: number; column: number; range: Range }
+/** What runs a callback thread: a work item (kworker), a kernel timer's callback, an IRQ handler (§9). */
+export type CallbackKind = 'work' | 'timer' | 'irq';
+/** The prefix of its thread's name (`kworker/w`, `timer/t`, `irq/i`). */
+export const CALLBACK_THREAD = { work: 'kworker', timer: 'timer', irq: 'irq' } as const satisfies Record<CallbackKind, CallbackPrefix>;
+/**
+ * A callback: work item, kernel timer or IRQ, in declaration order (one table, so the kworker
+ * machinery — its thread, state, footprint, encoding — serves all three).
+ */
+export interface WorkInfo {
+  name: string; driver: number; module: number; body: CBlock; line: number; column: number; range: Range;
+  kind: CallbackKind;
+  /** runs in atomic context: a timer callback, a non-threaded IRQ handler */
+  atomic: boolean;
+  /** an IRQ's device (its `raise` needs it present), else -1 */
+  device: number;
+  /** an IRQ requested with devm_request_irq: the devres release frees it */
+  devm: boolean;
+}
 export interface MutexInfo { name: string; range: Range }
 export interface ThreadInfo { name: string; description: string; body: CBlock; range: Range }
 export interface HandlerInfo {
@@ -169,7 +190,10 @@ export function lower(file: FileNode): Program {
   }
   const idx = (kind: ObjKind, name: string): number => {
     const e = names.get(name);
-    return e && e[0] === kind ? e[1] : -1;
+    if (!e || e[0] !== kind) return -1;
+    // callbacks share one table, in declaration order
+    if (kind === 'work' || kind === 'timer' || kind === 'irq') return p.works.findIndex((w) => w.kind === kind && w.name === name);
+    return e[1];
   };
 
   const p: Program = {
@@ -221,19 +245,31 @@ export function lower(file: FileNode): Program {
     if (drv?.drmHoldsModule && p.modules[drv.module]) p.modules[drv.module].initialRefs++;
   }
 
+  // The callbacks, before any code is lowered (a thread may name a timer declared after it).
+  const cbBodies: Block[] = [];
+  for (const d of file.decls) {
+    if (d.kind !== 'work' && d.kind !== 'timer' && d.kind !== 'irq') continue;
+    const dev = d.kind === 'irq' ? idx('device', d.device.name) : -1;
+    const drv = d.kind === 'irq' ? p.devices[dev]?.driver ?? -1 : idx('driver', d.driver.name);
+    p.works.push({
+      name: d.name.name, driver: drv, module: p.drivers[drv]?.module ?? -1, body: null as unknown as CBlock,
+      line: d.range.start.line, column: d.range.start.column, range: d.range,
+      kind: d.kind, atomic: d.kind === 'timer' || (d.kind === 'irq' && !d.threaded), device: dev,
+      devm: d.kind === 'irq' && d.devm,
+    });
+    cbBodies.push(d.body);
+  }
+  let cb = 0;
+
   const lowerer = new Lowerer(p, idx);
   // Second pass: code. Blocks get ids in source order.
   for (const d of file.decls) {
     if (d.kind === 'thread') {
       const body = lowerer.body(d.body);
       p.threads.push({ name: d.name.name, description: d.description?.value ?? '', body, range: d.range });
-    } else if (d.kind === 'work') {
-      const drv = idx('driver', d.driver.name);
-      const body = lowerer.body(d.body);
-      p.works.push({
-        name: d.name.name, driver: drv, module: p.drivers[drv]?.module ?? -1, body,
-        line: d.range.start.line, column: d.range.start.column, range: d.range,
-      });
+    } else if (d.kind === 'work' || d.kind === 'timer' || d.kind === 'irq') {
+      p.works[cb].body = lowerer.body(cbBodies[cb]);
+      cb++;
     } else if (d.kind === 'handler') {
       const body = lowerer.body(d.body);
       const h: HandlerInfo = {
@@ -264,7 +300,7 @@ export function lower(file: FileNode): Program {
 
 function lowerExpect(d: ExpectDecl): ExpectInfo {
   return {
-    mode: d.mode, outcome: d.outcome, thread: d.thread?.name ?? null,
+    mode: d.mode, outcome: d.outcome, thread: expectThreadName(d) ?? null,
     line: d.range.start.line, column: d.range.start.column,
   };
 }
@@ -356,6 +392,7 @@ export function objectName(p: Program, o: ObjRef): string | undefined {
   const table: Record<ObjKind, readonly { name: string }[]> = {
     module: p.modules, device: p.devices, driver: p.drivers, drm: p.drms, revocable: p.revocables, ptimer: p.timers,
     fence: p.fences, data: p.data, work: p.works, mutex: p.mutexes, thread: p.threads,
+    timer: p.works, irq: p.works,
   };
   return table[o.kind][o.index]?.name;
 }

@@ -15,6 +15,8 @@ export function unbindOps(p: Program, dev: number): NativeOp[] {
   const ops: NativeOp[] = [];
   if (drv?.remove) ops.push({ op: Op.CallHandler, x: p.handlers.indexOf(drv.remove) });
   else p.drms.forEach((m, k) => { if (m.device === dev) ops.push({ op: Op.Unplug, x: k }); });
+  // devres, version 2 (language.md §9): devm IRQs are freed first
+  p.works.forEach((w, k) => { if (w.kind === 'irq' && w.devm && w.device === dev) ops.push({ op: Op.FreeIrq, x: k }); });
   p.revocables.forEach((r, k) => { if (r.device === dev) ops.push({ op: Op.Revoke, x: k }); });
   p.data.forEach((d, k) => { if (d.managed === 'devm' && d.owner === dev) ops.push({ op: Op.FreeData, x: k }); });
   p.drms.forEach((m, k) => { if (m.device === dev) ops.push({ op: Op.PutBinding, x: k }); });

@@ -16,6 +16,8 @@ import { REVOCABLE_STMTS } from './revocable';
 import { THREAD_STMTS } from './thread';
 import { UNSIMULATED_STMTS } from './unsimulated';
 import { WORK_STMTS } from './work';
+import { TIMER_STMTS } from './timer';
+import { IRQ_STMTS } from './irq';
 
 export type { LowerCx, StmtSemantics } from './api';
 
@@ -28,6 +30,8 @@ export const STMT_SEMANTICS: { readonly [K in StmtKind]: StmtSemantics<K> } = {
   ...FENCE_STMTS,
   ...DATA_STMTS,
   ...WORK_STMTS,
+  ...TIMER_STMTS,
+  ...IRQ_STMTS,
   ...MUTEX_STMTS,
   ...THREAD_STMTS,
   ...UNSIMULATED_STMTS,

@@ -30,13 +30,9 @@ const refused = <K extends StmtKind>(): StmtSemantics<K> => ({
   object: () => null,
 });
 
-export type UnsimulatedKind = 'arm' | 'disable' | 'raise' | 'free_irq' | 'complete' | 'free' | 'unregister' | 'show';
+export type UnsimulatedKind = 'complete' | 'free' | 'unregister' | 'show';
 
 export const UNSIMULATED_STMTS = {
-  arm: refused(),
-  disable: refused(),
-  raise: refused(),
-  free_irq: refused(),
   complete: refused(),
   free: refused(),
   unregister: refused(),
