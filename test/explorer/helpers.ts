@@ -88,6 +88,9 @@ const simpleStmt = fc.constantFrom(
   'submit FENCE', 'wait FENCE', 'wait FENCE timeout 1ms', 'poll FENCE', 'poll FENCE timeout 1ms', 'signal FENCE', 'signal FENCE error',
   'use st', 'queue w', 'flush w', 'cancel w', 'lock mx', 'unlock mx', 'unplug card', 'revoke bar', 'log "x"', 'sleep 1ms',
   'read bar', 'write bar', 'read tm', 'write tm',
+  // version 2 callbacks: a kernel timer, an IRQ, the new work statements
+  'arm kt', 'arm kt after 1ms', 'cancel kt', 'cancel kt nosync', 'disable kt', 'cancel w nosync', 'disable w',
+  'raise iq', 'free_irq iq',
 );
 
 const blockStmt: fc.Arbitrary<string> = fc.oneof(
@@ -129,11 +132,15 @@ export const scenarioArb: fc.Arbitrary<string> = fc.record({
   release: fc.option(fc.constantFrom('use st', 'log "release"'), { nil: null }),
   work: fc.array(fc.constantFrom('log "w"', 'use st', 'read bar', 'signal f1', 'queue w2'), { minLength: 1, maxLength: 2 }),
   work2: fc.constantFrom('log "w2"', 'queue w', 'signal f1'),
+  timer: fc.array(fc.constantFrom('log "kt"', 'use st', 'arm kt', 'cancel kt', 'queue w', 'lock mx', 'unlock mx'), { minLength: 1, maxLength: 2 }),
+  irq: fc.array(fc.constantFrom('log "iq"', 'use st', 'free_irq iq', 'raise iq', 'arm kt', 'lock mx'), { minLength: 1, maxLength: 2 }),
+  irqOpts: fc.constantFrom('', ' threaded', ' devm', ' threaded devm'),
   copies: fc.constantFrom(1, 1, 2, 3),
   threads: fc.array(body, { minLength: 1, maxLength: 2 }),
 }).map((g) => {
   const out = [PRELUDE(g.fops, g.holds, g.managed)];
   out.push(`work w in drv { ${g.work.join(' ')} }`, `work w2 in drv { ${g.work2} }`);
+  out.push(`timer kt in drv { ${g.timer.join(' ')} }`, `irq iq on d${g.irqOpts} { ${g.irq.join(' ')} }`);
   if (g.remove) out.push(`on remove drv { ${g.remove.join(' ')} }`);
   if (g.close) out.push(`on close drv { ${g.close} }`);
   if (g.release) out.push(`on release card { ${g.release} }`);
