@@ -119,12 +119,12 @@ describe('lifetime run', () => {
   });
 
   it('refuses a version-2 file it cannot simulate yet: one line file:line:col, exit 2, in run and explore', () => {
-    const src = file('v2.lifetime', 'module m\ndevice d\ndriver drv in m binds d\nwork w in drv { log "w" }\nthread app {\n  queue w\n  disable w\n}\nexpect clean\n');
+    const src = file('v2.lifetime', 'module m\ndevice d\ndriver drv in m binds d\nwork w in drv { log "w" }\ncompletion c\nthread app {\n  queue w\n  complete c\n}\nexpect clean\n');
     for (const mode of ['run', 'explore']) {
       const r = cli([mode, src]);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr.trim()).toBe(`v2.lifetime:7:3: version 2 \`disable\` is not simulated yet`);
+      expect(r.stderr.trim()).toBe(`v2.lifetime:5:1: version 2 \`completion\` is not simulated yet`);
     }
   });
 
