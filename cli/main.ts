@@ -9,7 +9,7 @@ import { renderRunSvg } from '../debug-adapter/timeline';
 import { compile, type Analysis } from '../grammar';
 import type { Diagnostic } from '../grammar/ast';
 import { lint } from '../server/lints';
-import { lower, notSimulated, notSimulatedMessage, type Program } from '../debug-adapter/runtime/program';
+import { lower, type Program } from '../debug-adapter/runtime/program';
 import { isRunSchedule, replaySchedule, runOne, ScheduleError } from '../debug-adapter/runtime/schedule';
 import { runJson, type RunJson } from '../debug-adapter/runtime/report';
 import { judge, settle, type StopKind } from '../debug-adapter/runtime/expectations';
@@ -263,14 +263,6 @@ function refuse(o: Options, l: Loaded, mode: string, write: (s: string) => void)
   return 2;
 }
 
-/** A version-2 file the runtime cannot run yet: one line on stderr, and true (exit 2, as a static error). */
-function refuseV2(l: Loaded, io: Io): boolean {
-  const v2 = notSimulated(l.analysis.file);
-  if (!v2) return false;
-  io.note(`${shown(l.file)}:${v2.range.start.line}:${v2.range.start.column}: ${notSimulatedMessage(v2.what)}`);
-  return true;
-}
-
 /** 0 met, 1 not met, 3 inconclusive (tools.md §1). */
 function exitCode(met: boolean | null): number {
   return met === null ? 3 : met ? 0 : 1;
@@ -357,7 +349,6 @@ async function run(o: Options, io: Io): Promise<number> {
   const l = load(o.files[0], false);
   if (o.svg) checkOutput(o.svg, '--svg', [l.file, o.schedule]);
   if (l.analysis.diagnostics.length) return refuse(o, l, 'run', io.write);
-  if (refuseV2(l, io)) return 2;
   const p = lower(l.analysis.file);
   const schedule = o.schedule !== undefined ? readSchedule(o.schedule, o.fault) : undefined;
   const ctl = new Control(io);
@@ -525,7 +516,6 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === EXPLORE_
 async function exploreCmd(o: Options, io: Io): Promise<number> {
   const l = load(o.files[0], false);
   if (l.analysis.diagnostics.length) return refuse(o, l, 'explore', io.write);
-  if (refuseV2(l, io)) return 2;
   const p = lower(l.analysis.file);
   const ctl = new Control(io);
   const bounds = { maxStates: o.maxStates, maxMemoryBytes: o.maxMemoryMb ? o.maxMemoryMb * 1048576 : undefined };

@@ -5,7 +5,7 @@
 // states, so a timed-out exploration still reports what it found; cancelling kills it.
 
 import { compile } from '../grammar';
-import { lower, notSimulated, notSimulatedMessage } from '../debug-adapter/runtime/program';
+import { lower } from '../debug-adapter/runtime/program';
 import { explore, exploreJson, type ExploreJson } from '../debug-adapter/explorer/explore';
 import { stopCause } from './logic/verdict';
 import { recordRun } from '../debug-adapter/timeline/record';
@@ -55,11 +55,6 @@ function runJob(job: ExploreJob, done: () => void): void {
     }, done);
     return;
   }
-  const v2 = notSimulated(analysis.file);
-  if (v2) {
-    send({ type: 'error', message: `${job.file}:${v2.range.start.line}:${v2.range.start.column}: ${notSimulatedMessage(v2.what)}` }, done);
-    return;
-  }
   const p = lower(analysis.file);
   const deadline = job.timeLimitMs ? Date.now() + job.timeLimitMs : Infinity;
   let timedOut = false;
@@ -87,11 +82,6 @@ function timelineJob(job: TimelineJob, done: () => void): void {
   const analysis = compile(job.text);
   if (analysis.diagnostics.length) {
     send({ type: 'error', message: `${job.file} has static errors: it does not run` }, done);
-    return;
-  }
-  const v2 = notSimulated(analysis.file);
-  if (v2) {
-    send({ type: 'error', message: `${job.file}:${v2.range.start.line}:${v2.range.start.column}: ${notSimulatedMessage(v2.what)}` }, done);
     return;
   }
   const p = lower(analysis.file);

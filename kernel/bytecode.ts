@@ -4,7 +4,6 @@
 // column, never skipped.
 
 import { maySleep } from '../grammar/statements';
-import { notSimulated, notSimulatedMessage } from '../debug-adapter/runtime/program';
 import type {
   Block, DataDecl, Decl, DriverDecl, FileNode, HandlerDecl, NamedDecl, Range, Stmt, StmtKind, ThreadDecl, WorkDecl,
 } from '../grammar/ast';
@@ -80,12 +79,11 @@ function refuse(r: Range, message: string): never {
 /** Lowers a tree without static errors; throws NotCovered for what the backend lacks. */
 export function lowerForKernel(file: FileNode): Lowered {
   const decls = file.decls;
-  const v2 = notSimulated(file);
-  if (v2) refuse(v2.range, notSimulatedMessage(v2.what));
   // version 2 objects the simulator runs but the kernel backend does not model yet
   for (const d of decls) {
     if (d.kind === 'cdev' || d.kind === 'attr' || d.kind === 'kref' || d.kind === 'spinlock' || d.kind === 'completion') refuse(d.range, `version 2 \`${d.kind}\` is not covered by the kernel backend yet`);
     if (d.kind === 'data' && d.managed === 'kzalloc') refuse(d.range, `version 2 \`data ${d.name.name}\` (kzalloc) is not covered by the kernel backend yet`);
+    if (d.kind === 'timer' || d.kind === 'irq') refuse(d.range, `a ${d.kind === 'timer' ? 'kernel timer' : 'IRQ'} is not covered by the kernel backend yet`);
   }
   const of = <K extends Decl['kind']>(k: K) => decls.filter((d): d is Extract<Decl, { kind: K }> => d.kind === k);
   const one = (k: 'module' | 'device' | 'driver' | 'drm', what: string) => {
@@ -163,9 +161,11 @@ export function lowerForKernel(file: FileNode): Lowered {
         w[4] = d?.kind === 'ptimer' ? index('ptimer', s.target.name) : index('revocable', s.target.name); break;
       }
       case 'use': w[3] = index('data', s.target.name); break;
-      case 'queue': case 'flush': case 'cancel': w[3] = index('work', s.target.name); break;
+      case 'queue': case 'flush': case 'cancel':
+        if (s.kind === 'cancel' && s.nosync) refuse(s.keywordRange, '`cancel … nosync` is not covered by the kernel backend yet');
+        w[3] = index('work', s.target.name); break;
       case 'arm': case 'disable': case 'raise': case 'free_irq': case 'complete': case 'free': case 'unregister': case 'show':
-        refuse(s.keywordRange, notSimulatedMessage(s.kind)); // lowerForKernel refuses such a file first (or its cdev/attr)
+        refuse(s.keywordRange, `\`${s.kind}\` is not covered by the kernel backend yet`); // lowerForKernel refuses their objects first
       case 'lock': case 'unlock': w[3] = index('mutex', s.target.name); break;
       case 'repeat': w[3] = s.count.value; w[4] = newBlock(s.body, owner, kernel, atomic, slots); break;
       case 'sleep': case 'log': break;

@@ -8,7 +8,7 @@
 
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { compile } from '../grammar/index';
-import { lower, notSimulated, notSimulatedMessage } from '../debug-adapter/runtime/program';
+import { lower } from '../debug-adapter/runtime/program';
 import { explore, type ExploreFault } from '../debug-adapter/explorer/explore';
 import type { Unreached } from '../debug-adapter/explorer/coverage';
 
@@ -194,8 +194,6 @@ export function exploreWorkerMain(): void {
       const a = compile(m.text);
       if (a.diagnostics.length) {
         reply = { id: m.id, complete: false, states: 0, stopReason: 'static errors', faults: [] };
-      } else if (notSimulated(a.file)) {
-        reply = { id: m.id, complete: false, states: 0, stopReason: notSimulatedMessage(notSimulated(a.file)!.what), faults: [] };
       } else {
         const r = explore(lower(a.file), {
           maxStates: m.limits.maxStates,

@@ -18,7 +18,7 @@
 import type { InlayHint } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Kernel } from '../debug-adapter/runtime/kernel';
-import { lower, notSimulated } from '../debug-adapter/runtime/program';
+import { lower } from '../debug-adapter/runtime/program';
 import { advanceClock, pickDefault, stepRun } from '../debug-adapter/runtime/schedule';
 import type { Compiled } from './compiled';
 
@@ -46,7 +46,7 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  */
 export async function countHints(c: Compiled, doc: TextDocument, stillCurrent: () => boolean): Promise<InlayHint[] | undefined> {
   const a = c.analysis;
-  if (!a || c.errors.length > 0 || notSimulated(a.file)) return [];
+  if (!a || c.errors.length > 0) return [];
   const p = lower(a.file);
   const recs = new Map<string, StmtRecord>();
   // The record of the statement each thread last started on each line (`thread:line`): a

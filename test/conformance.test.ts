@@ -1,10 +1,10 @@
-// Every shared conformance scenario must meet its expectations in each mode it names
+// Every shared conformance scenario (version 1, and version 2 under v2/) must meet its expectations in each mode it names
 // (a bare `expect` names both), through the real CLI: `"met": true` and exit 0.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFORMANCE, REPO, HAS_SHARED, conformanceFiles, noteMissingShared } from './shared';
+import { REPO, HAS_SHARED, conformanceFiles, noteMissingShared } from './shared';
 
 const BIN = join(REPO, 'bin/lifetime.js');
 
@@ -38,28 +38,6 @@ describe.skipIf(!HAS_SHARED)('conformance scenarios', () => {
     const modes = modesOf(readFileSync(file, 'utf8'));
     for (const mode of modes) {
       it(`${basename(file)} meets its ${mode} expectations`, () => {
-        const r = cli([mode, file, '--json']);
-        expect(r.json.met, JSON.stringify(r.json.faults)).toBe(true);
-        expect(r.code).toBe(0);
-        if (mode === 'explore') expect(r.json.complete).toBe(true);
-      });
-    }
-  }
-});
-
-// Version 2 (../shared/conformance/v2): the files whose constructs the runtime simulates so
-// far, each added by the change that makes it pass (the rest are refused as not simulated).
-const V2_MET = [
-  '32-kref-release-after-rmmod.lifetime', // krefs (devm), completions
-  '33-devm-kfree-double-free.lifetime', // free of devm data: double-free in the devres release
-  '36-completion-orders-teardown.lifetime', // completions, with and without a timeout
-];
-
-describe.skipIf(!HAS_SHARED)('conformance scenarios, version 2', () => {
-  for (const name of V2_MET) {
-    const file = join(CONFORMANCE, 'v2', name);
-    for (const mode of modesOf(readFileSync(file, 'utf8'))) {
-      it(`${name} meets its ${mode} expectations`, () => {
         const r = cli([mode, file, '--json']);
         expect(r.json.met, JSON.stringify(r.json.faults)).toBe(true);
         expect(r.code).toBe(0);

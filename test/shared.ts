@@ -8,21 +8,12 @@ export const SHARED = resolve(REPO, '../shared');
 export const CONFORMANCE = join(SHARED, 'conformance');
 export const HAS_SHARED = existsSync(CONFORMANCE);
 
-/**
- * The version-2 scenarios (conformance/v2) whose constructs the runtime simulates so far;
- * the rest are refused with "not simulated yet" until their objects land.
- */
-export const V2_SIMULATED: readonly string[] = [
-  // cdev, attr, the version-2 unbind order
-  '29-attr-show-vs-unbind-lock', '30-unbind-from-own-attr', '31-cdev-ioctl-after-unbind',
-];
-
 export function conformanceFiles(): string[] {
   if (!HAS_SHARED) return [];
   const v1 = readdirSync(CONFORMANCE).filter((f) => f.endsWith('.lifetime')).sort().map((f) => join(CONFORMANCE, f));
   const v2dir = join(CONFORMANCE, 'v2');
   const v2 = existsSync(v2dir)
-    ? readdirSync(v2dir).filter((f) => V2_SIMULATED.includes(f.replace(/\.lifetime$/, ''))).sort().map((f) => join(v2dir, f))
+    ? readdirSync(v2dir).filter((f) => f.endsWith('.lifetime')).sort().map((f) => join(v2dir, f))
     : [];
   return [...v1, ...v2];
 }

@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { compile } from '../../grammar';
-import { lower, notSimulated, notSimulatedMessage, type Program } from '../runtime/program';
+import { lower, type Program } from '../runtime/program';
 import { decodeWitness, parseDuration, scheduleEntries, WitnessError, type Witness } from './witness';
 
 export class LaunchError extends Error {}
@@ -52,8 +52,6 @@ export function loadProgram(path: string): Loaded {
     const lines = errors.map((d) => `${path}:${d.range.start.line}:${d.range.start.column}: ${d.message} [${d.code}]`);
     throw new LaunchError(`${path} has ${errors.length} error${errors.length > 1 ? 's' : ''} and cannot run:\n${lines.join('\n')}`);
   }
-  const v2 = notSimulated(a.file);
-  if (v2) throw new LaunchError(`${path}:${v2.range.start.line}:${v2.range.start.column}: ${notSimulatedMessage(v2.what)}`);
   return { path, text, program: lower(a.file) };
 }
 

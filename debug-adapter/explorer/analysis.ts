@@ -49,7 +49,7 @@ export class Analysis {
   readonly classes: SymmetryClass[] = [];
   /** thread → its class index, or -1 */
   readonly classOf: number[];
-  /** some statement queues work w */
+  /** some statement queues work w (arms timer w, raises irq w) */
   readonly queued: boolean[];
   /** work bodies can queue work: the state graph may have cycles */
   readonly mayCycle: boolean;
@@ -87,7 +87,9 @@ export class Analysis {
       f.or(this.blockDeep(w.body));
       this.kworkerDeep[i] = f;
     });
-    for (const st of p.stmts) if (st.kind === 'queue' && st.work >= 0) this.queued[st.work] = true;
+    for (const st of p.stmts) {
+      if ((st.kind === 'queue' || st.kind === 'arm' || st.kind === 'raise') && st.work >= 0) this.queued[st.work] = true;
+    }
     let cyc = false;
     for (const w of p.works) {
       const f = this.blockDeep(w.body);
@@ -364,6 +366,7 @@ export class Analysis {
         else f.or(FP.top(L));
         break;
       }
+      case Op.FreeIrq: f.rw(L.work(op.x)); break;
       case Op.ExitDone: break; // a kworker's exit is added by the caller
       case Op.RemoveAttr: f.rw(L.attrRm(op.x)); break;
       case Op.DrainAttrs: p.attrs.forEach((a, k) => { if (a.device === op.x) f.read(L.attrAct(k)); }); break;

@@ -50,7 +50,7 @@ export function successorState(s: KernelState, mover: number): KernelState {
     drms: s.drms.map((d) => ({ refs: d.refs, unplugged: d.unplugged, freed: d.freed, releasing: d.releasing, bindingRef: d.bindingRef })),
     revocables: s.revocables.map((r) => ({ revoked: r.revoked })),
     data: s.data.map((d) => ({ freed: d.freed })),
-    works: s.works.map((w) => ({ state: w.state, startAt: w.startAt })),
+    works: s.works.map((w) => ({ state: w.state, startAt: w.startAt, off: w.off, cancelling: w.cancelling, flushRuns: w.flushRuns })),
     fences: s.fences.map((f) => ({ state: f.state, completeAt: f.completeAt, live: f.live })),
     mutexes: s.mutexes.map((m) => ({ holder: m.holder, lockStmt: m.lockStmt })),
     cdevs: s.cdevs.map((c) => ({ deleted: c.deleted })),

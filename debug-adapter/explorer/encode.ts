@@ -160,7 +160,7 @@ export class Encoder {
     }
     for (const r of s.revocables) this.u(+r.revoked);
     for (const d of s.data) this.u(+d.freed);
-    for (const w of s.works) this.u(w.state);
+    for (const w of s.works) { this.u(w.state); this.u(+w.off); this.u(w.cancelling); this.u(w.flushRuns); }
     for (let q = 0; q < s.fences.length; q++) {
       if (this.fenceInThread[q]) continue;
       this.fenceState(s, q, forget && dead !== null && dead[q] === 1);

@@ -499,7 +499,7 @@ export function stateKey(s: KernelState): string {
   for (const r of s.revocables) parts.push(+r.revoked);
   for (const d of s.data) parts.push(+d.freed);
   parts.push('|');
-  for (const w of s.works) parts.push(w.state);
+  for (const w of s.works) parts.push(w.state, +w.off, w.cancelling, w.flushRuns);
   for (const f of s.fences) parts.push(f.state, +f.live);
   for (const m of s.mutexes) parts.push(m.holder, m.lockStmt);
   parts.push('|');

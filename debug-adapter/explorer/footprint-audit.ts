@@ -106,7 +106,7 @@ function instrument(s: KernelState, mover: number, L: Layout, log: Log): KernelS
   }));
   c.revocables = c.revocables.map((r, i) => watch(r, `revocables[${i}]`, log, (k, _o, _v, w) => (k === 'revoked' ? bit(L.rev(i), w) : null)));
   c.data = c.data.map((d, i) => watch(d, `data[${i}]`, log, (k, _o, _v, w) => (k === 'freed' ? bit(L.data(i), w) : null)));
-  c.works = c.works.map((x, i) => watch(x, `works[${i}]`, log, (k, _o, _v, w) => (k === 'state' ? bit(L.work(i), w) : null)));
+  c.works = c.works.map((x, i) => watch(x, `works[${i}]`, log, (k, _o, _v, w) => (k === 'state' || k === 'off' || k === 'cancelling' || k === 'flushRuns' ? bit(L.work(i), w) : null)));
   c.fences = c.fences.map((f, i) => watch(f, `fences[${i}]`, log, (k, _o, _v, w) =>
     k === 'state' ? bit(L.fst(i), w) : k === 'live' ? bit(L.flive(i), w) : null));
   c.mutexes = c.mutexes.map((m, i) => watch(m, `mutexes[${i}]`, log, (k, _o, _v, w) =>

@@ -20,8 +20,10 @@ import { krefReleaseDone, putKref } from './stmts/kref';
 import { unbind } from './stmts/device';
 import { unregisterCdev } from './stmts/cdev';
 import { drainAttrs, removeAttr } from './stmts/attr';
+import { freeIrq } from './stmts/irq';
 import { WAITS } from './waits';
 import {
+  CALLBACK_THREAD,
   type CStmt,
   type ObjKind,
   type Program,
@@ -104,7 +106,7 @@ export class Kernel {
       wait: null, files: [], refs: [], srcu: 0, rcu: [], spinlocks: [], exiting: false,
     }));
     p.works.forEach((w, i) => threads.push({
-      name: `kworker/${w.name}`, work: i, status: 'idle', frames: [], wait: null, files: [], refs: [],
+      name: `${CALLBACK_THREAD[w.kind]}/${w.name}`, work: i, status: 'idle', frames: [], wait: null, files: [], refs: [],
       srcu: 0, rcu: [], spinlocks: [], exiting: false,
     }));
     return {
@@ -115,7 +117,7 @@ export class Kernel {
       drms: p.drms.map(() => ({ refs: 1, unplugged: false, freed: false, releasing: false, bindingRef: true })),
       revocables: p.revocables.map(() => ({ revoked: false })),
       data: p.data.map(() => ({ freed: false })),
-      works: p.works.map(() => ({ state: WorkSt.Idle, startAt: 0 })),
+      works: p.works.map(() => ({ state: WorkSt.Idle, startAt: 0, off: false, cancelling: 0, flushRuns: 0 })),
       fences: p.fences.map(() => ({ state: FenceSt.Idle, completeAt: -1, live: false })),
       mutexes: p.mutexes.map(() => ({ holder: -1, lockStmt: -1 })),
       cdevs: p.cdevs.map(() => ({ deleted: false })),
@@ -363,13 +365,14 @@ export class Kernel {
     t.frames = [codeFrame(wi.body, 'work', wi.module, null, null)];
     this.curLine = wi.line;
     if (wi.module >= 0 && s.modules[wi.module].state === ModState.Gone) {
+      const how = { work: 'queued work must be cancelled', timer: 'an armed timer must be cancelled or shut down', irq: 'a requested IRQ must be freed' }[wi.kind];
       this.fault('code-after-unload', i, wi,
-        `work ${wi.name} starts on ${t.name}, but its module ${this.p.modules[wi.module].name} is gone: ` +
-        `its code was freed (queued work must be cancelled in remove or module_exit)`, [this.obj('module', wi.module)]);
+        `${wi.kind} ${wi.name} starts on ${t.name}, but its module ${this.p.modules[wi.module].name} is gone: ` +
+        `its code was freed (${how} in remove or module_exit)`, [this.obj('module', wi.module)]);
       this.oops(t);
       return;
     }
-    this.note(i, wi.line, 'kworker', `work ${wi.name} starts`);
+    this.note(i, wi.line, 'kworker', `${wi.kind === 'irq' ? 'handler of irq' : wi.kind} ${wi.name} starts`);
     this.unwind(i, t);
   }
 
@@ -466,11 +469,14 @@ export class Kernel {
     t.frames = [];
     t.exiting = false;
     if (t.work >= 0) {
-      s.works[t.work].state = WorkSt.Idle;
+      const w = s.works[t.work];
+      // re-queued, re-armed or raised while it ran: it runs again
+      w.state = w.state === WorkSt.RunningPending ? WorkSt.Pending : WorkSt.Idle;
+      if (w.flushRuns > 0) w.flushRuns--;
       t.status = 'idle';
       t.files = [];
       t.refs = [];
-      this.note(i, this.p.works[t.work].line, 'exit', `work ${this.p.works[t.work].name} done`);
+      this.note(i, this.p.works[t.work].line, 'exit', `${this.p.works[t.work].kind} ${this.p.works[t.work].name} done`);
     } else {
       t.status = 'done';
       // the thread's closing brace, not the last line it ran (which may be in a handler)
@@ -577,7 +583,11 @@ export class Kernel {
     }
     const held = t.spinlocks.length > 0 ? t.spinlocks[t.spinlocks.length - 1] : -1;
     if (held >= 0) return { why: `holds spinlock ${p.spinlocks[held].name} (spin_lock disables preemption),`, object: this.obj('spinlock', held) };
-    // atomic callbacks (timer callbacks, non-threaded IRQ handlers) go here
+    const cb = t.work >= 0 ? p.works[t.work] : undefined;
+    if (cb?.atomic) {
+      const ctx = cb.kind === 'timer' ? 'a timer callback (softirq context)' : 'a hard IRQ handler (not threaded)';
+      return { why: `runs ${ctx},`, object: this.obj(cb.kind === 'timer' ? 'timer' : 'irq', t.work) };
+    }
     return null;
   }
 
@@ -690,6 +700,7 @@ export class Kernel {
         const fl = t.files[op.x];
         return closeFile(this, i, t, null, null, fl.open, fl);
       }
+      case Op.FreeIrq: return freeIrq(this, i, t, op.x, origin, true);
       case Op.ExitDone:
         this.exitDone(i, t);
         return OOPS; // the thread is finished: nothing more to unwind

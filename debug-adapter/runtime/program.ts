@@ -4,12 +4,10 @@
 // cheaply (the debugger's history and the explorer both depend on that).
 
 import {
-  bodyOf,
-  walkStmts,
+  expectThreadName,
   type Block,
   type Decl,
   type ExpectDecl,
-  expectThreadName,
   type FileNode,
   type HandlerEvent,
   type NamedDecl,
@@ -17,8 +15,9 @@ import {
   type Stmt,
   type StmtKind,
   DEFAULT_FENCE_NS,
+  type CallbackPrefix,
 } from '../../grammar/ast';
-import { targetKinds, targetRow, type TargetKey } from '../../grammar/statements';
+import { stmtBlocking, targetKinds, targetRow, type TargetKey } from '../../grammar/statements';
 import { STMT_SEMANTICS, semantics, type LowerCx } from './stmts';
 import type { DataOperands } from './stmts/data';
 import type { DeviceOperands } from './stmts/device';
@@ -33,42 +32,14 @@ import type { ThreadOperands } from './stmts/thread';
 import type { WorkOperands } from './stmts/work';
 import type { CdevOperands } from './stmts/cdev';
 import type { AttrOperands } from './stmts/attr';
+import type { TimerOperands } from './stmts/timer';
+import type { IrqOperands } from './stmts/irq';
 
 export type ObjKind =
   | 'module' | 'device' | 'driver' | 'drm' | 'revocable' | 'ptimer' | 'fence' | 'data' | 'work' | 'mutex' | 'thread'
-  | 'cdev' | 'attr' | 'kref' | 'spinlock' | 'completion';
-
-// ---------------------------------------------------------------- version 2, not simulated yet
-//
-// The language of version 2 (language.md §9) parses and checks; the runtime does not run it
-// yet. Every tool that runs a scenario (run, explore, the debugger, the editor's background
-// exploration and inlay hints, the kernel backend) asks `notSimulated` first and refuses
-// the file with one line; `lower` throws NotSimulatedError rather than run it wrongly.
-
-/** Statement kinds of version 2 that the runtime does not simulate yet. */
-export const NOT_SIMULATED_STMTS: ReadonlySet<StmtKind> = new Set(Object.keys(UNSIMULATED_STMTS) as StmtKind[]);
-/** Declaration kinds of version 2 that the runtime does not simulate yet. */
-const V2_DECLS: ReadonlySet<string> = new Set<Decl['kind']>(['timer', 'irq']);
-
-export { NotSimulatedError, notSimulatedMessage } from './stmts/unsimulated';
-import { NotSimulatedError, UNSIMULATED_STMTS } from './stmts/unsimulated';
-
-/** The first version-2 construct of `file` that the runtime cannot run yet, if any. */
-export function notSimulated(file: FileNode): { what: string; range: Range } | undefined {
-  for (const d of file.decls) {
-    if (V2_DECLS.has(d.kind)) return { what: d.kind, range: d.range };
-    const body = bodyOf(d);
-    if (!body) continue;
-    let found: { what: string; range: Range } | undefined;
-    walkStmts(body, (s) => {
-      if (found) return;
-      if (NOT_SIMULATED_STMTS.has(s.kind)) found = { what: s.kind, range: s.keywordRange };
-      else if (s.kind === 'cancel' && s.nosync) found = { what: 'cancel … nosync', range: s.keywordRange };
-    });
-    if (found) return found;
-  }
-  return undefined;
-}
+  | 'cdev' | 'attr' | 'kref' | 'spinlock' | 'completion'
+  // version 2: kernel timers and IRQs are indexed, as work items are, in Program.works
+  | 'timer' | 'irq';
 
 /** What every lowered statement has. Object operands are indices into the program's tables (-1: unresolved). */
 export interface CStmtBase {
@@ -94,7 +65,7 @@ export type With<K extends StmtKind, O> = K extends StmtKind ? { kind: K } & O :
 /** A statement's kind and its operands, by name: each object's module (stmts/*.ts) declares its own. */
 export type Operands =
   | FileOperands | DrmOperands | ModuleOperands | RevocableOperands | DeviceOperands | FenceOperands | DataOperands
-  | WorkOperands | MutexOperands | ThreadOperands | CdevOperands | AttrOperands | SyncOperands;
+  | WorkOperands | MutexOperands | ThreadOperands | CdevOperands | AttrOperands | SyncOperands | TimerOperands | IrqOperands;
 
 /** A lowered statement: its kind and its operands, by name. */
 export type CStmt = CStmtBase & Operands;
@@ -122,7 +93,24 @@ export interface TimerInfo { name: string; revocable: number; range: Range }
 export interface FenceInfo { name: string; device: number; takesNs: number; range: Range }
 /** `kzalloc` (version 2): owned by nobody, freed only by `free` (owner -1). */
 export interface DataInfo { name: string; managed: 'devm' | 'drmm' | 'kzalloc'; owner: number; range: Range }
-export interface WorkInfo { name: string; driver: number; module: number; body: CBlock; line: number; column: number; range: Range }
+/** What runs a callback thread: a work item (kworker), a kernel timer's callback, an IRQ handler (§9). */
+export type CallbackKind = 'work' | 'timer' | 'irq';
+/** The prefix of its thread's name (`kworker/w`, `timer/t`, `irq/i`). */
+export const CALLBACK_THREAD = { work: 'kworker', timer: 'timer', irq: 'irq' } as const satisfies Record<CallbackKind, CallbackPrefix>;
+/**
+ * A callback: work item, kernel timer or IRQ, in declaration order (one table, so the kworker
+ * machinery — its thread, state, footprint, encoding — serves all three).
+ */
+export interface WorkInfo {
+  name: string; driver: number; module: number; body: CBlock; line: number; column: number; range: Range;
+  kind: CallbackKind;
+  /** runs in atomic context: a timer callback, a non-threaded IRQ handler */
+  atomic: boolean;
+  /** an IRQ's device (its `raise` needs it present), else -1 */
+  device: number;
+  /** an IRQ requested with devm_request_irq: the devres release frees it */
+  devm: boolean;
+}
 export interface MutexInfo { name: string; range: Range }
 /** version 2: a char device node of the driver that binds `device` */
 export interface CdevInfo { name: string; device: number; driver: number; range: Range }
@@ -173,8 +161,6 @@ export interface Program {
  * that even a broken file lowers without throwing (the kernel treats -1 as "no object").
  */
 export function lower(file: FileNode): Program {
-  const v2 = notSimulated(file);
-  if (v2) throw new NotSimulatedError(v2.what, v2.range);
   const names = new Map<string, [ObjKind, number]>();
   const counts: Record<string, number> = {};
   for (const d of file.decls) {
@@ -186,7 +172,10 @@ export function lower(file: FileNode): Program {
   }
   const idx = (kind: ObjKind, name: string): number => {
     const e = names.get(name);
-    return e && e[0] === kind ? e[1] : -1;
+    if (!e || e[0] !== kind) return -1;
+    // callbacks share one table, in declaration order
+    if (kind === 'work' || kind === 'timer' || kind === 'irq') return p.works.findIndex((w) => w.kind === kind && w.name === name);
+    return e[1];
   };
 
   const p: Program = {
@@ -250,19 +239,31 @@ export function lower(file: FileNode): Program {
 
   for (const c of p.cdevs) c.driver = p.devices[c.device]?.driver ?? -1;
 
+  // The callbacks, before any code is lowered (a thread may name a timer declared after it).
+  const cbBodies: Block[] = [];
+  for (const d of file.decls) {
+    if (d.kind !== 'work' && d.kind !== 'timer' && d.kind !== 'irq') continue;
+    const dev = d.kind === 'irq' ? idx('device', d.device.name) : -1;
+    const drv = d.kind === 'irq' ? p.devices[dev]?.driver ?? -1 : idx('driver', d.driver.name);
+    p.works.push({
+      name: d.name.name, driver: drv, module: p.drivers[drv]?.module ?? -1, body: null as unknown as CBlock,
+      line: d.range.start.line, column: d.range.start.column, range: d.range,
+      kind: d.kind, atomic: d.kind === 'timer' || (d.kind === 'irq' && !d.threaded), device: dev,
+      devm: d.kind === 'irq' && d.devm,
+    });
+    cbBodies.push(d.body);
+  }
+  let cb = 0;
+
   const lowerer = new Lowerer(p, idx);
   // Second pass: code. Blocks get ids in source order.
   for (const d of file.decls) {
     if (d.kind === 'thread') {
       const body = lowerer.body(d.body);
       p.threads.push({ name: d.name.name, description: d.description?.value ?? '', body, range: d.range });
-    } else if (d.kind === 'work') {
-      const drv = idx('driver', d.driver.name);
-      const body = lowerer.body(d.body);
-      p.works.push({
-        name: d.name.name, driver: drv, module: p.drivers[drv]?.module ?? -1, body,
-        line: d.range.start.line, column: d.range.start.column, range: d.range,
-      });
+    } else if (d.kind === 'work' || d.kind === 'timer' || d.kind === 'irq') {
+      p.works[cb].body = lowerer.body(cbBodies[cb]);
+      cb++;
     } else if (d.kind === 'attr') {
       const dev = idx('device', d.device.name);
       const drv = p.devices[dev]?.driver ?? -1;
@@ -351,7 +352,7 @@ class Lowerer implements LowerCx {
     this.p.stmts.push(base as CStmt); // its id is its place; filled in below, blocks after it
     this.p.stmtLines.add(base.line);
     const c = Object.assign(base, this.operands(s)) as CStmt;
-    c.sleeps = targetRow(s.kind, this.targetKind(s))?.blocks === 'sleeps';
+    c.sleeps = stmtBlocking(s, this.targetKind(s)) === 'sleeps';
     this.p.stmts[c.id] = c;
     return c;
   }
@@ -399,6 +400,7 @@ export function objectName(p: Program, o: ObjRef): string | undefined {
     fence: p.fences, data: p.data, work: p.works, mutex: p.mutexes, thread: p.threads,
     cdev: p.cdevs, attr: p.attrs,
     kref: p.krefs, spinlock: p.spinlocks, completion: p.completions,
+    timer: p.works, irq: p.works,
   };
   return table[o.kind][o.index]?.name;
 }

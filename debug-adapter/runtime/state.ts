@@ -7,12 +7,13 @@ import type { CBlock, CStmt, HandlerInfo, ObjKind } from './program';
 
 export const enum ModState { Live = 0, Going = 1, Gone = 2 }
 export const enum FenceSt { Idle = 0, Pending = 1, Signalled = 2, Error = 3 }
-export const enum WorkSt { Idle = 0, Pending = 1, Running = 2 }
+/** A callback's state (work, kernel timer, IRQ handler); RunningPending: re-queued, re-armed or raised while it runs. */
+export const enum WorkSt { Idle = 0, Pending = 1, Running = 2, RunningPending = 3 }
 
 /** The states' names, by their numbers above (events, the report, the variables view). */
 export const MODULE_STATE_NAMES = ['live', 'going', 'gone'] as const;
 export const FENCE_STATE_NAMES = ['idle', 'pending', 'signalled', 'error'] as const;
-export const WORK_STATE_NAMES = ['idle', 'pending', 'running'] as const;
+export const WORK_STATE_NAMES = ['idle', 'pending', 'running', 'running, pending again'] as const;
 
 export interface ModuleState { state: ModState; refs: number }
 export interface DeviceState { present: boolean; bound: boolean; /** thread unbinding it, or -1 */ unbinder: number }
@@ -31,7 +32,16 @@ export interface DataState { freed: boolean }
 export interface CdevState { deleted: boolean }
 /** version 2: a sysfs attribute, and its kernfs active references (threads inside its show) */
 export interface AttrState { removed: boolean; active: number }
-export interface WorkState { state: WorkSt; startAt: number }
+export interface WorkState {
+  state: WorkSt;
+  startAt: number;
+  /** disabled (disable_work_sync, timer_shutdown_sync) or, for an IRQ, freed: queue/arm/raise do nothing */
+  off: boolean;
+  /** threads inside a sync cancel or disable of it: no queue or arm has effect meanwhile */
+  cancelling: number;
+  /** run ends the flushes under way still wait for (flush_work: the run in progress and the pending start) */
+  flushRuns: number;
+}
 export interface FenceState {
   state: FenceSt;
   /** run mode: when it completes; -1 never */
@@ -90,11 +100,13 @@ export const enum Op {
   RemoveAttr, DrainAttrs, UnregisterCdev,
   /** version 2: the devres release drops a devm kref's first reference; the release of a kref is over */
   PutKref, KrefReleaseDone,
+  // version 2: the devres release frees a devm IRQ (free_irq, synchronize_irq)
+  FreeIrq,
 }
 
 export type WaitKind =
   | 'sleep' | 'fence' | 'poll' | 'srcu' | 'rcu' | 'mutex' | 'flush' | 'cancel' | 'unbind'
-  | 'attr' | 'spin' | 'completion';
+  | 'attr' | 'spin' | 'completion' | 'synchronize_irq';
 
 export interface Wait {
   kind: WaitKind;
@@ -128,7 +140,7 @@ export type ThreadStatus = 'ready' | 'idle' | 'done' | 'oops';
 
 export interface ThreadState {
   name: string;
-  /** -1 for a declared thread, the work index for a kworker */
+  /** -1 for a declared thread, the callback's index in Program.works for a callback thread (kworker, timer, irq) */
   work: number;
   status: ThreadStatus;
   frames: Frame[];

@@ -30,8 +30,8 @@ export function unbindOps(p: Program, dev: number): NativeOp[] {
     p.drms.forEach((m, k) => { if (m.device === dev) ops.push({ op: Op.Unplug, x: k }); });
     p.cdevs.forEach((c, k) => { if (c.device === dev) ops.push({ op: Op.UnregisterCdev, x: k }); });
   }
-  // (3) the devres release
-  // (3a) free_irq of each devm irq of dev: the callbacks runtime adds it here
+  // (3) the devres release: devm IRQs are freed first
+  p.works.forEach((w, k) => { if (w.kind === 'irq' && w.devm && w.device === dev) ops.push({ op: Op.FreeIrq, x: k }); });
   p.revocables.forEach((r, k) => { if (r.device === dev) ops.push({ op: Op.Revoke, x: k }); });
   // version 2 (§9): the first reference of each devm kref of the driver that binds dev
   const drvIx = p.devices[dev]?.driver ?? -1;

@@ -6,7 +6,7 @@
 import { formatDuration } from '../../grammar/ast';
 import { ANY_RCU, ANY_SRCU, SELF_LOCAL, type FP, type Layout } from '../explorer/footprint';
 import type { Kernel } from './kernel';
-import type { CStmt, Program } from './program';
+import type { CStmt, CallbackKind, ObjKind, Program } from './program';
 import { FENCE_STATE_NAMES, FenceSt, WorkSt, type FaultObject, type KernelState, type Wait, type WaitKind } from './state';
 
 export interface WaitSpec {
@@ -56,19 +56,31 @@ function fenceWait(code: number, stmt: 'wait' | 'poll'): WaitSpec {
   };
 }
 
-/** `flush` and `cancel` of a work item: over when it is idle (flush) or not running (cancel). */
-function workWait(code: number, fn: 'flush_work' | 'cancel_work_sync', short: 'flush' | 'cancel'): WaitSpec {
+/** `flush` of a work item: over when the runs it waits for have ended; `cancel` (and `disable`) of a work or timer: when it is not running. */
+function workWait(code: number, short: 'flush' | 'cancel'): WaitSpec {
+  const fn = (k: Kernel | Program, x: number): string => {
+    const w = ('p' in k ? k.p : k).works[x];
+    if (short === 'flush') return 'flush_work';
+    return w?.kind === 'timer' ? 'timer_delete_sync' : 'cancel_work_sync';
+  };
   return {
-    over: short === 'flush' ? (k, _i, w) => k.s.works[w.x].state === WorkSt.Idle : (k, _i, w) => k.s.works[w.x].state !== WorkSt.Running,
-    describe: (k, w) => `waits in ${fn} for ${k.p.works[w.x].name}`,
+    over: short === 'flush' ? (k, _i, w) => k.s.works[w.x].flushRuns === 0 : (k, _i, w) => k.s.works[w.x].state !== WorkSt.Running,
+    describe: (k, w) => `${k.p.works[w.x].kind === 'timer' && short === 'cancel' ? 'spins' : 'waits'} in ${fn(k, w.x)} for ${k.p.works[w.x].name}`,
     brief: (p, w) => `waits in ${short} ${p.works[w.x]?.name ?? '?'}`,
-    complete: (k, i, w) => k.note(i, w.loc.line, short, 'done waiting'),
-    objects: (k, w) => [k.obj('work', w.x)],
-    reads: (f, L, w) => { f.read(L.work(w.x)); },
+    complete(k, i, w) {
+      // the sync cancel is over: queue and arm have effect again
+      if (short === 'cancel') k.s.works[w.x].cancelling--;
+      k.note(i, w.loc.line, short, 'done waiting');
+    },
+    objects: (k, w) => [k.obj(CALLBACK_OBJ[k.p.works[w.x].kind], w.x)],
+    reads: (f, L, w) => { if (short === 'cancel') f.rw(L.work(w.x)); else f.read(L.work(w.x)); },
     holders: null,
     code,
   };
 }
+
+/** The object kind of a callback, as faults name it. */
+const CALLBACK_OBJ = { work: 'work', timer: 'timer', irq: 'irq' } as const satisfies Record<CallbackKind, ObjKind>;
 
 export const WAITS: Readonly<Record<WaitKind, WaitSpec>> = {
   sleep: {
@@ -138,8 +150,8 @@ export const WAITS: Readonly<Record<WaitKind, WaitSpec>> = {
     },
     code: 5,
   },
-  flush: workWait(6, 'flush_work', 'flush'),
-  cancel: workWait(7, 'cancel_work_sync', 'cancel'),
+  flush: workWait(6, 'flush'),
+  cancel: workWait(7, 'cancel'),
   unbind: {
     over: (k, _i, w) => k.s.devices[w.x].unbinder === -1,
     describe: (k, w) => `waits for the unbind of ${k.p.devices[w.x].name} by another thread`,
@@ -223,5 +235,15 @@ export const WAITS: Readonly<Record<WaitKind, WaitSpec>> = {
     },
     holders: null,
     code: 11,
+  },
+  synchronize_irq: {
+    over: (k, _i, w) => k.s.works[w.x].state === WorkSt.Idle,
+    describe: (k, w) => `waits in free_irq (synchronize_irq) for the handler of ${k.p.works[w.x].name}`,
+    brief: (p, w) => `waits in free_irq ${p.works[w.x]?.name ?? '?'}`,
+    complete: (k, i, w) => k.note(i, w.loc.line, 'free_irq', `synchronize_irq done: ${k.p.works[w.x].name} has no handler left`),
+    objects: (k, w) => [k.obj('irq', w.x)],
+    reads: (f, L, w) => { f.read(L.work(w.x)); },
+    holders: null,
+    code: 12,
   },
 } satisfies Record<WaitKind, WaitSpec>;

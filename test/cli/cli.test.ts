@@ -118,16 +118,6 @@ describe('lifetime run', () => {
     expect(j.diagnostics[0]).toMatchObject({ code: 'unknown-name', severity: 'error', line: 1, column: 16 });
   });
 
-  it('refuses a version-2 file it cannot simulate yet: one line file:line:col, exit 2, in run and explore', () => {
-    const src = file('v2.lifetime', 'module m\ndevice d\ndriver drv in m binds d\nwork w in drv { log "w" }\nthread app {\n  queue w\n  disable w\n}\nexpect clean\n');
-    for (const mode of ['run', 'explore']) {
-      const r = cli([mode, src]);
-      expect(r.code).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr.trim()).toBe(`v2.lifetime:7:3: version 2 \`disable\` is not simulated yet`);
-    }
-  });
-
   it('replays a witness with --schedule', () => {
     const src = file('race.lifetime', CLEAN.replace('expect clean', 'thread admin { rmmod m }\nexpect run clean\nexpect explore clean'));
     const sched = file('w.json', JSON.stringify(['admin', 'app', 'app']));

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { compile } from '../../grammar';
-import { lower, notSimulated, type Program } from '../../debug-adapter/runtime/program';
+import { lower, type Program } from '../../debug-adapter/runtime/program';
 import type { ExploreResult } from '../../debug-adapter/explorer/explore';
 import { FAMILY_VARIANTS, deadlockAScenario, familyScenario } from '../../bench/spin/family';
 import { CONFORMANCE, REPO, conformanceFiles } from '../shared';
@@ -37,7 +37,7 @@ export function conformanceCases(): Case[] {
   const dir = join(CONFORMANCE, 'v2');
   const v2 = !existsSync(dir) ? [] : readdirSync(dir).filter((f) => f.endsWith('.lifetime')).sort()
     .map((f) => ({ name: `v2/${f}`, text: readFileSync(join(dir, f), 'utf8') }))
-    .filter((c) => { const a = compile(c.text); return a.diagnostics.length === 0 && !notSimulated(a.file); });
+    .filter((c) => { const a = compile(c.text); return a.diagnostics.length === 0; });
   return [...v1, ...v2];
 }
 
@@ -101,6 +101,9 @@ const simpleStmt = fc.constantFrom(
   // version 2: spinlocks, completions, krefs, kzalloc'd data and free
   'lock sl', 'unlock sl', 'complete cp', 'wait cp', 'wait cp timeout 1ms', 'get ko', 'put ko', 'use ko',
   'free st', 'free kz', 'use kz',
+  // version 2 callbacks: a kernel timer, an IRQ, the new work statements
+  'arm kt', 'arm kt after 1ms', 'cancel kt', 'cancel kt nosync', 'disable kt', 'cancel w nosync', 'disable w',
+  'raise iq', 'free_irq iq',
 );
 
 const blockStmt: fc.Arbitrary<string> = fc.oneof(
@@ -143,11 +146,15 @@ export const scenarioArb: fc.Arbitrary<string> = fc.record({
   krefRelease: fc.option(fc.constantFrom('use st', 'use kz', 'free kz', 'complete cp'), { nil: null }),
   work: fc.array(fc.constantFrom('log "w"', 'use st', 'read bar', 'signal f1', 'queue w2'), { minLength: 1, maxLength: 2 }),
   work2: fc.constantFrom('log "w2"', 'queue w', 'signal f1'),
+  timer: fc.array(fc.constantFrom('log "kt"', 'use st', 'arm kt', 'cancel kt', 'queue w', 'lock mx', 'unlock mx'), { minLength: 1, maxLength: 2 }),
+  irq: fc.array(fc.constantFrom('log "iq"', 'use st', 'free_irq iq', 'raise iq', 'arm kt', 'lock mx'), { minLength: 1, maxLength: 2 }),
+  irqOpts: fc.constantFrom('', ' threaded', ' devm', ' threaded devm'),
   copies: fc.constantFrom(1, 1, 2, 3),
   threads: fc.array(body, { minLength: 1, maxLength: 2 }),
 }).map((g) => {
   const out = [PRELUDE(g.fops, g.holds, g.managed)];
   out.push(`work w in drv { ${g.work.join(' ')} }`, `work w2 in drv { ${g.work2} }`);
+  out.push(`timer kt in drv { ${g.timer.join(' ')} }`, `irq iq on d${g.irqOpts} { ${g.irq.join(' ')} }`);
   if (g.remove) out.push(`on remove drv { ${g.remove.join(' ')} }`);
   if (g.close) out.push(`on close drv { ${g.close} }`);
   if (g.release) out.push(`on release card { ${g.release} }`);

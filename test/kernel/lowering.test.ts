@@ -104,6 +104,15 @@ describe('lowerForKernel', () => {
     }
   });
 
+  it('refuses a kernel timer and an IRQ (simulated, not built into the module yet) with their line and column', () => {
+    const t = refused('module m\ndevice d\ndriver x in m binds d\ntimer tm in x { log "t" }\nthread t { arm tm }\n');
+    expect([t.line, t.column]).toEqual([4, 1]);
+    expect(t.message).toMatch(/kernel timer is not covered by the kernel backend/);
+    const i = refused('module m\ndevice d\ndriver x in m binds d\nirq iq on d { log "i" }\nthread t { raise iq }\n');
+    expect([i.line, i.column]).toEqual([4, 1]);
+    expect(i.message).toMatch(/IRQ is not covered/);
+  });
+
   it('refuses a syscall statement in kernel context (an open inside an ioctl)', () => {
     const e = refused('module m\ndevice d\ndriver x in m binds d\ndrm c on d\nthread t {\n  open f on c\n  ioctl f {\n    open g on c\n  }\n}\n');
     expect([e.line, e.column]).toEqual([8, 5]);

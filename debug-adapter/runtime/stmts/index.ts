@@ -15,10 +15,11 @@ import { MUTEX_STMTS } from './mutex';
 import { REVOCABLE_STMTS } from './revocable';
 import { SYNC_STMTS } from './sync';
 import { THREAD_STMTS } from './thread';
-import { UNSIMULATED_STMTS } from './unsimulated';
 import { WORK_STMTS } from './work';
 import { CDEV_STMTS } from './cdev';
 import { ATTR_STMTS } from './attr';
+import { TIMER_STMTS } from './timer';
+import { IRQ_STMTS } from './irq';
 
 export type { LowerCx, StmtSemantics } from './api';
 
@@ -31,12 +32,13 @@ export const STMT_SEMANTICS: { readonly [K in StmtKind]: StmtSemantics<K> } = {
   ...FENCE_STMTS,
   ...DATA_STMTS,
   ...WORK_STMTS,
+  ...TIMER_STMTS,
+  ...IRQ_STMTS,
   ...MUTEX_STMTS,
   ...THREAD_STMTS,
   ...CDEV_STMTS,
   ...ATTR_STMTS,
   ...SYNC_STMTS,
-  ...UNSIMULATED_STMTS,
 } satisfies { [K in StmtKind]: StmtSemantics<K> };
 
 /** The semantics of statement kind K, typed for a statement of any kind (the callers hold a CStmt). */
