@@ -43,15 +43,9 @@ function open(k: Kernel, i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'o
   if (m >= 0 && s.modules[m].state === ModState.Gone) return k.codeAfterUnload(i, t, st, m, `open calls ${p.drms[x].name}'s file operations`);
   const drv = k.driverOfDrm(x);
   d.refs++;
-  if (drv?.fopsOwner && m >= 0) {
-    const mod = s.modules[m];
-    if (mod.state !== ModState.Live) {
-      d.refs--;
-      k.note(i, st.line, 'open', `open ${name}: try_module_get(${p.modules[m].name}) fails (module ${MODULE_STATE_NAMES[mod.state]}): ENODEV`);
-      return DONE;
-    }
-    mod.refs++;
-    file.holdsModule = true;
+  if (!fopsOwnerGet(k, i, st, file, m, name, !!drv?.fopsOwner)) {
+    d.refs--;
+    return DONE;
   }
   file.st = 0;
   if (k.recording) {
@@ -59,6 +53,22 @@ function open(k: Kernel, i: number, t: ThreadState, f: CodeFrame, st: CStmtOf<'o
     k.note(i, st.line, 'open', `${st.fileName} = open(${name}): ${name} ${d.refs - 1}→${d.refs}${ms}`);
   }
   return DONE;
+}
+
+/**
+ * The `try_module_get` of a file's fops owner at open (a driver with `fops_owner`): false,
+ * with the ENODEV event, when the module is not live; else the file holds the module.
+ */
+function fopsOwnerGet(k: Kernel, i: number, st: CStmtOf<'open'>, file: FileState, m: number, name: string, fopsOwner: boolean): boolean {
+  if (!fopsOwner || m < 0) return true;
+  const mod = k.s.modules[m];
+  if (mod.state !== ModState.Live) {
+    k.note(i, st.line, 'open', `open ${name}: try_module_get(${k.p.modules[m].name}) fails (module ${MODULE_STATE_NAMES[mod.state]}): ENODEV`);
+    return false;
+  }
+  mod.refs++;
+  file.holdsModule = true;
+  return true;
 }
 
 /** The module whose file operations a cdev's files run (that of the driver binding its device). */
@@ -81,15 +91,7 @@ function openCdev(k: Kernel, i: number, t: ThreadState, f: CodeFrame, st: CStmtO
   const m = cdevModule(p, c);
   if (m >= 0 && s.modules[m].state === ModState.Gone) return k.codeAfterUnload(i, t, st, m, `open calls ${name}'s file operations`);
   const drv = p.drivers[p.cdevs[c].driver];
-  if (drv?.fopsOwner && m >= 0) {
-    const mod = s.modules[m];
-    if (mod.state !== ModState.Live) {
-      k.note(i, st.line, 'open', `open ${name}: try_module_get(${p.modules[m].name}) fails (module ${MODULE_STATE_NAMES[mod.state]}): ENODEV`);
-      return DONE;
-    }
-    mod.refs++;
-    file.holdsModule = true;
-  }
+  if (!fopsOwnerGet(k, i, st, file, m, name, !!drv?.fopsOwner)) return DONE;
   file.st = 0;
   if (k.recording) {
     const ms = file.holdsModule ? `: ${p.modules[m].name} ${s.modules[m].refs - 1}→${s.modules[m].refs} (fops owner)` : '';
