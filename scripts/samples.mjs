@@ -1,4 +1,5 @@
-// `npm run samples`: runs every scenario of samples/ with `lifetime run`, one verdict a line.
+// `npm run samples`: runs every scenario of samples/ and samples/v2/ (the version-2 ones)
+// with `lifetime run`, one verdict a line.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +7,8 @@ import { join } from 'node:path';
 const dir = new URL('../samples/', import.meta.url).pathname;
 const bin = new URL('../bin/lifetime.js', import.meta.url).pathname;
 let failed = 0;
-const files = readdirSync(dir).filter((n) => n.endsWith('.lifetime')).sort();
+const list = (sub) => readdirSync(join(dir, sub)).filter((n) => n.endsWith('.lifetime')).sort().map((n) => join(sub, n));
+const files = [...list(''), ...list('v2')];
 const width = Math.max(...files.map((f) => f.length)) + 1;
 for (const f of files) {
   const r = spawnSync(process.execPath, [bin, 'run', join(dir, f), '--json'], { encoding: 'utf8' });

@@ -58,7 +58,7 @@ describe('lints on the samples', () => {
   }
 });
 
-// The version-2 samples wait for the runtime in samples/v2; their README pins each one's
+// The version-2 samples live in samples/v2 (its README says why); their README pins each one's
 // lints in its table's last column (`—`: none). The lints must be exactly those codes.
 describe('lints on the version-2 samples, as samples/v2/README.md pins them', () => {
   const v2 = join(REPO, 'samples/v2');
