@@ -34,12 +34,16 @@ const MAX_EVENTS = 4096;
 
 const EMPTY: Path = { evs: [], net: new Map(), cut: false };
 
-/** A reference the statement takes or drops (the statement table's `ref`), keyed by its target's kind and name. */
+/**
+ * A reference the statement takes or drops (the statement table's `ref`), keyed by its
+ * target's name: one name is one object, and the key must not depend on what the name
+ * resolves to (the verdicts are kept per thread node, below).
+ */
 function event(s: Stmt): Ev | undefined {
   const t = targetOf(s);
   if (!named(t)) return undefined;
-  for (const [kind, row] of Object.entries(STMTS[s.kind].targets as Record<string, TargetRow>)) {
-    if (row.ref) return { stmt: s, key: `${kind} ${t.name}`, delta: row.ref };
+  for (const row of Object.values(STMTS[s.kind].targets as Record<string, TargetRow>)) {
+    if (row.ref) return { stmt: s, key: t.name, delta: row.ref };
   }
   return undefined;
 }
@@ -126,9 +130,15 @@ function firstUnmatched(p: Path, key: string): Ev | undefined {
   return p.evs.find((e) => e.key === key && e.delta === sign);
 }
 
-function message(thread: string, e: Ev): string {
-  const [kind, name] = e.key.split(' ');
-  if (kind === 'drm') {
+/** The message, in the words of the kind of object the name is declared as now. */
+function message(thread: string, e: Ev, kind: string | undefined): string {
+  const name = e.key;
+  if (kind === 'kref') {
+    return e.delta > 0
+      ? `thread \`${thread}\` takes a reference on \`${name}\` that it does not drop on some path: the leaked kref_get keeps \`${name}\` from ever being released`
+      : `thread \`${thread}\` drops a reference on \`${name}\` that it did not take on some path: the extra kref_put can run the release of \`${name}\` while others still use it`;
+  }
+  if (kind !== 'module' && e.stmt.kind !== 'try_module_get' && e.stmt.kind !== 'module_put') {
     return e.delta > 0
       ? `thread \`${thread}\` takes a reference on \`${name}\` that it does not drop on some path: the leaked drm_dev_get keeps the device and its driver state alive forever`
       : `thread \`${thread}\` drops a reference on \`${name}\` that it did not take on some path: the extra drm_dev_put releases someone else's reference, and \`${name}\` can be freed while still in use`;
@@ -170,7 +180,7 @@ export const unbalancedRef: Rule = (m) => {
       vs = verdicts(t);
       VERDICTS.set(t, vs);
     }
-    for (const best of vs) out.push(diag('unbalanced-ref', best.stmt.range, message(t.name.name, best)));
+    for (const best of vs) out.push(diag('unbalanced-ref', best.stmt.range, message(t.name.name, best, m.decls.get(best.key)?.kind)));
   }
   return out;
 };

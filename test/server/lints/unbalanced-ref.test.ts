@@ -1,5 +1,7 @@
 // unbalanced-ref: where it fires (the range under the line, marked `^^^`) and near misses.
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../../grammar/index';
+import { lint } from '../../../server/lints';
 import { lintChecker } from './marks';
 
 const check = lintChecker('unbalanced-ref');
@@ -107,5 +109,24 @@ thread t {
   close f
 }
 `);
+  });
+
+  it('names each object by what it is: a drm device, a module, a kref (version 2)', () => {
+    const text = `module nova
+device gpu0
+driver nova_drm in nova binds gpu0
+drm card0 on gpu0
+kref obj in nova_drm
+thread app {
+  get card0
+  try_module_get nova
+  get obj
+}
+`;
+    const messages = lint(compile(text), text).filter((d) => d.code === 'unbalanced-ref').map((d) => d.message);
+    expect(messages).toHaveLength(3);
+    expect(messages.find((m) => m.includes('`card0`'))).toMatch(/drm_dev_get/);
+    expect(messages.find((m) => m.includes('`nova`'))).toMatch(/module `nova`.*rmmod nova/);
+    expect(messages.find((m) => m.includes('`obj`'))).toMatch(/kref_get keeps `obj` from ever being released/);
   });
 });
