@@ -77,6 +77,7 @@ export class Layout {
     take('spinlock', n.spinlocks);
     take('completion', n.completions);
     take('kref', n.krefs);
+    take('startOrder', 1);
     this.bits = b;
     this.words = Math.max(1, Math.ceil(b / 32));
     this.counters = n.drms + n.modules;
@@ -97,6 +98,11 @@ export class Layout {
   rev(r: number) { return this.base.rev + r; }
   data(k: number) { return this.base.data + k; }
   work(w: number) { return this.base.work + w; }
+  /**
+   * The order in which callback threads first started: a deadlock fault names the first
+   * blocked thread in that order (language.md §9), so two first starts do not commute.
+   */
+  get startOrder() { return this.base.startOrder; }
   fst(q: number) { return this.base.fst + q; }
   flive(q: number) { return this.base.flive + q; }
   mutex(m: number) { return this.base.mutex + m; }

@@ -247,6 +247,7 @@ export class Reducer {
     if (t.status === 'idle') {
       const w = t.work;
       f.rw(L.work(w));
+      if (!s.order.includes(i)) f.rw(L.startOrder);
       const wm = p.works[w].module;
       if (wm >= 0) {
         f.read(L.mGone(wm));
@@ -315,7 +316,10 @@ export class Reducer {
     if (t.status === 'done' || t.status === 'oops') return;
     if (t.work >= 0 && t.status === 'idle' && s.works[t.work].state === WorkSt.Idle && !A.queued[t.work]) return;
     f.rw(SELF_LOCAL);
-    if (t.work >= 0) f.or(A.kworkerDeep[t.work]).write(L.work(t.work));
+    if (t.work >= 0) {
+      f.or(A.kworkerDeep[t.work]).write(L.work(t.work));
+      if (!s.order.includes(i)) f.rw(L.startOrder);
+    }
     const fr = t.frames;
     for (let k = 0; k < fr.length; k++) {
       const x = fr[k];
