@@ -12,7 +12,8 @@ import type { InlayHint } from 'vscode-languageserver-protocol';
 import { STMT_KINDS } from '../../grammar/ast';
 import { LspClient, REPO, ensureServerBuilt } from './helpers';
 
-const samples = readdirSync(join(REPO, 'samples')).filter((f) => f.endsWith('.lifetime')).sort();
+// samples/*.lifetime and the version-2 ones in samples/v2, as paths under samples/
+const samples = ['', 'v2/'].flatMap((sub) => readdirSync(join(REPO, 'samples', sub)).filter((f) => f.endsWith('.lifetime')).sort().map((f) => sub + f));
 
 interface RunEvent {
   line: number;
@@ -38,7 +39,7 @@ const startsStatement = (line: string, character: number) => {
 describe.each(samples)('%s', (file) => {
   const text = readFileSync(join(REPO, 'samples', file), 'utf8');
   const lines = text.split('\n');
-  const uri = `file:///positions/${file}`;
+  const uri = `file:///positions/${file.replace('/', '-')}`;
 
   it('puts each inlay hint on the line of the statement whose changes it shows', async () => {
     const report = JSON.parse(execFileSync(process.execPath, [join(REPO, 'bin/lifetime.js'), 'run', '--json', join(REPO, 'samples', file)], { encoding: 'utf8' }).toString()) as {
