@@ -287,7 +287,9 @@ export class Engine {
         id: filter, description: e.text, filter, thread: e.thread || (t >= 0 ? k.s.threads[t].name : ''),
         line: e.line, column: st?.column ?? 1, time_ns: e.time_ns,
       };
-      out.push(this.makeStop('exception', t, `Paused on ${filter}`, { text: `${filter}: ${e.text}`, exception: ex }));
+      // a callback's start names its thread: the stop is on it, at the callback's first statement
+      const text = filter === 'callback' ? `callback: ${e.text} on ${e.thread}` : `${filter}: ${e.text}`;
+      out.push(this.makeStop('exception', t, `Paused on ${filter}`, { text, exception: ex }));
     }
     return out;
   }
