@@ -191,7 +191,10 @@ export class Engine {
     const t = k.s.threads[i];
     if (t.status === 'done') return `${t.name} has exited`;
     if (t.status === 'oops') return `${t.name} has oopsed: it stays where it is, holding what it held`;
-    if (t.status === 'idle' && k.s.works[t.work]?.state !== WorkSt.Pending) return `${t.name} is idle: its work is not queued`;
+    if (t.status === 'idle' && k.s.works[t.work]?.state !== WorkSt.Pending) {
+      const why = { work: 'its work is not queued', timer: 'its timer is not armed', irq: 'its IRQ is not raised' }[this.p.works[t.work]?.kind ?? 'work'];
+      return `${t.name} is idle: ${why}`;
+    }
     return null;
   }
 

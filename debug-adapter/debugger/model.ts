@@ -87,8 +87,7 @@ export function objectSummary(k: Kernel, kind: ObjectKind, x: number): string {
     }
     case 'data': {
       const info = p.data[x];
-      const owner = info.managed === 'devm' ? p.devices[info.owner]?.name : p.drms[info.owner]?.name;
-      return `${s.data[x].freed ? 'freed' : 'live'} (${info.managed} on ${owner})`;
+      return `${s.data[x].freed ? 'freed' : 'live'} (${dataOwner(p, info)})`;
     }
     case 'work': {
       const w = s.works[x];
@@ -275,10 +274,10 @@ function objectChildren(k: Kernel, name: string | undefined, sub: string | undef
     }
     case 'data': {
       const info = p.data[x];
-      const owner = info.managed === 'devm' ? p.devices[info.owner]?.name : p.drms[info.owner]?.name;
+      const how = info.managed === 'devm' ? 'freed at unbind' : info.managed === 'drmm' ? 'freed with its drm device' : 'owned by nobody: only free frees it';
       return [
         field(k, 'data', name, x, 'freed'),
-        { name: 'managed', value: `${info.managed} on ${owner} (freed ${info.managed === 'devm' ? 'at unbind' : 'with its drm device'})` },
+        { name: 'managed', value: `${dataOwner(p, info)} (${how})` },
       ];
     }
     case 'work': {
@@ -465,6 +464,15 @@ function threadChildren(k: Kernel, i: number, sub: string | undefined): VarNode[
   }
   else if (p.threads[i]?.description) out.push({ name: 'description', value: p.threads[i].description });
   return out;
+}
+
+/** How driver data is allocated: `devm on gpu0`, `drmm on card0`, or (version 2) `kzalloc`. */
+function dataOwner(p: Program, info: DataInfo): string {
+  switch (info.managed) {
+    case 'devm': return `devm on ${p.devices[info.owner]?.name ?? '?'}`;
+    case 'drmm': return `drmm on ${p.drms[info.owner]?.name ?? '?'}`;
+    case 'kzalloc': return 'kzalloc';
+  }
 }
 
 /** What a file is open on: a drm device or (version 2) a char device. */

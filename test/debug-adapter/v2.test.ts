@@ -41,7 +41,9 @@ describe('version 2: the Lifetimes and Thread scopes', () => {
     const stop = await launch(dc, { program: TIMER }, { breakpoints: [{ line: armLine }, { line: cbLine }] });
     expect(stop).toMatchObject({ reason: 'breakpoint', threadId: 1 });
     let s = await snapshot(dc, 1);
-    expect(Object.keys(s.lifetimes)).toEqual(['clock', 'step', 'blinker', 'led0', 'blink', 'irq0', 'obj', 'lk', 'armed', 'ctl', 'faults']);
+    expect(Object.keys(s.lifetimes)).toEqual(['clock', 'step', 'blinker', 'led0', 'priv', 'blink', 'irq0', 'obj', 'lk', 'armed', 'ctl', 'faults']);
+    expect(v(s.lifetimes, 'priv')).toBe('live (kzalloc)');
+    expect(v(s.lifetimes, 'priv', 'managed')).toBe('kzalloc (owned by nobody: only free frees it)');
     expect(v(s.lifetimes, 'blink')).toBe('armed, fires at 2ms');
     expect(v(s.lifetimes, 'blink', 'armed')).toBe('true');
     expect(v(s.lifetimes, 'blink', 'fires at')).toBe('2ms');
@@ -153,6 +155,20 @@ function cdevOf(path: string): string {
   if (!m) throw new Error(`${path} declares no cdev`);
   return m[1];
 }
+
+describe('version 2: stepping a callback thread', () => {
+  it('once its callback is done, a step says its timer is not armed', async () => {
+    dc = await client();
+    const stop = await launch(dc, { program: TIMER }, { breakpoints: [{ line: lineOf(TIMER, 'put obj', 0) }] });
+    const tb = await threadId(dc, 'timer/blink');
+    expect(stop?.threadId).toBe(tb);
+    await next(dc, tb); // put obj: the callback ends
+    const s = await snapshot(dc, tb);
+    expect(v(s.lifetimes, 'blink')).toBe('idle');
+    expect(v(s.thread, 'status')).toBe('idle');
+    expect(await next(dc, tb)).toMatchObject({ reason: 'step', threadId: tb, text: 'timer/blink is idle: its timer is not armed' });
+  }, T);
+});
 
 describe('version 2: the callback filter and data breakpoints', () => {
   it('is announced, off by default, and stops when a callback starts, naming it', async () => {
