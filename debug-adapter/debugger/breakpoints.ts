@@ -293,7 +293,7 @@ export class DataBreakpoints {
 export const EXCEPTION_FILTERS = [
   { filter: 'fault', label: 'Faults', description: 'Stop on every fault (deadlock, use-after-free, code-after-unload, …)', default: true },
   { filter: 'revoke', label: 'Revoke / unplug', description: 'Stop when a revocable is revoked or a drm device is unplugged', default: false },
-  { filter: 'refcount-zero', label: 'Refcount reaches zero', description: 'Stop when a drm device or module count reaches 0', default: false },
+  { filter: 'refcount-zero', label: 'Refcount reaches zero', description: 'Stop when a drm device, module or kref count reaches 0', default: false },
   { filter: 'module-unload', label: 'Module unload', description: 'Stop when a module becomes gone', default: false },
   {
     filter: 'callback', label: 'Callback starts',
