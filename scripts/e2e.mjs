@@ -6,7 +6,9 @@
 //   (stops on entry), continue to the breakpoint, read the refcounts in the Variables view,
 //   step back, read them again, look at the Lifetimes view (webview), continue to the
 //   deadlock, read the activation time from the output channel's log, see a statement no
-//   schedule reaches greyed out.
+//   schedule reaches greyed out; then a version-2 sample: its lint in Problems, a breakpoint
+//   in its timer callback, the stop on the `timer/<t>` thread with the timer in the Lifetimes
+//   scope.
 // Screenshots go to OUT/*.png, a summary to OUT/summary.json. code-server runs in its own
 // process group (setsid) and is stopped with kill -- -PGID whatever happens.
 
@@ -598,8 +600,68 @@ async function main() {
     return { line: dead, greyed, message };
   });
 
+  // Self-contained: a version-2 sample, its lint in Problems, a breakpoint in its timer
+  // callback, and the stop on the callback's own thread with the timer in the Lifetimes scope.
+  const v2 = await step('version 2: a timer callback stops on timer/<t>, the timer in the Lifetimes scope', async () => {
+    const file = 'bug-ene-ir-timer-after-remove.lifetime';
+    const timer = 'tx_sim';
+    const lines = readFileSync(join(dirs.workspace, 'v2', file), 'utf8').split('\n');
+    const bpLine = lines.findIndex((l) => /^\s*use dev\b/.test(l)) + 1;
+    const timerLine = lines.findIndex((l) => l.startsWith(`timer ${timer} in `)) + 1;
+    if (!bpLine || !timerLine || bpLine <= timerLine) throw new Error(`v2/${file} has no \`use dev\` in timer ${timer} any more: update scripts/e2e.mjs`);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(file);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-line', { hasText: 'ene_ir: the simulated TX' }).first().waitFor({ timeout: 15_000 });
+    // its lint in the Problems panel (the shortcut toggles it: press only when it is not shown)
+    const lint = page.locator('.markers-panel .monaco-list-row', { hasText: 'timer-not-cancelled' }).first();
+    if (!(await page.locator('.markers-panel').first().isVisible())) await page.keyboard.press('Control+Shift+M');
+    await lint.waitFor({ timeout: 45_000 });
+    const problem = (await lint.innerText()).replace(/\s+/g, ' ').trim();
+    // a breakpoint on `use dev`, inside the timer's callback
+    await page.keyboard.press('Control+G');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`:${bpLine}`);
+    await page.keyboard.press('Enter');
+    let pos = '';
+    for (let i = 0; i < 20 && !new RegExp(`Ln ${bpLine}\\b`).test(pos); i++) {
+      await page.waitForTimeout(200);
+      pos = await page.locator('.statusbar-item[id="status.editor.selection"]').innerText({ timeout: 5_000 });
+    }
+    if (!new RegExp(`Ln ${bpLine}\\b`).test(pos)) throw new Error(`the cursor is at ${pos}, not line ${bpLine}`);
+    await page.keyboard.press('F9');
+    await page.locator('.monaco-editor .codicon-debug-breakpoint, .monaco-editor .codicon-debug-breakpoint-unverified').first().waitFor({ timeout: 10_000 });
+    // F5 debugs the active scenario and stops on entry; F5 again runs to the breakpoint
+    await page.keyboard.press('F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.monaco-editor .codicon-debug-stackframe').first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('F5');
+    const thread = page.locator('.debug-call-stack .monaco-list-row', { hasText: `timer/${timer}` }).first();
+    await thread.waitFor({ timeout: 30_000 });
+    await thread.locator('.state', { hasText: /breakpoint/i }).first().waitFor({ timeout: 20_000 });
+    const threadRow = (await thread.innerText()).replace(/\s+/g, ' ').trim();
+    // the Lifetimes scope (expanded by default) shows the timer running on its thread
+    const rows = page.locator('.debug-variables .monaco-list-row');
+    const want = new RegExp(`^${timer}\\b.*running on timer/${timer}`);
+    let variables = [];
+    const until = Date.now() + 20_000;
+    while (Date.now() < until && !variables.some((r) => want.test(r))) {
+      await page.waitForTimeout(300);
+      variables = (await rows.allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim()).filter(Boolean);
+    }
+    if (!variables.some((r) => want.test(r))) throw new Error(`no ${timer} running on timer/${timer} in the Variables view: ${JSON.stringify(variables)}`);
+    await shot('08-v2-timer-callback');
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => {});
+    return { problem, breakpointLine: bpLine, threadRow, variables };
+  });
+
   summary.results = {
-    unreached,
+    unreached, v2,
     problems: problems.rows, run: runLens.summary, runTimeline, statusBar, explore: exploreLens, inconclusive, hover: hover.text, variablesAtBreakpoint: atBreakpoint.rows, lifetimes, deadlock,
     activation,
   };

@@ -293,8 +293,12 @@ export class DataBreakpoints {
 export const EXCEPTION_FILTERS = [
   { filter: 'fault', label: 'Faults', description: 'Stop on every fault (deadlock, use-after-free, code-after-unload, …)', default: true },
   { filter: 'revoke', label: 'Revoke / unplug', description: 'Stop when a revocable is revoked or a drm device is unplugged', default: false },
-  { filter: 'refcount-zero', label: 'Refcount reaches zero', description: 'Stop when a drm device or module count reaches 0', default: false },
+  { filter: 'refcount-zero', label: 'Refcount reaches zero', description: 'Stop when a drm device, module or kref count reaches 0', default: false },
   { filter: 'module-unload', label: 'Module unload', description: 'Stop when a module becomes gone', default: false },
+  {
+    filter: 'callback', label: 'Callback starts',
+    description: 'Stop when a timer callback, an IRQ handler or a work item starts on its thread (timer/<t>, irq/<i>, kworker/<w>)', default: false,
+  },
 ] as const;
 
 export type FilterName = (typeof EXCEPTION_FILTERS)[number]['filter'];
@@ -305,4 +309,6 @@ export const EVENT_FILTER: Record<string, FilterName> = {
   revoked: 'revoke',
   'refcount-zero': 'refcount-zero',
   'module-gone': 'module-unload',
+  // the start of a callback on its thread (Kernel.startWork; a start in a gone module is a fault instead)
+  kworker: 'callback',
 };

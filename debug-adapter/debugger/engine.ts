@@ -191,7 +191,10 @@ export class Engine {
     const t = k.s.threads[i];
     if (t.status === 'done') return `${t.name} has exited`;
     if (t.status === 'oops') return `${t.name} has oopsed: it stays where it is, holding what it held`;
-    if (t.status === 'idle' && k.s.works[t.work]?.state !== WorkSt.Pending) return `${t.name} is idle: its work is not queued`;
+    if (t.status === 'idle' && k.s.works[t.work]?.state !== WorkSt.Pending) {
+      const why = { work: 'its work is not queued', timer: 'its timer is not armed', irq: 'its IRQ is not raised' }[this.p.works[t.work]?.kind ?? 'work'];
+      return `${t.name} is idle: ${why}`;
+    }
     return null;
   }
 
@@ -287,7 +290,9 @@ export class Engine {
         id: filter, description: e.text, filter, thread: e.thread || (t >= 0 ? k.s.threads[t].name : ''),
         line: e.line, column: st?.column ?? 1, time_ns: e.time_ns,
       };
-      out.push(this.makeStop('exception', t, `Paused on ${filter}`, { text: `${filter}: ${e.text}`, exception: ex }));
+      // a callback's start names its thread: the stop is on it, at the callback's first statement
+      const text = filter === 'callback' ? `callback: ${e.text} on ${e.thread}` : `${filter}: ${e.text}`;
+      out.push(this.makeStop('exception', t, `Paused on ${filter}`, { text, exception: ex }));
     }
     return out;
   }

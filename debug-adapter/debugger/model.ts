@@ -5,10 +5,11 @@
 
 import { FENCE_STATE_NAMES, MODULE_STATE_NAMES, WORK_STATE_NAMES, type Kernel } from '../runtime/kernel';
 import { formatDuration } from '../../grammar/ast';
-import { FenceSt, WorkSt, type Fault, type HeldRef } from '../runtime/state';
-import { objectName, type DataInfo } from '../runtime/program';
+import { FenceSt, WorkSt, type Fault, type FileState, type HeldRef } from '../runtime/state';
+import { objectName, type DataInfo, type Program } from '../runtime/program';
 import {
-  FIELDS, drmHolders, lookupObject, moduleHolders, rcuReaders, srcuReaders, threadStatus, visibleFrames, waiters,
+  FIELDS, atomicReason, attrDrainer, attrReaders, callbackThread, cdevFiles, drmHolders, krefHolders, lookupObject, moduleHolders,
+  rcuReaders, srcuReaders, threadStatus, visibleFrames, waiters,
   type Holder, type ObjectKind, type Reader,
 } from './objects';
 
@@ -26,7 +27,12 @@ export const LIFETIMES_KEY = 'L';
 export const FAULTS_KEY = 'F';
 export const threadKey = (name: string): string => `T/${name}`;
 
-const OBJECT_KINDS: { kind: ObjectKind; table: 'modules' | 'devices' | 'drms' | 'revocables' | 'data' | 'works' | 'fences' | 'mutexes' }[] = [
+type Table =
+  | 'modules' | 'devices' | 'drms' | 'revocables' | 'data' | 'works' | 'fences' | 'mutexes'
+  | 'krefs' | 'spinlocks' | 'completions' | 'cdevs' | 'attrs';
+
+/** The Lifetimes scope's objects, in this order; timers and irqs are the `works` of their kind. */
+const OBJECT_KINDS: { kind: ObjectKind; table: Table }[] = [
   { kind: 'module', table: 'modules' },
   { kind: 'device', table: 'devices' },
   { kind: 'drm', table: 'drms' },
@@ -35,7 +41,31 @@ const OBJECT_KINDS: { kind: ObjectKind; table: 'modules' | 'devices' | 'drms' | 
   { kind: 'work', table: 'works' },
   { kind: 'fence', table: 'fences' },
   { kind: 'mutex', table: 'mutexes' },
+  // version 2
+  { kind: 'timer', table: 'works' },
+  { kind: 'irq', table: 'works' },
+  { kind: 'kref', table: 'krefs' },
+  { kind: 'spinlock', table: 'spinlocks' },
+  { kind: 'completion', table: 'completions' },
+  { kind: 'cdev', table: 'cdevs' },
+  { kind: 'attr', table: 'attrs' },
 ];
+
+/** The objects of one kind: name and index in its table (the callbacks of that kind only). */
+function objectsOf(p: Program, kind: ObjectKind, table: Table): { name: string; x: number }[] {
+  const out: { name: string; x: number }[] = [];
+  (p[table] as { name: string; kind?: string }[]).forEach((o, x) => {
+    if (table !== 'works' || o.kind === kind) out.push({ name: o.name, x });
+  });
+  return out;
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** A timer's fire time, or an IRQ's / work's start, for a pending callback: run mode only. */
+function pendingAt(k: Kernel, x: number): string {
+  return k.mode === 'run' ? formatDuration(k.s.works[x].startAt) : 'any time (explore)';
+}
 
 export function objectSummary(k: Kernel, kind: ObjectKind, x: number): string {
   const { p, s } = k;
@@ -57,8 +87,7 @@ export function objectSummary(k: Kernel, kind: ObjectKind, x: number): string {
     }
     case 'data': {
       const info = p.data[x];
-      const owner = info.managed === 'devm' ? p.devices[info.owner]?.name : p.drms[info.owner]?.name;
-      return `${s.data[x].freed ? 'freed' : 'live'} (${info.managed} on ${owner})`;
+      return `${s.data[x].freed ? 'freed' : 'live'} (${dataOwner(p, info)})`;
     }
     case 'work': {
       const w = s.works[x];
@@ -74,6 +103,51 @@ export function objectSummary(k: Kernel, kind: ObjectKind, x: number): string {
       const h = s.mutexes[x].holder;
       return h >= 0 ? `held by ${s.threads[h].name}` : 'free';
     }
+    case 'timer': {
+      const w = s.works[x];
+      const off = w.off ? ', shut down' : '';
+      switch (w.state) {
+        case WorkSt.Idle: return w.off ? 'shut down (arms do nothing)' : 'idle';
+        case WorkSt.Pending: return `armed, fires at ${pendingAt(k, x)}${off}`;
+        case WorkSt.Running: return `running on timer/${p.works[x].name}${off}`;
+        case WorkSt.RunningPending: return `running on timer/${p.works[x].name}, armed again (fires at ${pendingAt(k, x)})${off}`;
+      }
+      return '';
+    }
+    case 'irq': {
+      const w = s.works[x];
+      const req = w.off ? 'freed' : 'requested';
+      switch (w.state) {
+        case WorkSt.Idle: return req;
+        case WorkSt.Pending: return `${req}, handler pending`;
+        case WorkSt.Running: return `${req}, handler running on irq/${p.works[x].name}`;
+        case WorkSt.RunningPending: return `${req}, handler running on irq/${p.works[x].name}, raised again`;
+      }
+      return '';
+    }
+    case 'kref': {
+      const o = s.krefs[x];
+      const flags = [o.releasing && 'releasing', o.freed && 'freed'].filter(Boolean);
+      return `refcount ${o.refs}${flags.length ? `, ${flags.join(', ')}` : ''}`;
+    }
+    case 'spinlock': {
+      const h = s.spinlocks[x].holder;
+      const n = waiters(k, (kind, y) => kind === 'spin' && y === x).length;
+      return `${h >= 0 ? `held by ${s.threads[h].name}` : 'free'}${n ? `, ${plural(n, 'thread')} spinning` : ''}`;
+    }
+    case 'completion': {
+      const n = waiters(k, (kind, y) => kind === 'completion' && y === x).length;
+      return `${s.completions[x].done ? 'done' : 'not done'}${n ? `, ${plural(n, 'waiter')}` : ''}`;
+    }
+    case 'cdev': {
+      const n = cdevFiles(k, x).length;
+      return `${s.cdevs[x].deleted ? 'deleted (cdev_del)' : 'registered'}${n ? `, ${plural(n, 'open file')}` : ''}`;
+    }
+    case 'attr': {
+      const a = s.attrs[x];
+      const drain = attrDrainer(k, x);
+      return `${a.removed ? 'removed' : 'present'}${a.active ? `, ${plural(a.active, 'thread')} inside show` : ''}${drain ? `, ${drain} drains it` : ''}`;
+    }
     case 'thread': return threadSummary(k, x);
     default: return '';
   }
@@ -85,10 +159,12 @@ function threadSummary(k: Kernel, i: number): string {
   const pos = k.position(t);
   if (st === 'blocked') return `blocked at line ${pos?.line}: ${k.describeWait(t.wait!)}`;
   if (st === 'ready') return pos ? `ready at line ${pos.line}` : 'ready';
-  if (st === 'idle') return 'idle (its work is not running)';
+  if (st === 'idle') return `idle (its ${t.work >= 0 ? (k.p.works[t.work].kind === 'irq' ? 'handler' : k.p.works[t.work].kind === 'timer' ? 'callback' : 'work') : 'work'} is not running)`;
   if (st === 'oops') return `oopsed at line ${pos?.line ?? '?'}`;
   return 'exited';
 }
+
+const THREAD_SUBS = ['files', 'refs', 'locks', 'spinlocks', 'sections'];
 
 /** The children of a key, or null when the key names nothing (any more). */
 export function children(k: Kernel, key: string): VarNode[] | null {
@@ -99,7 +175,7 @@ export function children(k: Kernel, key: string): VarNode[] | null {
   if (parts[0] === 'T') {
     // kworker names hold a slash: kworker/<work>
     const rest = parts.slice(1);
-    const sub = rest.length > 1 && ['files', 'refs', 'locks', 'sections'].includes(rest[rest.length - 1]) ? rest.pop() : undefined;
+    const sub = rest.length > 1 && THREAD_SUBS.includes(rest[rest.length - 1]) ? rest.pop() : undefined;
     const i = k.threadIndex(rest.join('/'));
     return i < 0 ? null : threadChildren(k, i, sub);
   }
@@ -113,9 +189,9 @@ function lifetimes(k: Kernel): VarNode[] {
     { name: 'step', value: String(s.steps), type: 'number', evaluateName: 'step' },
   ];
   for (const { kind, table } of OBJECT_KINDS) {
-    (p[table] as { name: string }[]).forEach((o, x) => {
-      out.push({ name: o.name, value: objectSummary(k, kind, x), type: kind, key: `L/${o.name}`, evaluateName: o.name });
-    });
+    for (const o of objectsOf(p, kind, table)) {
+      out.push({ name: o.name, value: objectSummary(k, kind, o.x), type: kind, key: `L/${o.name}`, evaluateName: o.name });
+    }
   }
   out.push({ name: 'faults', value: s.faults.length ? s.faults.map((f) => f.kind).join(', ') : 'none', type: 'faults', key: s.faults.length ? FAULTS_KEY : undefined });
   return out;
@@ -198,20 +274,99 @@ function objectChildren(k: Kernel, name: string | undefined, sub: string | undef
     }
     case 'data': {
       const info = p.data[x];
-      const owner = info.managed === 'devm' ? p.devices[info.owner]?.name : p.drms[info.owner]?.name;
+      const how = info.managed === 'devm' ? 'freed at unbind' : info.managed === 'drmm' ? 'freed with its drm device' : 'owned by nobody: only free frees it';
       return [
         field(k, 'data', name, x, 'freed'),
-        { name: 'managed', value: `${info.managed} on ${owner} (freed ${info.managed === 'devm' ? 'at unbind' : 'with its drm device'})` },
+        { name: 'managed', value: `${dataOwner(p, info)} (${how})` },
       ];
     }
     case 'work': {
       const w = s.works[x];
-      const kw = k.threadIndex(`kworker/${p.works[x].name}`);
+      const kw = k.threadIndex(callbackThread(p, x));
       return [
         field(k, 'work', name, x, 'state'),
+        field(k, 'work', name, x, 'disabled'),
         { name: 'starts at', value: w.state === WorkSt.Pending ? (k.mode === 'run' ? formatDuration(w.startAt) : 'any time (explore)') : '-' },
-        { name: 'kworker', value: kw >= 0 ? `kworker/${p.works[x].name}: ${threadSummary(k, kw)}` : '?' },
+        { name: 'kworker', value: kw >= 0 ? `${callbackThread(p, x)}: ${threadSummary(k, kw)}` : '?' },
         { name: 'module', value: p.modules[p.works[x].module]?.name ?? '?' },
+      ];
+    }
+    case 'timer': {
+      const w = s.works[x];
+      const th = callbackThread(p, x);
+      const pending = w.state === WorkSt.Pending || w.state === WorkSt.RunningPending;
+      return [
+        field(k, 'timer', name, x, 'state'),
+        field(k, 'timer', name, x, 'armed'),
+        { name: 'fires at', value: pending ? pendingAt(k, x) : '-' },
+        field(k, 'timer', name, x, 'running'),
+        field(k, 'timer', name, x, 'disabled', w.off ? { value: 'true (timer_shutdown_sync: later arms do nothing)' } : {}),
+        { name: 'callback', value: `${th}: ${threadSummary(k, k.threadIndex(th))}` },
+        { name: 'driver', value: `${p.drivers[p.works[x].driver]?.name ?? '?'} (module ${p.modules[p.works[x].module]?.name ?? '?'}; atomic context)` },
+      ];
+    }
+    case 'irq': {
+      const w = s.works[x];
+      const th = callbackThread(p, x);
+      const cb = p.works[x];
+      return [
+        field(k, 'irq', name, x, 'state'),
+        field(k, 'irq', name, x, 'pending'),
+        field(k, 'irq', name, x, 'running'),
+        field(k, 'irq', name, x, 'freed', { value: w.off ? 'true (later raises do nothing)' : 'false (requested)' }),
+        { name: 'handler', value: `${th}: ${threadSummary(k, k.threadIndex(th))}` },
+        { name: 'device', value: `${p.devices[cb.device]?.name ?? '?'}${cb.devm ? ' (devm_request_irq: freed by the devres release)' : ''}` },
+        { name: 'context', value: cb.atomic ? 'hard IRQ (atomic)' : 'threaded (may sleep)' },
+      ];
+    }
+    case 'kref': {
+      const hs = krefHolders(k, x);
+      if (sub === 'refcount') return holderNodes(hs);
+      const info = p.krefs[x];
+      return [
+        field(k, 'kref', name, x, 'refcount', { key: `${key}/refcount` }),
+        field(k, 'kref', name, x, 'releasing'),
+        field(k, 'kref', name, x, 'freed'),
+        { name: 'holders', value: hs.length ? hs.map((h) => h.thread ?? h.kind).join(', ') : 'none' },
+        { name: 'release', value: info.release ? `on release ${info.name} (module ${p.modules[info.module]?.name ?? '?'})` : 'none' },
+        { name: 'driver', value: `${p.drivers[info.driver]?.name ?? '?'}${info.devm ? ' (devm: the devres release drops the first reference)' : ''}` },
+      ];
+    }
+    case 'spinlock': {
+      const m = s.spinlocks[x];
+      const ws = waiters(k, (kind, y) => kind === 'spin' && y === x);
+      return [
+        field(k, 'spinlock', name, x, 'locked'),
+        field(k, 'spinlock', name, x, 'holder', m.holder >= 0 ? { value: `${s.threads[m.holder].name} (locked at line ${p.stmts[m.lockStmt]?.line ?? '?'})` } : {}),
+        field(k, 'spinlock', name, x, 'waiters', ws.length ? { value: `${ws.length} (${ws.join(', ')}, spinning)` } : {}),
+      ];
+    }
+    case 'completion': {
+      const ws = waiters(k, (kind, y) => kind === 'completion' && y === x);
+      return [
+        field(k, 'completion', name, x, 'done'),
+        field(k, 'completion', name, x, 'waiters', ws.length ? { value: `${ws.length} (${ws.join(', ')})` } : {}),
+      ];
+    }
+    case 'cdev': {
+      const fs = cdevFiles(k, x);
+      if (sub === 'files') return fs.map((f) => ({ name: `${f.thread}: ${f.file}`, value: `opened at line ${f.line}` }));
+      return [
+        field(k, 'cdev', name, x, 'deleted', s.cdevs[x].deleted ? { value: 'true (cdev_del: new opens fail, open files keep working)' } : {}),
+        field(k, 'cdev', name, x, 'files', fs.length ? { key: `${key}/files`, value: `${fs.length} (${fs.map((f) => `${f.file} of ${f.thread}`).join(', ')})` } : {}),
+        { name: 'device', value: p.devices[p.cdevs[x].device]?.name ?? '?' },
+        { name: 'driver', value: p.drivers[p.cdevs[x].driver]?.name ?? 'none' },
+      ];
+    }
+    case 'attr': {
+      const rs = attrReaders(k, x);
+      if (sub === 'readers') return readerNodes(rs);
+      const drain = attrDrainer(k, x);
+      return [
+        field(k, 'attr', name, x, 'removed'),
+        field(k, 'attr', name, x, 'readers', rs.length ? { key: `${key}/readers`, value: `${rs.length} (${rs.map((r) => r.thread).join(', ')})` } : {}),
+        field(k, 'attr', name, x, 'draining', drain ? { value: `true (${drain} waits in the unbind for the readers to leave)` } : {}),
+        { name: 'device', value: p.devices[p.attrs[x].device]?.name ?? '?' },
       ];
     }
     case 'fence': {
@@ -255,19 +410,27 @@ function threadChildren(k: Kernel, i: number, sub: string | undefined): VarNode[
   });
   switch (sub) {
     case 'files':
-      return t.files.map((f) => ({
-        name: f.name,
-        value: f.st === 0
-          ? `open on ${p.drms[f.drm].name}${f.holdsModule ? ` (pins module ${p.modules[p.drivers[p.drms[f.drm].driver]?.module]?.name})` : ''}, opened at line ${f.open.line}`
-          : f.st === 1 ? `closed (was on ${p.drms[f.drm].name})` : `failed to open ${p.drms[f.drm].name} (ENODEV)`,
-      }));
+      return t.files.map((f) => {
+        const on = fileTarget(k, f);
+        const mod = f.drm >= 0 ? p.drivers[p.drms[f.drm].driver]?.module : p.drivers[p.cdevs[f.cdev]?.driver]?.module;
+        return {
+          name: f.name,
+          value: f.st === 0
+            ? `open on ${on}${f.holdsModule ? ` (pins module ${p.modules[mod ?? -1]?.name})` : ''}, opened at line ${f.open.line}`
+            : f.st === 1 ? `closed (was on ${on})` : `failed to open ${on} (${f.drm >= 0 ? 'ENODEV' : 'ENXIO or ENODEV'})`,
+        };
+      });
     case 'refs':
       return t.refs.map((r, n) => ({
         name: `${n + 1}`,
-        value: r.kind === 'drm' ? `${p.drms[r.x].name}: get at line ${r.stmt.line}` : `${p.modules[r.x].name}: try_module_get at line ${r.stmt.line}`,
+        value: r.kind === 'drm' ? `${p.drms[r.x].name}: get at line ${r.stmt.line}`
+          : r.kind === 'kref' ? `${p.krefs[r.x].name}: kref_get at line ${r.stmt.line}`
+          : `${p.modules[r.x].name}: try_module_get at line ${r.stmt.line}`,
       }));
     case 'locks':
       return locks.map(({ m, x }) => ({ name: p.mutexes[x].name, value: `locked at line ${p.stmts[m.lockStmt]?.line ?? '?'}` }));
+    case 'spinlocks':
+      return t.spinlocks.map((x) => ({ name: p.spinlocks[x].name, value: `locked at line ${p.stmts[s.spinlocks[x].lockStmt]?.line ?? '?'} (atomic context until unlock)` }));
     case 'sections':
       return sections;
   }
@@ -284,9 +447,37 @@ function threadChildren(k: Kernel, i: number, sub: string | undefined): VarNode[
     { name: 'rcu', value: `${t.rcu.length}${t.rcu.length ? ` (${t.rcu.map((r) => p.revocables[r].name).join(', ')})` : ''}`, type: 'number', evaluateName: `${name}.rcu` },
     { name: 'sections', value: sections.length ? sections.map((x) => x.name).join(', ') : 'none', key: sections.length ? `${key}/sections` : undefined },
   ];
-  if (t.work >= 0) out.push({ name: 'work', value: `${p.works[t.work].name}: ${WORK_STATE_NAMES[s.works[t.work].state]}` });
+  // atomic context and why (an access block; version 2: a spinlock, an atomic callback); the spinlocks held
+  {
+    const why = atomicReason(k, i);
+    out.push(
+      { name: 'atomic', value: why ? `true (${why})` : 'false', type: 'bool', evaluateName: `${name}.atomic` },
+      {
+        name: 'spinlocks', value: `${t.spinlocks.length}${t.spinlocks.length ? ` (${t.spinlocks.map((x) => p.spinlocks[x].name).join(', ')})` : ''}`,
+        type: 'number', evaluateName: `${name}.spinlocks`, key: t.spinlocks.length ? `${key}/spinlocks` : undefined,
+      },
+    );
+  }
+  if (t.work >= 0) {
+    const cb = p.works[t.work];
+    out.push({ name: cb.kind, value: `${cb.name}: ${objectSummary(k, cb.kind, t.work)}` });
+  }
   else if (p.threads[i]?.description) out.push({ name: 'description', value: p.threads[i].description });
   return out;
+}
+
+/** How driver data is allocated: `devm on gpu0`, `drmm on card0`, or (version 2) `kzalloc`. */
+function dataOwner(p: Program, info: DataInfo): string {
+  switch (info.managed) {
+    case 'devm': return `devm on ${p.devices[info.owner]?.name ?? '?'}`;
+    case 'drmm': return `drmm on ${p.drms[info.owner]?.name ?? '?'}`;
+    case 'kzalloc': return 'kzalloc';
+  }
+}
+
+/** What a file is open on: a drm device or (version 2) a char device. */
+function fileTarget(k: Kernel, f: FileState): string {
+  return f.drm >= 0 ? k.p.drms[f.drm]?.name ?? '?' : k.p.cdevs[f.cdev]?.name ?? '?';
 }
 
 // ---------------------------------------------------------------- lifetime/state event
@@ -299,9 +490,14 @@ export interface ThreadStateJson {
   column: number | null;
   frames: { name: string; line: number; column: number }[];
   waitsFor: string | null;
-  files: { name: string; drm: string; state: 'open' | 'closed' | 'failed'; holdsModule: boolean; line: number }[];
+  /** drm: the drm device it is open on, cdev (version 2) the char device; the other is null */
+  files: { name: string; drm: string | null; cdev: string | null; state: 'open' | 'closed' | 'failed'; holdsModule: boolean; line: number }[];
   refs: { kind: HeldRef['kind']; target: string; line: number }[];
   locks: string[];
+  /** version 2: the spinlocks it holds, in locking order */
+  spinlocks: string[];
+  /** why it is in atomic context, or null */
+  atomic: string | null;
   srcu: string[];
   rcu: string[];
 }
@@ -325,6 +521,14 @@ export interface LifetimeStateJson {
     works: Record<string, { state: string; startsAt_ns: number | null }>;
     fences: Record<string, { state: string; completesAt_ns: number | null; waiters: string[] }>;
     mutexes: Record<string, { holder: string | null; line: number | null; waiters: string[] }>;
+    // version 2 (`works` above lists every callback, timers and irqs included, by its work state)
+    timers: Record<string, { state: string; armed: boolean; running: boolean; disabled: boolean; firesAt_ns: number | null }>;
+    irqs: Record<string, { freed: boolean; state: string; pending: boolean; running: boolean }>;
+    krefs: Record<string, { refcount: number; releasing: boolean; freed: boolean; holders: Holder[] }>;
+    spinlocks: Record<string, { holder: string | null; line: number | null; waiters: string[] }>;
+    completions: Record<string, { done: boolean; waiters: string[] }>;
+    cdevs: Record<string, { deleted: boolean; files: { thread: string; file: string; line: number }[] }>;
+    attrs: Record<string, { removed: boolean; readers: Reader[]; drainedBy: string | null }>;
   };
   threads: ThreadStateJson[];
   faults: Pick<Fault, 'kind' | 'thread' | 'line' | 'column' | 'time_ns' | 'message' | 'objects'>[];
@@ -342,6 +546,11 @@ export function stateJson(k: Kernel, reason: string, position: number): Lifetime
     names.forEach((n, x) => { out[n.name] = f(x); });
     return out;
   };
+  const recOf = <T>(kind: 'timer' | 'irq', f: (x: number) => T): Record<string, T> => {
+    const out: Record<string, T> = {};
+    for (const o of objectsOf(p, kind, 'works')) out[o.name] = f(o.x);
+    return out;
+  };
   const threads: ThreadStateJson[] = [];
   s.threads.forEach((t, i) => {
     if (!isThreadVisible(k, i)) return;
@@ -355,10 +564,13 @@ export function stateJson(k: Kernel, reason: string, position: number): Lifetime
       frames: visibleFrames(k, i).map((f) => ({ name: f.name, line: f.line, column: f.column })),
       waitsFor: t.wait && t.status === 'ready' ? k.describeWait(t.wait) : null,
       files: t.files.map((f) => ({
-        name: f.name, drm: p.drms[f.drm].name, state: f.st === 0 ? 'open' : f.st === 1 ? 'closed' : 'failed', holdsModule: f.holdsModule, line: f.open.line,
+        name: f.name, drm: f.drm >= 0 ? p.drms[f.drm].name : null, cdev: f.cdev >= 0 ? p.cdevs[f.cdev].name : null,
+        state: f.st === 0 ? 'open' : f.st === 1 ? 'closed' : 'failed', holdsModule: f.holdsModule, line: f.open.line,
       })),
       refs: t.refs.map((r) => ({ kind: r.kind, target: objectName(p, { kind: r.kind, index: r.x }) ?? '?', line: r.stmt.line })),
       locks: s.mutexes.flatMap((m, x) => (m.holder === i ? [p.mutexes[x].name] : [])),
+      spinlocks: t.spinlocks.map((x) => p.spinlocks[x].name),
+      atomic: atomicReason(k, i),
       srcu: t.frames.flatMap((f) => (f.t === 0 && f.role === 'enter' ? [p.drms[f.guard]?.name ?? '?'] : [])),
       rcu: t.rcu.map((r) => p.revocables[r].name),
     });
@@ -398,6 +610,26 @@ export function stateJson(k: Kernel, reason: string, position: number): Lifetime
         line: s.mutexes[x].holder >= 0 ? p.stmts[s.mutexes[x].lockStmt]?.line ?? null : null,
         waiters: waiters(k, (kind, y) => kind === 'mutex' && y === x),
       })),
+      timers: recOf('timer', (x) => {
+        const f = (n: string) => FIELDS.timer.find((d) => d.name === n)!.get(k, x);
+        return {
+          state: f('state') as string, armed: f('armed') as boolean, running: f('running') as boolean, disabled: f('disabled') as boolean,
+          firesAt_ns: f('armed') && k.mode === 'run' ? s.works[x].startAt : null,
+        };
+      }),
+      irqs: recOf('irq', (x) => {
+        const f = (n: string) => FIELDS.irq.find((d) => d.name === n)!.get(k, x);
+        return { freed: f('freed') as boolean, state: f('state') as string, pending: f('pending') as boolean, running: f('running') as boolean };
+      }),
+      krefs: rec(p.krefs, (x) => ({ refcount: s.krefs[x].refs, releasing: s.krefs[x].releasing, freed: s.krefs[x].freed, holders: krefHolders(k, x) })),
+      spinlocks: rec(p.spinlocks, (x) => ({
+        holder: s.spinlocks[x].holder >= 0 ? s.threads[s.spinlocks[x].holder].name : null,
+        line: s.spinlocks[x].holder >= 0 ? p.stmts[s.spinlocks[x].lockStmt]?.line ?? null : null,
+        waiters: waiters(k, (kind, y) => kind === 'spin' && y === x),
+      })),
+      completions: rec(p.completions, (x) => ({ done: s.completions[x].done, waiters: waiters(k, (kind, y) => kind === 'completion' && y === x) })),
+      cdevs: rec(p.cdevs, (x) => ({ deleted: s.cdevs[x].deleted, files: cdevFiles(k, x) })),
+      attrs: rec(p.attrs, (x) => ({ removed: s.attrs[x].removed, readers: attrReaders(k, x), drainedBy: attrDrainer(k, x) })),
     },
     threads,
     faults: s.faults.map((f) => ({ kind: f.kind, thread: f.thread, line: f.line, column: f.column, time_ns: f.time_ns, message: f.message, objects: f.objects })),
