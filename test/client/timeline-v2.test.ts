@@ -206,6 +206,20 @@ describe('version-2 waits on the timeline', () => {
     expect(history(tl, 'timer', 't', true)).toContain('running [ | c: cancel]');
   });
 
+  it('a work item queued again while it runs (version 2\'s re-queue), then disabled', () => {
+    const tl = recordRun(program(`module m
+device d
+driver drv in m binds d
+work w in drv { sleep 1ms }
+thread a { queue w
+  sleep 500us
+  queue w
+  sleep 2ms
+  disable w }
+`));
+    expect(history(tl, 'work', 'w')).toEqual(['idle', 'pending', 'running', 'running, pending again', 'pending', 'running', 'idle', 'disabled']);
+  });
+
   it('a replayed witness (explore semantics) shows an armed timer without a fire time', () => {
     const p = load('bug-ene-ir-timer-after-remove.lifetime');
     const w = explore(p).faults.find((x) => x.kind === 'use-after-free')!;
