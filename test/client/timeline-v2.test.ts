@@ -10,6 +10,7 @@ import { explore } from '../../debug-adapter/explorer/explore';
 import type { Program } from '../../debug-adapter/runtime/program';
 import { runDefault } from '../../debug-adapter/runtime/schedule';
 import { recordRun, renderTimelineSvg, sampleObjects, TimelineRecorder, timelineLanes, toneOf, type Timeline } from '../../debug-adapter/timeline';
+import { threadDetail } from '../../client/logic/stateTimeline';
 import { REPO } from '../shared';
 import { program } from './helpers';
 
@@ -265,5 +266,11 @@ describe('the SVG of a version-2 run', () => {
     expect(svg).toMatch(/class="seg tone-live" data-lane="jack" data-state="requested"/);
     expect(svg).toMatch(/class="seg tone-busy" data-lane="jack" data-state="handler running \(freed\)"/);
     expect(svg.indexOf('>THREADS<')).toBeLessThan(svg.indexOf('>irq/jack<'));
+  });
+});
+
+describe('the Lifetimes view without a timeline in the events (states at the stops)', () => {
+  it('says what a callback thread runs: kworker, timer callback, irq handler', () => {
+    expect(['app', 'kworker/w', 'timer/t', 'irq/i'].map(threadDetail)).toEqual(['thread', 'kworker', 'timer callback', 'irq handler']);
   });
 });
