@@ -46,8 +46,14 @@ interface Chunk {
 
 // Not at the soft keyword `ptimer`: a line may start with it as a name (`read` / `ptimer`), and
 // a `ptimer` declaration then only shares its chunk with the declaration before it.
-const DECL_START = new RegExp(`^[ \\t]*(?:${DECL_KEYWORDS.join('|')})(?![A-Za-z0-9_])`);
-const DECL_AT_COLUMN_0 = new RegExp(`^(?:${DECL_KEYWORDS.join('|')})(?![A-Za-z0-9_])`);
+// Nor at an `on` that no handler event follows: a declaration cut before its `on` (`irq i` /
+// `on d {`, `drm c` / `on d`) goes on in the next line, which must not start a chunk of its own;
+// nor at `timer` or `irq` before a `/` (`expect … in` / `timer/t`: a callback thread's name).
+const DECL_HEAD =
+  `(?:${DECL_KEYWORDS.filter((k) => k !== 'on').join('|')}|on(?=\\s+(?:remove|close|release)(?![A-Za-z0-9_])))` +
+  `(?![A-Za-z0-9_])(?!\\s*\\/(?![/*]))`;
+const DECL_START = new RegExp(`^[ \\t]*${DECL_HEAD}`);
+const DECL_AT_COLUMN_0 = new RegExp(`^${DECL_HEAD}`);
 
 /** Offsets (with their 1-based lines) of the chunk starts of `text`; the first is 0. */
 export function chunkStarts(text: string): { offset: number; line: number }[] {
@@ -63,7 +69,7 @@ export function chunkStarts(text: string): { offset: number; line: number }[] {
       if (i > 0) {
         // At depth 0 any line that starts with a declaration keyword; inside braces, one
         // that starts at column 0 (a block left open: the declaration ends there).
-        const head = text.slice(i, i + 24);
+        const head = text.slice(i, i + 48);
         if (depth === 0 ? DECL_START.test(head) : DECL_AT_COLUMN_0.test(head)) {
           out.push({ offset: i, line });
           depth = 0;

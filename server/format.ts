@@ -2,7 +2,8 @@
 // tree saying where each declaration, statement and driver option starts.
 //
 // - 2-space indentation per block; one declaration, statement or option per line;
-// - tokens of a line separated by one space (`fops_owner: yes`, `} else {`, `{}` when empty);
+// - tokens of a line separated by one space (`fops_owner: yes`, `} else {`, `{}` when empty),
+//   but a callback thread's name is written as one word (`expect … in timer/t`);
 // - blank lines kept as at most one, none just inside `{` or before `}`;
 // - comments stay where they are: a comment on its own line stays on its own line (at the
 //   indentation of the code around it), a trailing comment stays after the same token,
@@ -14,7 +15,7 @@
 
 import type { TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { childBlocks, type Block } from '../grammar/ast';
+import { bodyOf, childBlocks, type Block } from '../grammar/ast';
 import { lex } from '../grammar/lexer';
 import type { Compiled } from './compiled';
 
@@ -55,7 +56,9 @@ export function formatText(c: Compiled): string | undefined {
   for (const d of a.file.decls) {
     starts.add(d.range.start.offset);
     if (d.kind === 'driver') for (const o of d.options) starts.add(o.range.start.offset);
-    if (d.kind === 'thread' || d.kind === 'work' || d.kind === 'handler') blocks(d.body);
+    // every body: threads, handlers, work items, and version 2's timer callbacks, IRQ handlers, attribute shows
+    const body = bodyOf(d);
+    if (body) blocks(body);
   }
 
   const tokens = lex(text).tokens;
@@ -120,6 +123,9 @@ export function formatText(c: Compiled): string | undefined {
       cur += it.text;
     } else if (it.text === ':') {
       cur += ':';
+    } else if (it.text === '/' || (prev.text === '/' && !prev.comment)) {
+      // a callback thread's name is one word: `timer/t`, `irq/i`, `kworker/w`
+      cur += it.text;
     } else {
       cur += ' ' + it.text;
     }

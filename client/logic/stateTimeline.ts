@@ -29,6 +29,12 @@ function entries<T>(rec: Record<string, T> | undefined): [string, T][] {
   return rec ? Object.entries(rec) : [];
 }
 
+/** A thread lane's description: a callback thread (`kworker/w`, `timer/t`, `irq/i`) says what it runs. */
+export function threadDetail(name: string): string {
+  const prefix = /^(kworker|timer|irq)\//.exec(name)?.[1];
+  return prefix === 'kworker' ? 'kworker' : prefix === 'timer' ? 'timer callback' : prefix === 'irq' ? 'irq handler' : 'thread';
+}
+
 /** The lanes and samples of one stop's state, in the order lanes are drawn. */
 export function stateObjects(body: StateEventBody): { lane: Lane; obj: ObjectSample }[] {
   const o = body.objects;
@@ -88,7 +94,7 @@ export function stateObjects(body: StateEventBody): { lane: Lane; obj: ObjectSam
       ...t.srcu.map((d) => `in drm_dev_enter ${d}`),
       ...t.rcu.map((r) => `in access ${r}`),
     ];
-    out.push({ lane: { kind: 'thread', name: t.name, detail: t.name.startsWith('kworker/') ? 'kworker' : 'thread' }, obj: { state, holders, readers } });
+    out.push({ lane: { kind: 'thread', name: t.name, detail: threadDetail(t.name) }, obj: { state, holders, readers } });
   }
   return out;
 }

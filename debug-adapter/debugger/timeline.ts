@@ -18,7 +18,7 @@ export class HistoryTimeline {
   constructor(h: Pick<History, 'p' | 'mode' | 'k'>, file?: string) {
     this.shadow = new History(h.p, h.mode, h.k.horizon);
     this.shadow.sink = (e: KernelEvent) => this.pending.push(e);
-    this.rec = new TimelineRecorder(h.p, file);
+    this.rec = new TimelineRecorder(h.p, file, h.mode);
     this.rec.add(this.shadow.k.s);
   }
 

@@ -25,7 +25,7 @@ export function recordRun(p: Program, opts: RecordOptions = {}): Timeline {
     maxEvents: 0,
     onEvent: (e) => pending.push(e),
   });
-  const rec = new TimelineRecorder(p, opts.file);
+  const rec = new TimelineRecorder(p, opts.file, opts.schedule ? 'explore' : 'run');
   const flush = () => {
     rec.add(k.s, pending);
     pending.length = 0;

@@ -23,14 +23,23 @@ export interface SvgOptions {
 
 export type Tone = 'live' | 'busy' | 'ending' | 'dead' | 'idle' | 'error' | 'done';
 
-/** The colour class of a lane's state. */
+/**
+ * The colour class of a lane's state. A state of several words (`armed, fires at 5ms`,
+ * `handler running (freed)`) takes the tone of its first word.
+ */
 export function toneOf(kind: Lane['kind'], state: string): Tone {
   if (state.startsWith('removed')) return state === 'removed' ? 'dead' : 'ending';
-  switch (state) {
+  const head = state.split(/, | \(/)[0];
+  switch (head) {
     case 'live':
     case 'bound':
+    case 'present':
+    case 'registered':
+    case 'requested':
+      return 'live';
     case 'running':
-      return kind === 'work' ? 'busy' : 'live';
+    case 'handler running':
+      return kind === 'thread' ? 'live' : 'busy';
     case 'going':
     case 'unbinding':
     case 'pending':
@@ -38,17 +47,25 @@ export function toneOf(kind: Lane['kind'], state: string): Tone {
     case 'held':
     case 'blocked':
     case 'spinning':
+    case 'armed':
+    case 'raised':
       return 'busy';
     case 'sleeping':
+    case 'not done':
       return 'idle';
     case 'unplugged':
+    case 'draining':
       return 'ending';
     case 'gone':
     case 'freed':
     case 'unbound':
     case 'revoked':
-    case 'done':
+    case 'deleted':
+    case 'disabled':
+    case 'shut down':
       return 'dead';
+    case 'done':
+      return kind === 'completion' ? 'done' : 'dead';
     case 'error':
     case 'oops':
       return 'error';

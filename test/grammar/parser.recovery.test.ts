@@ -31,6 +31,20 @@ describe('parser recovery', () => {
     expect(eof.message).toContain('found the end of the file');
   });
 
+  it('parses a declaration whose `on` starts the next line, version 2\'s `irq` and `attr` with their blocks too (found by the formatter property over samples/v2)', () => {
+    for (const text of ['irq i\non d {\n  log "x"\n}\n', 'attr a\n  on d {\n}\n', 'drm c\non d\n', 'irq i\non\nd threaded devm {\n}\n']) {
+      const r = parse(`device d\n${text}on remove drv {\n}\n`);
+      expect(r.diagnostics, text).toEqual([]);
+      expect(r.file.decls.map((d) => d.kind)).toEqual(['device', text.split(/\s/)[0], 'handler']);
+    }
+  });
+
+  it('parses a callback thread name whose prefix starts the next line (`expect … in` / `timer/t`)', () => {
+    const r = parse('timer t in drv {\n}\nexpect code-after-unload in\ntimer/t\nexpect deadlock in\nirq\n/ i\nthread a {\n}\n');
+    expect(r.diagnostics).toEqual([]);
+    expect(names(r.file.decls)).toEqual(['timer t', 'expect', 'expect', 'thread a']);
+  });
+
   it('counts the line of an unterminated string that ends in a backslash (found by the mutation property)', () => {
     const text = 'scenario "quotes: \\\n\nthread t {\n  log "x"\n}\n';
     const r = parse(text);

@@ -26,7 +26,9 @@ function lifetimeFiles(dir: string): { name: string; text: string }[] {
 
 const FILES = [
   ...lifetimeFiles(join(REPO, 'samples')),
+  ...lifetimeFiles(join(REPO, 'samples/v2')),
   ...lifetimeFiles(join(REPO, '../shared/conformance')),
+  ...lifetimeFiles(join(REPO, '../shared/conformance/v2')),
   ...lifetimeFiles(join(REPO, 'test/lsp/fixtures')),
 ];
 
