@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdapter } from './build';
 import {
-  T, act, client, cont, evaluate, fixture, frames, launch, lineOf, next, scopes, snapshot, threadId, type Client, type Tree,
+  HAVE_CONFORMANCE, T, act, client, conformance, cont, evaluate, fixture, frames, launch, lineOf, next, scopes, snapshot, threadId, type Client, type Tree,
 } from './helpers';
 import type { LifetimeStateJson } from '../../debug-adapter/debugger/model';
 import { readFileSync } from 'node:fs';
@@ -138,6 +138,20 @@ describe('version 2: the Lifetimes and Thread scopes', () => {
     expect(await evaluate(dc, `${attr}.readers == 1 && ${attr}.draining && ${attr}.removed`)).toBe('true');
   }, T);
 
+  it.skipIf(!HAVE_CONFORMANCE)('a devm kref: the devres release drops the creator\'s reference', async () => {
+    const file = conformance('v2/32-kref-release-after-rmmod.lifetime');
+    dc = await client();
+    await launch(dc, { program: file, stopOnEntry: true });
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: 'job.refcount' }] });
+    expect(await cont(dc)).toMatchObject({ reason: 'data breakpoint', threadId: 1, text: 'job.refcount: 1 → 2' });
+    let s = await snapshot(dc, 1);
+    expect(v(s.lifetimes, 'job', 'refcount', '1')).toBe('the creator\'s reference (kref_init; dropped by the devres release at the unbind of gpu0)');
+    expect(v(s.lifetimes, 'job', 'refcount', '2')).toBe(`importer: kref_get at line ${lineOf(file, 'get job')}`);
+    expect(await cont(dc)).toMatchObject({ reason: 'data breakpoint', threadId: 2, text: 'job.refcount: 2 → 1' });
+    s = await snapshot(dc, 1);
+    expect(v(s.lifetimes, 'job', 'holders')).toBe('importer');
+  }, T);
+
   it('a deleted cdev keeps its open files', async () => {
     dc = await client();
     await launch(dc, { program: UIO, stopOnEntry: true });
@@ -195,6 +209,13 @@ describe('version 2: the callback filter and data breakpoints', () => {
     expect(s2).toMatchObject({ reason: 'exception', threadId: tb, text: 'callback: timer blink starts on timer/blink' });
     expect((await frames(dc, tb))[0].line).toBe(lineOf(TIMER, 'get obj', 0));
     expect(await act(dc, () => dc.continueRequest({ threadId: tb }))).toBeNull();
+  }, T);
+
+  it('stops on a work item\'s start too', async () => {
+    dc = await client();
+    const stop = await launch(dc, { program: fixture('work.lifetime') }, { filters: ['callback'] });
+    const kw = await threadId(dc, 'kworker/retire');
+    expect(stop).toMatchObject({ reason: 'exception', threadId: kw, text: 'callback: work retire starts on kworker/retire' });
   }, T);
 
   it('on a kref\'s count and a timer\'s flag', async () => {
