@@ -247,9 +247,10 @@ const LANE_SOURCES = {
   fence: {
     lanes: (p) => p.fences.map((f, x) => ({ lane: { kind: 'fence', name: f.name, detail: `fence on ${devName(p, f.device)}` }, x })),
     sample({ s }, k) {
-      const readers = [...waiters(s, 'fence', k, 'waits'), ...waiters(s, 'poll', k, 'polls')];
-      // keep the threads' order whatever the wait
-      readers.sort((a, b) => s.threads.findIndex((t) => a.startsWith(`${t.name}:`)) - s.threads.findIndex((t) => b.startsWith(`${t.name}:`)));
+      const readers: string[] = [];
+      for (const t of s.threads) {
+        if (t.wait && (t.wait.kind === 'fence' || t.wait.kind === 'poll') && t.wait.x === k) readers.push(`${t.name}: ${t.wait.kind === 'poll' ? 'polls' : 'waits'}`);
+      }
       return { state: FENCE_STATE_NAMES[s.fences[k].state] ?? String(s.fences[k].state), holders: [], readers };
     },
   },
