@@ -67,8 +67,36 @@ export function stateObjects(body: StateEventBody): { lane: Lane; obj: ObjectSam
     for (const [name, d] of entries(o.data)) {
       out.push({ lane: { kind: 'data', name, detail: `${d.managed} data` }, obj: { state: d.freed ? 'freed' : 'live', holders: [], readers: [] } });
     }
+    // `works` lists every callback; timers and irqs get their own lanes below (version 2)
     for (const [name, w] of entries(o.works)) {
+      if (o.timers?.[name] || o.irqs?.[name]) continue;
       out.push({ lane: { kind: 'work', name, detail: 'work item' }, obj: { state: w.state, holders: [], readers: [] } });
+    }
+    for (const [name, t] of entries(o.timers)) {
+      out.push({ lane: { kind: 'timer', name, detail: 'timer' }, obj: { state: t.state, holders: [], readers: [] } });
+    }
+    for (const [name, q] of entries(o.irqs)) {
+      out.push({ lane: { kind: 'irq', name, detail: 'irq' }, obj: { state: q.state, holders: [], readers: [] } });
+    }
+    for (const [name, r] of entries(o.krefs)) {
+      const state = r.freed ? 'freed' : r.releasing ? 'releasing' : 'live';
+      out.push({ lane: { kind: 'kref', name, detail: 'kref' }, obj: { state, count: r.refcount, holders: (r.holders ?? []).map((h) => (h.kind === 'creator' ? 'initial (kref_init)' : `${h.thread}: kref_get`)), readers: [] } });
+    }
+    for (const [name, m] of entries(o.spinlocks)) {
+      out.push({
+        lane: { kind: 'spinlock', name, detail: 'spinlock' },
+        obj: { state: m.holder ? 'held' : 'free', holders: m.holder ? [m.holder] : [], readers: (m.waiters ?? []).map((w) => `${w}: spins`) },
+      });
+    }
+    for (const [name, c] of entries(o.completions)) {
+      out.push({ lane: { kind: 'completion', name, detail: 'completion' }, obj: { state: c.done ? 'done' : 'not done', holders: [], readers: (c.waiters ?? []).map((w) => `${w}: waits`) } });
+    }
+    for (const [name, c] of entries(o.cdevs)) {
+      out.push({ lane: { kind: 'cdev', name, detail: 'cdev' }, obj: { state: c.deleted ? 'deleted' : 'registered', holders: (c.files ?? []).map((f) => `${f.thread}: file ${f.file}`), readers: [] } });
+    }
+    for (const [name, a] of entries(o.attrs)) {
+      const state = a.removed ? 'removed' : a.drainedBy ? 'draining' : 'present';
+      out.push({ lane: { kind: 'attr', name, detail: 'attribute' }, obj: { state, holders: [], readers: (a.readers ?? []).map((x: ReaderLike) => `${x.thread}: in show`) } });
     }
     for (const [name, f] of entries(o.fences)) {
       out.push({ lane: { kind: 'fence', name, detail: 'fence' }, obj: { state: f.state, holders: [], readers: (f.waiters ?? []).map((w) => `${w}: waits`) } });
@@ -85,9 +113,10 @@ export function stateObjects(body: StateEventBody): { lane: Lane; obj: ObjectSam
     if (t.status === 'blocked' && t.waitsFor && /^sleeping/.test(t.waitsFor)) state = 'sleeping';
     if (t.status === 'blocked' && t.waitsFor && /spins/.test(t.waitsFor)) state = 'spinning';
     const holders = [
-      ...t.files.filter((f) => f.state === 'open').map((f) => `file ${f.name} on ${f.drm}`),
+      ...t.files.filter((f) => f.state === 'open').map((f) => `file ${f.name} on ${f.drm ?? f.cdev}`),
       ...t.refs.map((r) => (r.kind === 'drm' ? `${r.target} (get)` : `${r.target} (module ref)`)),
       ...t.locks.map((l) => `mutex ${l}`),
+      ...(t.spinlocks ?? []).map((l) => `spinlock ${l}`),
     ];
     const readers = [
       ...(t.waitsFor ? [t.waitsFor] : []),

@@ -4,7 +4,7 @@
 // timeline, and it follows stepping, step back and a different step after it. The same
 // events then go through SessionTimeline, the Lifetimes view's model.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -61,10 +61,10 @@ afterEach(async () => {
   drivers = [];
 });
 
-async function start(): Promise<{ d: Driver; first: StateEventBody }> {
+async function start(text = DEADLOCK): Promise<{ d: Driver; first: StateEventBody }> {
   const dir = mkdtempSync(join(tmpdir(), 'lifetime-client-'));
   const program = join(dir, 'deadlock.lifetime');
-  writeFileSync(program, DEADLOCK);
+  writeFileSync(program, text);
   const d = new Driver();
   drivers.push(d);
   const init = d.next('initialized');
@@ -137,5 +137,22 @@ describe('the inline adapter sends the whole timeline with each stop', () => {
     const objs = stateObjects(first);
     expect(objs.find((x) => x.lane.name === 'card0')?.obj).toEqual({ state: 'live', count: 1, holders: ['binding'], readers: [] });
     expect(objs.find((x) => x.lane.name === 'app')?.obj.state).toBe('running');
+  });
+
+  it('builds version-2 lanes from the stops: timers and irqs on their own lanes, not as work items', async () => {
+    const { d } = await start(readFileSync(join(__dirname, '../debug-adapter/fixtures/timer.lifetime'), 'utf8'));
+    // app steps into its ioctl: open, ioctl, get obj, lock lk; it holds the spinlock and a cdev file
+    let b: StateEventBody = {};
+    for (let k = 0; k < 4; k++) b = await d.state('stepIn', { threadId: 1 });
+    const objs = stateObjects(b);
+    const lane = (name: string) => objs.find((x) => x.lane.name === name);
+    expect(lane('blink')?.lane.kind).toBe('timer');
+    expect(lane('irq0')?.lane.kind).toBe('irq');
+    expect(objs.filter((x) => x.lane.kind === 'work')).toEqual([]);
+    expect(lane('obj')?.obj).toMatchObject({ state: 'live', count: 2, holders: ['initial (kref_init)', 'app: kref_get'] });
+    expect(lane('lk')?.obj).toMatchObject({ state: 'held', holders: ['app'] });
+    expect(lane('ctl')?.obj).toMatchObject({ state: 'registered', holders: ['app: file f'] });
+    expect(lane('armed')?.obj.state).toBe('not done');
+    expect(lane('app')?.obj.holders).toEqual(expect.arrayContaining(['file f on ctl', 'spinlock lk']));
   });
 });
