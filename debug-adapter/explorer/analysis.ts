@@ -316,7 +316,13 @@ export class Analysis {
     // the unbind itself (the kernel's own sequence), unless it is done or in the hands of a
     // thread that will not move; with the default remove, what comes after drm_dev_unplug's
     // wait for the SRCU readers is apart, held up while such a thread is in drm_dev_enter
-    const ops = unbindOps(p, dev);
+    let ops = unbindOps(p, dev);
+    if (!deep) {
+      // the step ends where a remove() with statements starts (its statements are steps of
+      // their own; what follows is the thread's future, read from its native frame)
+      const h = ops.findIndex((o) => o.op === Op.CallHandler && p.handlers[o.x].body.stmts.length > 0);
+      if (h >= 0) ops = ops.slice(0, h + 1);
+    }
     let cut = ops.length;
     if (this.defaultRemove(dev)) {
       // no drm device: nothing waits for SRCU readers, the whole unbind is one chain
