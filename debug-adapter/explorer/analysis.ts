@@ -54,6 +54,12 @@ export class Analysis {
   /** work bodies can queue work: the state graph may have cycles */
   readonly mayCycle: boolean;
   readonly kworkerDeep: FP[] = [];
+  /**
+   * per callback (work item, timer, IRQ): whether its thread may ever wait. One that never
+   * does is never the first blocked thread of a deadlock, so where its first start falls in
+   * the start order decides nothing (por.ts leaves the order out of its footprint).
+   */
+  readonly cbMayWait: boolean[];
   readonly empty: FP;
 
   private handlerDeepMemo = new Map<HandlerInfo, FP>();
@@ -97,6 +103,7 @@ export class Analysis {
       if (f.top) cyc = true;
     }
     this.mayCycle = cyc;
+    this.cbMayWait = p.works.map((w) => !neverWaits(w.body));
     this.computeShapes();
     this.computeClasses();
   }
@@ -489,6 +496,22 @@ export class Analysis {
       for (const m of members) this.classOf[m] = c;
     }
   }
+}
+
+/**
+ * Statements whose step never leaves their thread waiting and never runs a handler (whose
+ * statements might): a thread made of these, nested blocks included, never blocks. A kind
+ * not listed counts as one that may wait.
+ */
+const NEVER_WAIT_KINDS: ReadonlySet<CStmt['kind']> = new Set<CStmt['kind']>([
+  'log', 'use', 'read', 'write', 'arm', 'raise', 'queue', 'complete', 'free', 'submit', 'signal', 'get', 'unlock',
+  'enter', 'access', 'repeat',
+]);
+
+function neverWaits(b: CBlock): boolean {
+  return b.stmts.every((st) =>
+    (NEVER_WAIT_KINDS.has(st.kind) || (st.kind === 'cancel' && st.nosync)) &&
+    (!st.body || neverWaits(st.body)) && (!st.elseBody || neverWaits(st.elseBody)));
 }
 
 /** The fence a statement names, or -1. */
