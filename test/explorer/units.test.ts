@@ -209,6 +209,28 @@ thread b2 { arm ka after 1ms log "b" }
     expect(new Analysis(p).classes.map((c) => c.members.map((i) => p.threads[i].name))).toEqual([['b1', 'b2']]);
   });
 
+  it('threads that name the same version-2 objects are interchangeable: fewer states with symmetry, the same findings', () => {
+    const p = program(`module m
+device d
+driver drv in m binds d
+data st devm on d
+spinlock sl
+completion cp
+kref ko in drv
+timer ka in drv { use st complete cp }
+thread u1 { get ko lock sl use st unlock sl arm ka wait cp timeout 1ms put ko }
+thread u2 { get ko lock sl use st unlock sl arm ka wait cp timeout 1ms put ko }
+thread u3 { get ko lock sl use st unlock sl arm ka wait cp timeout 1ms put ko }
+thread hp { unbind d }
+`);
+    expect(new Analysis(p).classes.map((c) => c.members.map((i) => p.threads[i].name))).toEqual([['u1', 'u2', 'u3']]);
+    const plain = explore(p, { reduction: false });
+    const sym = explore(p, { reduction: false, symmetry: true });
+    expect(summary(sym)).toEqual(summary(plain));
+    expect(summary(plain).pairs).toContain('use-after-free in timer/ka');
+    expect(sym.states * 3).toBeLessThan(plain.states);
+  });
+
   it('two timers whose callbacks differ stay apart: the fault is found on the one whose callback faults, with and without reductions', () => {
     const p = program(`module m
 device d
