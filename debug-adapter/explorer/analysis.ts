@@ -54,6 +54,12 @@ export class Analysis {
   /** work bodies can queue work: the state graph may have cycles */
   readonly mayCycle: boolean;
   readonly kworkerDeep: FP[] = [];
+  /**
+   * per callback (work item, timer, IRQ): whether its thread may ever wait. One that never
+   * does is never the first blocked thread of a deadlock, so where its first start falls in
+   * the start order decides nothing (por.ts leaves the order out of its footprint).
+   */
+  readonly cbMayWait: boolean[];
   readonly empty: FP;
 
   private handlerDeepMemo = new Map<HandlerInfo, FP>();
@@ -97,6 +103,7 @@ export class Analysis {
       if (f.top) cyc = true;
     }
     this.mayCycle = cyc;
+    this.cbMayWait = p.works.map((w) => !neverWaits(w.body));
     this.computeShapes();
     this.computeClasses();
   }
@@ -316,7 +323,13 @@ export class Analysis {
     // the unbind itself (the kernel's own sequence), unless it is done or in the hands of a
     // thread that will not move; with the default remove, what comes after drm_dev_unplug's
     // wait for the SRCU readers is apart, held up while such a thread is in drm_dev_enter
-    const ops = unbindOps(p, dev);
+    let ops = unbindOps(p, dev);
+    if (!deep) {
+      // the step ends where a remove() with statements starts (its statements are steps of
+      // their own; what follows is the thread's future, read from its native frame)
+      const h = ops.findIndex((o) => o.op === Op.CallHandler && p.handlers[o.x].body.stmts.length > 0);
+      if (h >= 0) ops = ops.slice(0, h + 1);
+    }
     let cut = ops.length;
     if (this.defaultRemove(dev)) {
       // no drm device: nothing waits for SRCU readers, the whole unbind is one chain
@@ -483,6 +496,22 @@ export class Analysis {
       for (const m of members) this.classOf[m] = c;
     }
   }
+}
+
+/**
+ * Statements whose step never leaves their thread waiting and never runs a handler (whose
+ * statements might): a thread made of these, nested blocks included, never blocks. A kind
+ * not listed counts as one that may wait.
+ */
+const NEVER_WAIT_KINDS: ReadonlySet<CStmt['kind']> = new Set<CStmt['kind']>([
+  'log', 'use', 'read', 'write', 'arm', 'raise', 'queue', 'complete', 'free', 'submit', 'signal', 'get', 'unlock',
+  'enter', 'access', 'repeat',
+]);
+
+function neverWaits(b: CBlock): boolean {
+  return b.stmts.every((st) =>
+    (NEVER_WAIT_KINDS.has(st.kind) || (st.kind === 'cancel' && st.nosync)) &&
+    (!st.body || neverWaits(st.body)) && (!st.elseBody || neverWaits(st.elseBody)));
 }
 
 /** The fence a statement names, or -1. */

@@ -247,7 +247,7 @@ export class Reducer {
     if (t.status === 'idle') {
       const w = t.work;
       f.rw(L.work(w));
-      if (!s.order.includes(i)) f.rw(L.startOrder);
+      if (A.cbMayWait[w] && !s.order.includes(i)) f.rw(L.startOrder);
       const wm = p.works[w].module;
       if (wm >= 0) {
         f.read(L.mGone(wm));
@@ -318,7 +318,7 @@ export class Reducer {
     f.rw(SELF_LOCAL);
     if (t.work >= 0) {
       f.or(A.kworkerDeep[t.work]).write(L.work(t.work));
-      if (!s.order.includes(i)) f.rw(L.startOrder);
+      if (A.cbMayWait[t.work] && !s.order.includes(i)) f.rw(L.startOrder);
     }
     const fr = t.frames;
     for (let k = 0; k < fr.length; k++) {

@@ -97,8 +97,8 @@ describe('a bound is not a pass: exit 3, inconclusive', () => {
   });
 
   it('a fault no expectation allows, found before the bound, fails it: exit 1', () => {
-    // the whole search stores 10 states; the fault comes out of the 7th
-    const r = cli(['explore', file('uaf.lifetime', UAF), '--max-states', '9', '--json']);
+    // the whole search stores 8 states; the fault comes out of the 5th
+    const r = cli(['explore', file('uaf.lifetime', UAF), '--max-states', '6', '--json']);
     const j = JSON.parse(r.stdout);
     expect(j.complete).toBe(false);
     expect(j.faults.length).toBeGreaterThan(0);

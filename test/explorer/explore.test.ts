@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { explore, exploreJson } from '../../debug-adapter/explorer/explore';
 import { replaySchedule } from '../../debug-adapter/runtime/schedule';
 import { expectedVerdicts, familyScenario, FAMILY_VARIANTS, verdictOfKind, deadlockAScenario } from '../../bench/spin/family';
+import { TIMER_FAMILY_VARIANTS, timerFamilyExpected, timerFamilyScenario } from '../../bench/timer-family';
 import { HAS_SHARED, noteMissingShared } from '../shared';
 import { conformanceCases, program } from './helpers';
 
@@ -173,4 +174,29 @@ describe('the benchmark family (bench/spin/family.ts)', () => {
     expect(explore(program(deadlockAScenario(false))).faults.map((f) => f.kind)).toContain('deadlock');
     expect(explore(program(deadlockAScenario(true))).faults).toEqual([]);
   });
+});
+
+describe('the version-2 timer family (bench/timer-family.ts)', () => {
+  const pairs = (r: ReturnType<typeof explore>) => [...new Set(r.faults.map((f) => `${f.kind} in ${f.thread}`))].sort();
+  for (let n = 1; n <= 4; n++) {
+    for (const v of TIMER_FAMILY_VARIANTS) {
+      it(`${v}, N = ${n}: ${v === 'buggy' ? `use-after-free in timer/t${n} (the timer remove forgets)` : 'clean'}, expectations met`, () => {
+        const p = program(timerFamilyScenario(n, v));
+        const r = explore(p);
+        expect(r.complete).toBe(true);
+        expect(pairs(r)).toEqual(timerFamilyExpected(n, v));
+        expect(exploreJson('timers.lifetime', p, r).met).toBe(true);
+      });
+    }
+  }
+
+  it('fixed, N = 4: at least 10× fewer states with reduction than without, the same verdict', () => {
+    const p = program(timerFamilyScenario(4, 'fixed'));
+    const plain = explore(p, { reduction: false });
+    const reduced = explore(p);
+    expect(plain.complete && reduced.complete).toBe(true);
+    expect(pairs(plain)).toEqual([]);
+    expect(pairs(reduced)).toEqual([]);
+    expect(plain.states / reduced.states).toBeGreaterThanOrEqual(10);
+  }, 300_000);
 });

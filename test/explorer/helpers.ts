@@ -9,6 +9,7 @@ import { compile } from '../../grammar';
 import { lower, type Program } from '../../debug-adapter/runtime/program';
 import type { ExploreResult } from '../../debug-adapter/explorer/explore';
 import { FAMILY_VARIANTS, deadlockAScenario, familyScenario } from '../../bench/spin/family';
+import { TIMER_FAMILY_VARIANTS, timerFamilyScenario } from '../../bench/timer-family';
 import { CONFORMANCE, REPO, conformanceFiles } from '../shared';
 
 /** Compiles a scenario; throws with the diagnostics when it has static errors. */
@@ -41,21 +42,36 @@ export function conformanceCases(): Case[] {
   return [...v1, ...v2];
 }
 
-/** samples/*.lifetime, globbed now (the samples are being written alongside). */
+/** samples/*.lifetime and samples/v2/*.lifetime (named `samples/v2/<f>`), globbed now. */
 export function sampleCases(): Case[] {
-  const dir = join(REPO, 'samples');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.lifetime')).sort()
-    .map((f) => ({ name: `samples/${f}`, text: readFileSync(join(dir, f), 'utf8') }));
+  const out: Case[] = [];
+  for (const sub of ['samples', 'samples/v2']) {
+    const dir = join(REPO, sub);
+    if (!existsSync(dir)) continue;
+    out.push(...readdirSync(dir).filter((f) => f.endsWith('.lifetime')).sort()
+      .map((f) => ({ name: `${sub}/${f}`, text: readFileSync(join(dir, f), 'utf8') })));
+  }
+  return out;
 }
 
-/** The benchmark family (lifetime.pml and deadlock_a.pml in .lifetime), up to N users. */
+/**
+ * The benchmark families up to N users: lifetime.pml and deadlock_a.pml in .lifetime, and
+ * the version-2 timer family (bench/timer-family.ts, named `timers <variant> N=<n>`).
+ */
 export function familyCases(maxN: number): Case[] {
   const out: Case[] = [
     { name: 'deadlock_a', text: deadlockAScenario(false) },
     { name: 'deadlock_a -DFIX', text: deadlockAScenario(true) },
   ];
   for (let n = 1; n <= maxN; n++) for (const v of FAMILY_VARIANTS) out.push({ name: `family ${v} N=${n}`, text: familyScenario(n, v) });
+  out.push(...timerFamilyCases(maxN));
+  return out;
+}
+
+/** The version-2 timer family alone, up to N users. */
+export function timerFamilyCases(maxN: number): Case[] {
+  const out: Case[] = [];
+  for (let n = 1; n <= maxN; n++) for (const v of TIMER_FAMILY_VARIANTS) out.push({ name: `timers ${v} N=${n}`, text: timerFamilyScenario(n, v) });
   return out;
 }
 

@@ -11,7 +11,8 @@ import { Analysis } from '../../debug-adapter/explorer/analysis';
 import { Encoder } from '../../debug-adapter/explorer/encode';
 import { conflicts, FP, SELF_SRCU, ANY_SRCU } from '../../debug-adapter/explorer/footprint';
 import { familyScenario } from '../../bench/spin/family';
-import { program } from './helpers';
+import { explore } from '../../debug-adapter/explorer/explore';
+import { program, summary } from './helpers';
 
 /** Walks a few schedules of the buggy family and yields the states met. */
 function* states(n: number): Generator<{ k: Kernel; s: KernelState }> {
@@ -146,5 +147,106 @@ thread t1 { submit a wait a }
 thread t2 { submit b wait b }
 `);
     expect(new Analysis(q).classes.map((c) => c.members)).toEqual([[0, 1]]);
+  });
+});
+
+describe('version-2 objects in the reductions', () => {
+  it('an unbind whose remove() has statements: its first step stops there, the devres release is its future', () => {
+    const p = program(`module m
+device d
+driver drv in m binds d
+data st devm on d
+cdev c on d
+timer ka in drv { use st }
+on remove drv { unregister c disable ka }
+thread hp { unbind d }
+`);
+    const A = new Analysis(p);
+    const unbind = p.stmts.find((st) => st.kind === 'unbind')!;
+    const freeSt = new FP(A.L).write(A.L.data(0));
+    const touchesSt = (f: FP) => conflicts(f, 0, freeSt, 1, new Uint32Array(A.L.cwords));
+    // the step runs the kernel's sequence up to remove() (its statements are steps of their own) ...
+    expect(touchesSt(A.shallow[unbind.id])).toBe(false);
+    // ... and everything the unbind will do, the devres free of st included, is in its future
+    expect(touchesSt(A.deep[unbind.id])).toBe(true);
+  });
+
+  it('callbacks that can never wait: their first starts commute (the start order names no deadlocked thread)', () => {
+    const text = `module m
+device d
+driver drv in m binds d
+data st devm on d
+mutex mx
+timer ka in drv { use st }
+timer kb in drv { use st }
+timer kc in drv { log "c" }
+timer kw in drv { lock mx unlock mx }
+thread t1 { arm ka arm kb arm kc }
+`;
+    const p = program(text);
+    const A = new Analysis(p);
+    expect(A.cbMayWait).toEqual([false, false, false, true]);
+    const plain = explore(p, { reduction: false });
+    const por = explore(p, { reduction: false, por: true });
+    expect(summary(por)).toEqual(summary(plain));
+    // three starts in any order reach the same states: one order suffices (23 states when
+    // every first start wrote the start order)
+    expect(por.states).toBeLessThanOrEqual(10);
+  });
+
+  it('threads that arm different timers are not interchangeable, even with identical callbacks; those that arm the same one are', () => {
+    const p = program(`module m
+device d
+driver drv in m binds d
+data st devm on d
+timer ka in drv { use st }
+timer kb in drv { use st }
+thread a1 { arm ka }
+thread a2 { arm kb }
+thread b1 { arm ka after 1ms log "b" }
+thread b2 { arm ka after 1ms log "b" }
+`);
+    expect(new Analysis(p).classes.map((c) => c.members.map((i) => p.threads[i].name))).toEqual([['b1', 'b2']]);
+  });
+
+  it('threads that name the same version-2 objects are interchangeable: fewer states with symmetry, the same findings', () => {
+    const p = program(`module m
+device d
+driver drv in m binds d
+data st devm on d
+spinlock sl
+completion cp
+kref ko in drv
+timer ka in drv { use st complete cp }
+thread u1 { get ko lock sl use st unlock sl arm ka wait cp timeout 1ms put ko }
+thread u2 { get ko lock sl use st unlock sl arm ka wait cp timeout 1ms put ko }
+thread u3 { get ko lock sl use st unlock sl arm ka wait cp timeout 1ms put ko }
+thread hp { unbind d }
+`);
+    expect(new Analysis(p).classes.map((c) => c.members.map((i) => p.threads[i].name))).toEqual([['u1', 'u2', 'u3']]);
+    const plain = explore(p, { reduction: false });
+    const sym = explore(p, { reduction: false, symmetry: true });
+    expect(summary(sym)).toEqual(summary(plain));
+    expect(summary(plain).pairs).toContain('use-after-free in timer/ka');
+    expect(sym.states * 3).toBeLessThan(plain.states);
+  });
+
+  it('two timers whose callbacks differ stay apart: the fault is found on the one whose callback faults, with and without reductions', () => {
+    const p = program(`module m
+device d
+driver drv in m binds d
+data st devm on d
+timer ka in drv { use st }
+timer kb in drv { log "kb" }
+thread u1 { arm ka }
+thread u2 { arm kb }
+thread hp { unbind d }
+`);
+    expect(new Analysis(p).classes).toEqual([]);
+    const reduced = explore(p);
+    const plain = explore(p, { reduction: false });
+    expect(summary(reduced)).toEqual(summary(plain));
+    expect(summary(reduced).pairs).toEqual(['use-after-free in timer/ka']);
+    expect(reduced.states).toBeLessThan(plain.states);
   });
 });
