@@ -178,7 +178,7 @@ export function kernelMain(argv: string[], write: (s: string) => void, err: (s: 
     tree ??= debianKernel(progress);
     const built = build(tree, progress);
     progress(`booting ${tree.release} in QEMU…`);
-    run = boot(tree, built, programWords(lowered, traced.turns), [...lowered.threadNames, ...lowered.workNames.map((w) => `kworker/${w}`)], { timeoutS: o.timeout });
+    run = boot(tree, built, programWords(lowered, traced.turns), [...lowered.threadNames, ...lowered.callbackNames], { timeoutS: o.timeout });
   } catch (e) {
     if (e instanceof HarnessError) { err(`lifetime kernel: ${e.message}`); return 3; }
     throw e;

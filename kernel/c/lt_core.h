@@ -5,6 +5,8 @@
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/workqueue.h>
+#include <linux/timer.h>
+#include <linux/kref.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 
@@ -21,6 +23,11 @@ struct lt_driver_code {
 	 * lt_core's interpreter, but each of their statements is the module's code
 	 * (language.md §3), so one that runs after rmmod fetches freed module text */
 	void (*statement)(void);
+	/* version 2: a kernel timer's function, a kref's release, the cdev fops (with and
+	 * without .owner, as fops_owner says); all the module's code */
+	void (*timer)(struct timer_list *t);
+	void (*kref_release)(struct kref *k);
+	const struct file_operations *cdev_fops;
 };
 
 int lt_core_register(const struct lt_driver_code *code);
@@ -31,6 +38,11 @@ int lt_core_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
 void lt_core_postclose(struct drm_device *dev, struct drm_file *file);
 void lt_core_release(struct drm_device *dev);
 void lt_core_work(struct work_struct *ws);
+void lt_core_timer(struct timer_list *t);
+void lt_core_kref_release(struct kref *k);
+int lt_core_cdev_open(struct inode *inode, struct file *f);
+long lt_core_cdev_ioctl(struct file *f, unsigned int cmd, unsigned long arg);
+int lt_core_cdev_release(struct inode *inode, struct file *f);
 const char *lt_core_fops_owner_name(void);
 #define LT_DEV_NAME "lt_gpu"
 #endif

@@ -36,6 +36,31 @@ static void lt_drv_work(struct work_struct *ws)
 	lt_core_work(ws);
 }
 
+static void lt_drv_timer(struct timer_list *t)
+{
+	lt_core_timer(t);
+}
+
+static void lt_drv_kref_release(struct kref *k)
+{
+	lt_core_kref_release(k);
+}
+
+static int lt_drv_cdev_open(struct inode *inode, struct file *f)
+{
+	return lt_core_cdev_open(inode, f);
+}
+
+static long lt_drv_cdev_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	return lt_core_cdev_ioctl(f, cmd, arg);
+}
+
+static int lt_drv_cdev_release(struct inode *inode, struct file *f)
+{
+	return lt_core_cdev_release(inode, f);
+}
+
 /* Runs at every statement of the driver's bodies: after rmmod the call faults on an
  * instruction fetch in freed module text, even in the middle of a body that started
  * while the module was still there (the entry points above are sibling calls into
@@ -59,12 +84,26 @@ static const struct file_operations lt_fops = {
 	.llseek = noop_llseek,
 };
 
+/* version 2's cdevs: the same choice of .owner */
+static const struct file_operations lt_cdev_fops_noowner = {
+	.open = lt_drv_cdev_open, .release = lt_drv_cdev_release,
+	.unlocked_ioctl = lt_drv_cdev_ioctl, .llseek = noop_llseek,
+};
+
+static const struct file_operations lt_cdev_fops = {
+	.owner = THIS_MODULE,
+	.open = lt_drv_cdev_open, .release = lt_drv_cdev_release,
+	.unlocked_ioctl = lt_drv_cdev_ioctl, .llseek = noop_llseek,
+};
+
 static struct lt_driver_code lt_code = {
 	.ioctl = lt_drv_ioctl,
 	.postclose = lt_drv_postclose,
 	.release = lt_drv_release,
 	.work = lt_drv_work,
 	.statement = lt_drv_statement,
+	.timer = lt_drv_timer,
+	.kref_release = lt_drv_kref_release,
 };
 
 static int lt_drv_probe(struct platform_device *pdev)
@@ -90,6 +129,7 @@ static int __init lt_drv_init(void)
 
 	lt_code.owner = THIS_MODULE;
 	lt_code.fops = fops_owner ? &lt_fops : &lt_fops_noowner;
+	lt_code.cdev_fops = fops_owner ? &lt_cdev_fops : &lt_cdev_fops_noowner;
 	ret = lt_core_register(&lt_code);
 	if (ret)
 		return ret;
