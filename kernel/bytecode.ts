@@ -5,7 +5,7 @@
 
 import { stmtBlocking, type TargetKey } from '../grammar/statements';
 import type {
-  Block, DataDecl, Decl, DriverDecl, FileNode, HandlerDecl, KrefDecl, NamedDecl, Range, Stmt, StmtKind, ThreadDecl, TimerDecl, WorkDecl,
+  Block, DataDecl, Decl, DriverDecl, FileNode, HandlerDecl, IrqDecl, KrefDecl, NamedDecl, Range, Stmt, StmtKind, ThreadDecl, TimerDecl, WorkDecl,
 } from '../grammar/ast';
 
 /** The numbers of lt_abi.h; a unit test reads the header and checks them. */
@@ -24,10 +24,13 @@ export const OPS = [
   'ARM', 'DISABLE', 'RAISE', 'FREE_IRQ', 'COMPLETE', 'FREE', 'UNREGISTER', 'SHOW',
 ] as const;
 /** A callback's kind (the WRK table's second word), in Program.works order. */
-export const CB_KINDS = ['WORK', 'TIMER'] as const;
+export const CB_KINDS = ['WORK', 'TIMER', 'IRQ'] as const;
+/** The WRK table's third word: an IRQ's flags. */
+export const CB_THREADED = 1;
+export const CB_DEVM = 2;
 /** What a statement's target is, where one opcode serves several kinds (its sixth word). */
-export const TARGETS = ['DRM', 'KREF', 'MUTEX', 'SPIN', 'FENCE', 'COMP', 'WORK', 'TIMER', 'DATA', 'CDEV'] as const;
-const TARGET = Object.fromEntries(TARGETS.map((t, i) => [t, i])) as Record<(typeof TARGETS)[number], number>;
+export const TARGETS = ['DRM', 'KREF', 'MUTEX', 'SPIN', 'FENCE', 'COMP', 'WORK', 'TIMER', 'DATA', 'CDEV', 'IRQ'] as const;
+export const TARGET = Object.fromEntries(TARGETS.map((t, i) => [t, i])) as Record<(typeof TARGETS)[number], number>;
 export const PHASES = ['RUN', 'BLOCK', 'COMPLETE', 'OOPS', 'START', 'START_OOPS', 'FENCE', 'TIMEOUT'] as const;
 export type Phase = (typeof PHASES)[number];
 export const STMT_WORDS = 8;
@@ -42,7 +45,7 @@ const OPCODE = Object.fromEntries(OPS.map((o, i) => [o.toLowerCase(), i])) as Re
 export const SYSCALL_STMTS: ReadonlySet<StmtKind> = new Set<StmtKind>(['open', 'close', 'ioctl', 'unbind', 'hotunplug', 'rmmod']);
 
 /** Blocking statements the interpreter runs itself: their completing step is a turn. */
-export const DIRECT_WAITS: ReadonlySet<StmtKind> = new Set<StmtKind>(['wait', 'poll', 'lock', 'flush', 'cancel', 'disable', 'unplug', 'revoke']);
+export const DIRECT_WAITS: ReadonlySet<StmtKind> = new Set<StmtKind>(['wait', 'poll', 'lock', 'flush', 'cancel', 'disable', 'free_irq', 'unplug', 'revoke']);
 
 export class NotCovered extends Error {
   constructor(readonly line: number, readonly column: number, message: string) {
@@ -63,7 +66,7 @@ export interface Lowered {
   /** the program without turns (turns.ts appends them) */
   header: number[];
   threads: number[];
-  /** per callback (Program.works order): its block, its CB_KINDS index */
+  /** per callback (Program.works order): its block, its CB_KINDS index, its flags (IRQs) */
   works: number[];
   /** per kref: its release block (or -1), 1 when devm */
   krefs: number[];
@@ -91,7 +94,6 @@ export function lowerForKernel(file: FileNode): Lowered {
   const decls = file.decls;
   // version 2 objects the backend does not model yet (docs/kernel.md, Coverage)
   for (const d of decls) {
-    if (d.kind === 'irq') refuse(d.range, 'an IRQ (`irq`) is not covered by the kernel backend yet (QEMU has no device to raise it; see docs/kernel.md)');
     if (d.kind === 'attr') refuse(d.range, 'a sysfs attribute (`attr`) is not covered by the kernel backend yet');
   }
   const of = <K extends Decl['kind']>(k: K) => decls.filter((d): d is Extract<Decl, { kind: K }> => d.kind === k);
@@ -121,8 +123,8 @@ export function lowerForKernel(file: FileNode): Lowered {
   limit('completion', 'completions');
   limit('cdev', 'char devices');
   // Program.works: work items, timers (and IRQs) in declaration order, one index space
-  const callbacks = decls.filter((d): d is WorkDecl | TimerDecl => d.kind === 'work' || d.kind === 'timer');
-  if (callbacks.length > MAX_OBJECTS) refuse(callbacks[MAX_OBJECTS].range, `more than ${MAX_OBJECTS} work items and timers are not covered by the kernel backend`);
+  const callbacks = decls.filter((d): d is WorkDecl | TimerDecl | IrqDecl => d.kind === 'work' || d.kind === 'timer' || d.kind === 'irq');
+  if (callbacks.length > MAX_OBJECTS) refuse(callbacks[MAX_OBJECTS].range, `more than ${MAX_OBJECTS} work items, timers and IRQs are not covered by the kernel backend`);
   const callbackIndex = (name: string): number => callbacks.findIndex((d) => d.name.name === name);
   const driver = of('driver')[0] as DriverDecl | undefined;
   const opt = (n: string, dflt: boolean) => driver?.options.find((o) => o.name.name === n)?.value ?? dflt;
@@ -144,7 +146,7 @@ export function lowerForKernel(file: FileNode): Lowered {
   const lowerStmt = (s: Stmt, owner: Decl, kernel: boolean, atomic: boolean, slots: Map<string, number>): number => {
     if (kernel && SYSCALL_STMTS.has(s.kind)) {
       const where = owner.kind === 'thread' ? 'inside an enter or access block of a thread'
-        : `in ${owner.kind === 'work' ? 'a work item' : owner.kind === 'timer' ? 'a timer callback' : owner.kind === 'handler' ? `an on ${owner.event} handler` : 'an ioctl'}`;
+        : `in ${owner.kind === 'work' ? 'a work item' : owner.kind === 'timer' ? 'a timer callback' : owner.kind === 'irq' ? 'an IRQ handler' : owner.kind === 'handler' ? `an on ${owner.event} handler` : 'an ioctl'}`;
       refuse(s.keywordRange, `\`${s.kind}\` ${where} is not covered by the kernel backend (it runs there as a syscall of a scenario thread)`);
     }
     const tk: TargetKey = s.kind === 'open' ? named.get(s.target.name)?.kind ?? 'none'
@@ -161,7 +163,7 @@ export function lowerForKernel(file: FileNode): Lowered {
       const t = what[k];
       if (!t) refuse('target' in s ? s.target.range : s.range, `\`${s.kind}\` of a ${k} is not covered by the kernel backend`);
       w[5] = TARGET[t];
-      w[3] = t === 'DRM' ? 0 : t === 'WORK' || t === 'TIMER' ? callbackIndex(target(s)) : index(k as Decl['kind'], target(s));
+      w[3] = t === 'DRM' ? 0 : t === 'WORK' || t === 'TIMER' || t === 'IRQ' ? callbackIndex(target(s)) : index(k as Decl['kind'], target(s));
     };
     switch (s.kind) {
       case 'open': w[3] = slotOf(s.file.name); w[4] = tk === 'cdev' ? 1 + index('cdev', s.target.name) : 0; break;
@@ -207,8 +209,9 @@ export function lowerForKernel(file: FileNode): Lowered {
         byKind({ data: 'DATA' }); break;
       }
       case 'unregister': byKind({ cdev: 'CDEV' }); break;
-      case 'raise': case 'free_irq': case 'show':
-        refuse(s.keywordRange, `\`${s.kind}\` is not covered by the kernel backend yet`); // lowerForKernel refuses their objects first
+      case 'raise': case 'free_irq': byKind({ irq: 'IRQ' }); break;
+      case 'show':
+        refuse(s.keywordRange, `\`${s.kind}\` is not covered by the kernel backend yet`); // lowerForKernel refuses attributes first
       case 'lock': case 'unlock':
         byKind({ mutex: 'MUTEX', spinlock: 'SPIN' });
         // a thread's top-level statements are separate syscalls: a spinlock may not be held
@@ -228,10 +231,15 @@ export function lowerForKernel(file: FileNode): Lowered {
     return idx;
   };
 
-  const bodyBlock = (d: ThreadDecl | WorkDecl | TimerDecl | HandlerDecl, kernel: boolean, atomic = false): number => newBlock(d.body, d, kernel, atomic, new Map());
+  const bodyBlock = (d: ThreadDecl | WorkDecl | TimerDecl | IrqDecl | HandlerDecl, kernel: boolean, atomic = false): number => newBlock(d.body, d, kernel, atomic, new Map());
   const threads = (of('thread') as ThreadDecl[]).map((t) => bodyBlock(t, false));
-  // a timer callback runs in softirq context: atomic, so no turn may wait inside it
-  const works = callbacks.flatMap((d) => [bodyBlock(d, true, d.kind === 'timer'), CB_KINDS.indexOf(d.kind === 'timer' ? 'TIMER' : 'WORK')]);
+  // a timer callback (softirq) and a hard IRQ handler are atomic: no turn may wait inside them
+  const works = callbacks.flatMap((d) => {
+    const atomic = d.kind === 'timer' || (d.kind === 'irq' && !d.threaded);
+    const kind = CB_KINDS.indexOf(d.kind === 'timer' ? 'TIMER' : d.kind === 'irq' ? 'IRQ' : 'WORK');
+    const flags = d.kind === 'irq' ? (d.threaded ? CB_THREADED : 0) | (d.devm ? CB_DEVM : 0) : 0;
+    return [bodyBlock(d, true, atomic), kind, flags];
+  });
   const isKref = (h: HandlerDecl) => named.get(h.target.name)?.kind === 'kref';
   const handler = (ev: HandlerDecl['event']): number => {
     const h = handlers.find((x) => x.event === ev && !isKref(x));
@@ -284,7 +292,7 @@ export function lowerForKernel(file: FileNode): Lowered {
   return {
     header, threads, works, krefs, ptimers, data, blocks, blockWords, stmts,
     threadNames: (of('thread') as ThreadDecl[]).map((t) => t.name.name),
-    callbackNames: callbacks.map((d) => `${d.kind === 'timer' ? 'timer' : 'kworker'}/${d.name.name}`),
+    callbackNames: callbacks.map((d) => `${d.kind === 'work' ? 'kworker' : d.kind}/${d.name.name}`),
     fenceNames: of('fence').map((f) => (f as Extract<Decl, { kind: 'fence' }>).name.name),
     byPos,
   };

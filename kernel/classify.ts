@@ -42,6 +42,8 @@ export interface KernelFeatures {
   atomicSleep: boolean;
   debugMutexes: boolean;
   kmemleak: boolean;
+  /** the soft-lockup watchdog: an endless busy-wait (poll, a spinning lock) is reported */
+  softlockup: boolean;
 }
 
 export function features(config: Map<string, string>): KernelFeatures {
@@ -52,6 +54,7 @@ export function features(config: Map<string, string>): KernelFeatures {
     atomicSleep: on('CONFIG_DEBUG_ATOMIC_SLEEP'),
     debugMutexes: on('CONFIG_DEBUG_MUTEXES'),
     kmemleak: on('CONFIG_DEBUG_KMEMLEAK'),
+    softlockup: on('CONFIG_SOFTLOCKUP_DETECTOR'),
   };
 }
 
@@ -68,6 +71,9 @@ export function notObservable(f: KernelFeatures): Map<FaultKind, string> {
   m.set('bad-unlock', f.debugMutexes || f.lockdep
     ? 'the backend does not unlock a mutex the thread does not hold (the kernel would report it, then run on with a corrupted mutex)'
     : 'this kernel has no CONFIG_DEBUG_MUTEXES or lockdep: mutex_unlock by a non-owner is silent (and the backend does not do it, as it corrupts the mutex)');
+  // x86_64_defconfig (the debug kernel's base) has no soft-lockup watchdog: the first debug
+  // tree said clean where the model (and the stock kernel) say hang
+  if (!f.softlockup) m.set('hang', 'this kernel has no CONFIG_SOFTLOCKUP_DETECTOR: an endless busy-wait is never reported');
   m.set('double-free', 'the backend does not kfree twice: a real double kfree corrupts the slab for the rest of the run (and Linux 6.1 with slub_debug=P does not check frees)');
   m.set('leak', f.kmemleak
     ? 'a reference or mutex held at thread exit is not memory kmemleak tracks'

@@ -29,7 +29,7 @@ options:
   --json             machine-readable output on stdout
   --kernel TREE      a built kernel tree (KASAN, lockdep…) instead of Debian's stock kernel
   --log FILE         write the whole serial log to FILE
-  --timeout SECONDS  QEMU's hard timeout (default 180; 300 with KASAN)
+  --timeout SECONDS  QEMU's hard timeout (default 180; 540 on a KASAN or lockdep kernel)
   --build-debug-kernel  build a KASAN + lockdep kernel from Debian's linux-source (~30 min
                      on 2 cores), cache it and print its path for --kernel
 
@@ -197,7 +197,7 @@ export function kernelMain(argv: string[], write: (s: string) => void, err: (s: 
     // the guest died (or hung) after faulting: the faults it printed are its verdict
     result.kernel.ended_early = run.timedOut ? 'QEMU\'s hard timeout' : 'the guest stopped (a panic or a reboot) before the end of the run';
   } else if (!cls.end) {
-    noVerdict = run.timedOut ? `QEMU did not finish within its hard timeout (${o.timeout ?? 180} s)`
+    noVerdict = run.timedOut ? `QEMU did not finish within its hard timeout (${run.timeoutS} s)`
       : cls.failures.length ? cls.failures.join('; ') : 'the scenario did not run to its end (no LT-END in the serial log)';
   } else if ((cls.end.why === 'stalled' || cls.end.why === 'limit') && cls.faults.length === 0) {
     noVerdict = `the kernel stopped following the model's steps at step ${cls.end.step} of ${cls.end.of}${cls.desync.length ? ` (${cls.desync[0]})` : ''}`;

@@ -30,13 +30,16 @@ enum lt_op {
 };
 
 /* a callback's kind (the second word of its WRK entry) */
-enum lt_cb { CB_WORK, CB_TIMER };
+enum lt_cb { CB_WORK, CB_TIMER, CB_IRQ };
+/* the third word of a WRK entry: an IRQ's flags */
+#define CB_THREADED 1
+#define CB_DEVM 2
 
 /* a statement's target kind (its sixth word), where one opcode serves several */
-enum lt_target { T_DRM, T_KREF, T_MUTEX, T_SPIN, T_FENCE, T_COMP, T_WORK, T_TIMER, T_DATA, T_CDEV };
+enum lt_target { T_DRM, T_KREF, T_MUTEX, T_SPIN, T_FENCE, T_COMP, T_WORK, T_TIMER, T_DATA, T_CDEV, T_IRQ };
 
 /*
- * Sections after the header: THR[NTHREAD], WRK[2 * NWORK] (block, kind), KRF[2 * NKREF]
+ * Sections after the header: THR[NTHREAD], WRK[3 * NWORK] (block, kind, flags), KRF[2 * NKREF]
  * (release block, devm), PTM[NPTIMER], DAT[NDATA] (0 devm, 1 drmm, 2 kzalloc),
  * BLK[2 * NBLOCK], BLKW[NBLOCKWORDS], STM[LT_STMT_WORDS * NSTMT], TRN[LT_TURN_WORDS * NTURN].
  */

@@ -32,6 +32,10 @@
 #include <linux/kref.h>
 #include <linux/completion.h>
 #include <linux/cdev.h>
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
+#include <linux/irq_work.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
@@ -296,6 +300,22 @@ static struct cdev g_cdev[LT_MAX];
 static bool g_cdev_added[LT_MAX];
 static dev_t g_cdev_base;
 static bool g_data_freed[LT_MAX];
+/*
+ * version 2's IRQs: a real interrupt line without a device. lt_core makes a linear IRQ
+ * domain on dummy_irq_chip with handle_simple_irq; the driver requests the lines for real
+ * (request_threaded_irq / devm_request_threaded_irq, free_irq, synchronize_irq), and the
+ * device "raises" one with an irq_work, whose callback runs in hard-IRQ context (the
+ * irq_work self-IPI on x86) and calls generic_handle_irq_safe(): the flow handler and the
+ * driver's handler run as for a device's interrupt, a threaded one on its irq/N thread.
+ */
+struct lt_irq {
+	struct irq_work raise;
+	unsigned int virq;
+	bool requested;
+	int idx;
+};
+static struct lt_irq *g_irq[LT_MAX];
+static struct irq_domain *g_irq_domain;
 static atomic_t g_cb_busy = ATOMIC_INIT(0);	/* callbacks inside lt_core: the runner waits for them */
 static bool g_present = true;
 static bool g_timedout[LT_MAX * 2];
@@ -415,7 +435,7 @@ static bool blocking_primitive(int op)
 {
 	switch (op) {
 	case OP_WAIT: case OP_POLL: case OP_LOCK: case OP_FLUSH: case OP_CANCEL:
-	case OP_UNPLUG: case OP_REVOKE: case OP_DISABLE:
+	case OP_UNPLUG: case OP_REVOKE: case OP_DISABLE: case OP_FREE_IRQ:
 		return true;
 	default:
 		return false;
@@ -613,6 +633,20 @@ static void exec_stmt(struct lt_ctx *c, int s)
 		kfree(g_data[a]->val);
 		kfree(g_data[a]);	/* g_data[a] stays: a later use reads the poison */
 		break;
+	case OP_RAISE:
+		/* the handler runs when the model's irq/<i> starts (the event thread raises it) */
+		break;
+	case OP_FREE_IRQ:
+		if (!g_irq[a]->requested) {
+			pr_info("LT-EVENT %d:%d free_irq of a freed IRQ (not done)\n", line, col);
+			break;
+		}
+		g_irq[a]->requested = false;
+		if (WRK[3 * a + 2] & CB_DEVM)
+			devm_free_irq(&g_pdev->dev, g_irq[a]->virq, g_irq[a]);	/* drops its devres entry */
+		else
+			free_irq(g_irq[a]->virq, g_irq[a]);	/* waits for a running handler */
+		break;
 	case OP_UNREGISTER:
 		if (g_cdev_added[a]) {
 			g_cdev_added[a] = false;
@@ -721,7 +755,7 @@ void lt_core_work(struct work_struct *ws)
 	atomic_inc(&g_cb_busy);
 	task_set(c.tid);
 	ts_take(c.tid, 0, 0, false, false);	/* the kworker's start step */
-	exec_block(&c, WRK[2 * w->idx]);
+	exec_block(&c, WRK[3 * w->idx]);
 	ts_release(c.tid);
 	task_set(-1);
 	atomic_dec(&g_cb_busy);
@@ -737,11 +771,76 @@ void lt_core_timer(struct timer_list *t)
 
 	atomic_inc(&g_cb_busy);
 	ts_take(c.tid, 0, 0, true, false);	/* the callback's start step */
-	exec_block(&c, WRK[2 * lt->idx]);
+	exec_block(&c, WRK[3 * lt->idx]);
 	ts_release(c.tid);
 	atomic_dec(&g_cb_busy);
 }
 EXPORT_SYMBOL_GPL(lt_core_timer);
+
+/* A hard IRQ handler: atomic, its turns are taken spinning, as a timer callback's. */
+irqreturn_t lt_core_irq(int irq, void *dev_id)
+{
+	struct lt_irq *li = dev_id;
+	struct lt_ctx c = { .tid = HDR(H_NTHREAD) + li->idx, .atomic = 1, .drv = true };
+
+	atomic_inc(&g_cb_busy);
+	ts_take(c.tid, 0, 0, true, false);	/* the handler's start step */
+	exec_block(&c, WRK[3 * li->idx]);
+	ts_release(c.tid);
+	atomic_dec(&g_cb_busy);
+	return IRQ_HANDLED;
+}
+EXPORT_SYMBOL_GPL(lt_core_irq);
+
+/* A threaded IRQ handler: on the irq/N kthread, which may sleep (as a kworker). */
+irqreturn_t lt_core_irq_thread(int irq, void *dev_id)
+{
+	struct lt_irq *li = dev_id;
+	struct lt_ctx c = { .tid = HDR(H_NTHREAD) + li->idx, .atomic = 0, .drv = true };
+
+	atomic_inc(&g_cb_busy);
+	task_set(c.tid);
+	ts_take(c.tid, 0, 0, false, false);
+	exec_block(&c, WRK[3 * li->idx]);
+	ts_release(c.tid);
+	task_set(-1);
+	atomic_dec(&g_cb_busy);
+	return IRQ_HANDLED;
+}
+EXPORT_SYMBOL_GPL(lt_core_irq_thread);
+
+static void lt_irq_raise(struct irq_work *w)
+{
+	struct lt_irq *li = container_of(w, struct lt_irq, raise);
+
+	generic_handle_irq_safe(li->virq);	/* hard-IRQ context: the irq_work interrupt */
+}
+
+static int lt_irq_map(struct irq_domain *d, unsigned int virq, irq_hw_number_t hw)
+{
+	irq_set_chip_and_handler(virq, &dummy_irq_chip, handle_simple_irq);
+	return 0;
+}
+
+static const struct irq_domain_ops lt_irq_domain_ops = { .map = lt_irq_map };
+
+static int lt_request_irq(struct platform_device *pdev, int i)
+{
+	struct lt_irq *li = g_irq[i];
+	int fl = WRK[3 * i + 2];
+	irq_handler_t hard = fl & CB_THREADED ? NULL : g_code->irq;
+	irq_handler_t thread = fl & CB_THREADED ? g_code->irq_thread : NULL;
+	unsigned long flags = fl & CB_THREADED ? IRQF_ONESHOT : 0;
+	int ret;
+
+	if (fl & CB_DEVM)
+		ret = devm_request_threaded_irq(&pdev->dev, li->virq, hard, thread, flags, "lt_irq", li);
+	else
+		ret = request_threaded_irq(li->virq, hard, thread, flags, "lt_irq", li);
+	if (!ret)
+		li->requested = true;
+	return ret;
+}
 
 /* The last kref_put: `on release o` (driver code) on the putting thread, then kfree. */
 void lt_core_kref_release(struct kref *k)
@@ -868,6 +967,14 @@ int lt_core_probe(struct platform_device *pdev)
 		if (ret)
 			return ret;
 	}
+	/* IRQs last: the devres release frees them first (language.md §9) */
+	for (i = 0; i < HDR(H_NWORK); i++) {
+		if (WRK[3 * i + 1] == CB_IRQ) {
+			ret = lt_request_irq(pdev, i);
+			if (ret)
+				return ret;
+		}
+	}
 	for (i = 0; i < HDR(H_NCDEV); i++) {
 		cdev_init(&g_cdev[i], g_code->cdev_fops);
 		g_cdev[i].owner = HDR(H_FOPS_OWNER) ? g_mod : NULL;
@@ -918,7 +1025,22 @@ int lt_core_register(const struct lt_driver_code *code)
 	g_kref_release = code->kref_release;
 	for (i = 0; i < HDR(H_NWORK); i++) {
 		/* both outlive the module; their functions are lt_drv's */
-		if (WRK[2 * i + 1] == CB_TIMER) {
+		if (WRK[3 * i + 1] == CB_IRQ) {
+			g_irq[i] = kzalloc(sizeof(*g_irq[i]), GFP_KERNEL);
+			if (!g_irq[i])
+				return -ENOMEM;
+			g_irq[i]->idx = i;
+			init_irq_work(&g_irq[i]->raise, lt_irq_raise);
+			if (!g_irq_domain)
+				g_irq_domain = irq_domain_create_linear(NULL, LT_MAX, &lt_irq_domain_ops, NULL);
+			if (!g_irq_domain)
+				return -ENOMEM;
+			g_irq[i]->virq = irq_create_mapping(g_irq_domain, i);
+			if (!g_irq[i]->virq)
+				return -ENOMEM;
+			continue;
+		}
+		if (WRK[3 * i + 1] == CB_TIMER) {
 			g_timer[i] = kzalloc(sizeof(*g_timer[i]), GFP_KERNEL);
 			if (!g_timer[i])
 				return -ENOMEM;
@@ -1002,7 +1124,10 @@ static int lt_events(void *unused)
 		arg = turn_word(k, 4);
 		if (ph == PH_START || ph == PH_START_OOPS) {
 			ts_queued[k] = 1;
-			if (WRK[2 * arg + 1] == CB_TIMER) {
+			if (WRK[3 * arg + 1] == CB_IRQ) {
+				pr_info("LT-EVENT IRQ %d raised\n", arg);
+				irq_work_queue(&g_irq[arg]->raise);
+			} else if (WRK[3 * arg + 1] == CB_TIMER) {
 				pr_info("LT-EVENT timer %d fires\n", arg);
 				mod_timer(&g_timer[arg]->t, jiffies);	/* runs at the next tick, in softirq */
 			} else {
@@ -1066,7 +1191,7 @@ static int lt_load(struct lt_load_arg *la)
 	NW = n;
 	off = H_WORDS;
 	THR = &w[off]; off += w[H_NTHREAD];
-	WRK = &w[off]; off += 2 * w[H_NWORK];
+	WRK = &w[off]; off += 3 * w[H_NWORK];
 	KRF = &w[off]; off += 2 * w[H_NKREF];
 	PTM = &w[off]; off += w[H_NPTIMER];
 	DAT = &w[off]; off += w[H_NDATA];

@@ -7,6 +7,7 @@
 #include <linux/workqueue.h>
 #include <linux/timer.h>
 #include <linux/kref.h>
+#include <linux/interrupt.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 
@@ -28,6 +29,8 @@ struct lt_driver_code {
 	void (*timer)(struct timer_list *t);
 	void (*kref_release)(struct kref *k);
 	const struct file_operations *cdev_fops;
+	irq_handler_t irq;		/* a hard IRQ handler */
+	irq_handler_t irq_thread;	/* a threaded one */
 };
 
 int lt_core_register(const struct lt_driver_code *code);
@@ -39,6 +42,8 @@ void lt_core_postclose(struct drm_device *dev, struct drm_file *file);
 void lt_core_release(struct drm_device *dev);
 void lt_core_work(struct work_struct *ws);
 void lt_core_timer(struct timer_list *t);
+irqreturn_t lt_core_irq(int irq, void *dev_id);
+irqreturn_t lt_core_irq_thread(int irq, void *dev_id);
 void lt_core_kref_release(struct kref *k);
 int lt_core_cdev_open(struct inode *inode, struct file *f);
 long lt_core_cdev_ioctl(struct file *f, unsigned int cmd, unsigned long arg);

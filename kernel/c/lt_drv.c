@@ -41,6 +41,16 @@ static void lt_drv_timer(struct timer_list *t)
 	lt_core_timer(t);
 }
 
+static irqreturn_t lt_drv_irq(int irq, void *dev_id)
+{
+	return lt_core_irq(irq, dev_id);
+}
+
+static irqreturn_t lt_drv_irq_thread(int irq, void *dev_id)
+{
+	return lt_core_irq_thread(irq, dev_id);
+}
+
 static void lt_drv_kref_release(struct kref *k)
 {
 	lt_core_kref_release(k);
@@ -104,6 +114,8 @@ static struct lt_driver_code lt_code = {
 	.statement = lt_drv_statement,
 	.timer = lt_drv_timer,
 	.kref_release = lt_drv_kref_release,
+	.irq = lt_drv_irq,
+	.irq_thread = lt_drv_irq_thread,
 };
 
 static int lt_drv_probe(struct platform_device *pdev)

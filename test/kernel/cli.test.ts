@@ -31,11 +31,11 @@ describe('lifetime kernel', () => {
     expect(r.stderr.trim()).toBe('two.lifetime:5:1: not covered by the kernel backend: a second module is not covered by the kernel backend yet (one module per scenario)');
   });
 
-  it('refuses an IRQ, which the runtime simulates but the backend does not build yet (exit 2)', () => {
-    const f = file('irq.lifetime', `${HEAD}irq line on gpu0 { log "irq" }\nthread t { raise line }\n`);
+  it('refuses a sysfs attribute, which the runtime simulates but the backend does not build yet (exit 2)', () => {
+    const f = file('attr.lifetime', `${HEAD}attr state on gpu0 { log "show" }\nthread t { show state }\n`);
     const r = kernel([f]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('irq.lifetime:5:1: not covered by the kernel backend: an IRQ (`irq`) is not covered by the kernel backend yet (QEMU has no device to raise it; see docs/kernel.md)');
+    expect(r.stderr.trim()).toBe('attr.lifetime:5:1: not covered by the kernel backend: a sysfs attribute (`attr`) is not covered by the kernel backend yet');
   });
 
   it('refuses a witness it cannot replay, naming the step (exit 2), with the model in --json', () => {

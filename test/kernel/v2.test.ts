@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../grammar';
 import { lower } from '../../debug-adapter/runtime/program';
-import { CB_KINDS, HDR, lowerForKernel, NotCovered, OPS, STMT_WORDS, TARGETS, type Lowered } from '../../kernel/bytecode';
+import { CB_DEVM, CB_KINDS, CB_THREADED, HDR, lowerForKernel, NotCovered, OPS, STMT_WORDS, TARGETS, type Lowered } from '../../kernel/bytecode';
 import { classify } from '../../kernel/classify';
 import { traceModel } from '../../kernel/turns';
 
@@ -37,7 +37,7 @@ describe('lowerForKernel, version 2', () => {
   it('puts work items and timers in one callback table, in declaration order, with their kind', () => {
     const l = lowerForKernel(load(`${PRE}work w in x { log "w" }\ntimer t in x {\n  log "t"\n}\nthread a {\n  arm t after 1ms\n  queue w\n  cancel t nosync\n  cancel t\n  disable t\n  cancel w nosync\n}\n`));
     expect(h(l, 'NWORK')).toBe(2);
-    expect([l.works[1], l.works[3]]).toEqual([CB_KINDS.indexOf('WORK'), CB_KINDS.indexOf('TIMER')]);
+    expect([l.works[1], l.works[4]]).toEqual([CB_KINDS.indexOf('WORK'), CB_KINDS.indexOf('TIMER')]);
     expect(l.callbackNames).toEqual(['kworker/w', 'timer/t']);
     expect(stmtAt(l, 9, 3)).toEqual(['ARM', 1, -1, 'TIMER', 0]);
     expect(stmtAt(l, 10, 3)).toEqual(['QUEUE', 0, -1, 'WORK', 0]);
@@ -49,6 +49,17 @@ describe('lowerForKernel, version 2', () => {
     expect(stmtAt(l, 14, 3)).toEqual(['CANCEL', 0, 1, 'WORK', 0]);
     // a timer callback is atomic context: its statements take no turn that waits
     expect(l.byPos.get('6:3')!.atomic).toBe(true);
+  });
+
+  it('lowers IRQs as callbacks with their flags; a hard handler is atomic, a threaded one is not', () => {
+    const l = lowerForKernel(load(`${PRE}irq h on d devm {\n  log "hard"\n}\nirq th on d threaded {\n  log "thread"\n}\nthread a {\n  raise h\n  free_irq th\n}\n`));
+    expect(l.works.slice(1, 3)).toEqual([CB_KINDS.indexOf('IRQ'), CB_DEVM]);
+    expect(l.works.slice(4, 6)).toEqual([CB_KINDS.indexOf('IRQ'), CB_THREADED]);
+    expect(l.callbackNames).toEqual(['irq/h', 'irq/th']);
+    expect(l.byPos.get('5:3')!.atomic).toBe(true);
+    expect(l.byPos.get('8:3')!.atomic).toBe(false);
+    expect(stmtAt(l, 11, 3)).toEqual(['RAISE', 0, -1, 'IRQ', 0]);
+    expect(stmtAt(l, 12, 3)).toEqual(['FREE_IRQ', 1, -1, 'IRQ', 1]);
   });
 
   it('refuses `disable` of a work item, naming disable_work_sync and the Linux version that has it', () => {
@@ -89,7 +100,7 @@ describe('lowerForKernel, version 2', () => {
     expect(e.message).toMatch(/`free` of devm data/);
   });
 
-  it('refuses every version-2 sample and conformance file with an IRQ or an attribute, and lowers the rest', () => {
+  it('refuses every version-2 sample and conformance file with an attribute, and lowers the rest', () => {
     const dirs = [join(__dirname, '../../samples/v2'), join(__dirname, '../../../shared/conformance/v2')];
     let lowered = 0;
     for (const dir of dirs) {
@@ -98,7 +109,7 @@ describe('lowerForKernel, version 2', () => {
       for (const n of names) {
         const text = readFileSync(join(dir, n), 'utf8');
         const file = load(text);
-        const hasIrqOrAttr = file.decls.some((d) => d.kind === 'irq' || d.kind === 'attr');
+        const hasIrqOrAttr = file.decls.some((d) => d.kind === 'attr');
         let e: unknown = null;
         try { lowerForKernel(file); lowered++; } catch (x) { e = x; }
         if (hasIrqOrAttr) expect(e, n).toBeInstanceOf(NotCovered);
