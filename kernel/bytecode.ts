@@ -5,7 +5,7 @@
 
 import { stmtBlocking, type TargetKey } from '../grammar/statements';
 import type {
-  Block, DataDecl, Decl, DriverDecl, FileNode, HandlerDecl, IrqDecl, KrefDecl, NamedDecl, Range, Stmt, StmtKind, ThreadDecl, TimerDecl, WorkDecl,
+  AttrDecl, Block, DataDecl, Decl, DriverDecl, FileNode, HandlerDecl, IrqDecl, KrefDecl, NamedDecl, Range, Stmt, StmtKind, ThreadDecl, TimerDecl, WorkDecl,
 } from '../grammar/ast';
 
 /** The numbers of lt_abi.h; a unit test reads the header and checks them. */
@@ -14,7 +14,7 @@ export const LT_VERSION = 2;
 export const HDR = [
   'MAGIC', 'VERSION', 'NSTMT', 'NBLOCK', 'NBLOCKWORDS', 'NTHREAD', 'NWORK', 'NFENCE', 'NMUTEX', 'NREV',
   'NPTIMER', 'NDATA', 'NDRM', 'NTURN', 'FOPS_OWNER', 'DRM_HOLDS_MODULE', 'REMOVE_BLOCK', 'CLOSE_BLOCK',
-  'RELEASE_BLOCK', 'NSLOT', 'NKREF', 'NSPIN', 'NCOMP', 'NCDEV',
+  'RELEASE_BLOCK', 'NSLOT', 'NKREF', 'NSPIN', 'NCOMP', 'NCDEV', 'NATTR',
 ] as const;
 export const OPS = [
   'OPEN', 'CLOSE', 'IOCTL', 'GET', 'PUT', 'TRY_MODULE_GET', 'MODULE_PUT', 'ENTER', 'ACCESS', 'UNPLUG', 'REVOKE',
@@ -42,7 +42,7 @@ export const MAX_OBJECTS = 16;
 const OPCODE = Object.fromEntries(OPS.map((o, i) => [o.toLowerCase(), i])) as Record<StmtKind, number>;
 
 /** Statements the userspace runner does as syscalls: only at a thread's top level. */
-export const SYSCALL_STMTS: ReadonlySet<StmtKind> = new Set<StmtKind>(['open', 'close', 'ioctl', 'unbind', 'hotunplug', 'rmmod']);
+export const SYSCALL_STMTS: ReadonlySet<StmtKind> = new Set<StmtKind>(['open', 'close', 'ioctl', 'unbind', 'hotunplug', 'rmmod', 'show']);
 
 /** Blocking statements the interpreter runs itself: their completing step is a turn. */
 export const DIRECT_WAITS: ReadonlySet<StmtKind> = new Set<StmtKind>(['wait', 'poll', 'lock', 'flush', 'cancel', 'disable', 'free_irq', 'unplug', 'revoke']);
@@ -70,6 +70,8 @@ export interface Lowered {
   works: number[];
   /** per kref: its release block (or -1), 1 when devm */
   krefs: number[];
+  /** per sysfs attribute: its show block */
+  attrs: number[];
   ptimers: number[];
   data: number[];
   blocks: number[];
@@ -92,10 +94,6 @@ function refuse(r: Range, message: string): never {
 /** Lowers a tree without static errors; throws NotCovered for what the backend lacks. */
 export function lowerForKernel(file: FileNode): Lowered {
   const decls = file.decls;
-  // version 2 objects the backend does not model yet (docs/kernel.md, Coverage)
-  for (const d of decls) {
-    if (d.kind === 'attr') refuse(d.range, 'a sysfs attribute (`attr`) is not covered by the kernel backend yet');
-  }
   const of = <K extends Decl['kind']>(k: K) => decls.filter((d): d is Extract<Decl, { kind: K }> => d.kind === k);
   const one = (k: 'module' | 'device' | 'driver' | 'drm', what: string) => {
     const ds = of(k);
@@ -122,6 +120,7 @@ export function lowerForKernel(file: FileNode): Lowered {
   limit('spinlock', 'spinlocks');
   limit('completion', 'completions');
   limit('cdev', 'char devices');
+  limit('attr', 'sysfs attributes');
   // Program.works: work items, timers (and IRQs) in declaration order, one index space
   const callbacks = decls.filter((d): d is WorkDecl | TimerDecl | IrqDecl => d.kind === 'work' || d.kind === 'timer' || d.kind === 'irq');
   if (callbacks.length > MAX_OBJECTS) refuse(callbacks[MAX_OBJECTS].range, `more than ${MAX_OBJECTS} work items, timers and IRQs are not covered by the kernel backend`);
@@ -146,7 +145,7 @@ export function lowerForKernel(file: FileNode): Lowered {
   const lowerStmt = (s: Stmt, owner: Decl, kernel: boolean, atomic: boolean, slots: Map<string, number>): number => {
     if (kernel && SYSCALL_STMTS.has(s.kind)) {
       const where = owner.kind === 'thread' ? 'inside an enter or access block of a thread'
-        : `in ${owner.kind === 'work' ? 'a work item' : owner.kind === 'timer' ? 'a timer callback' : owner.kind === 'irq' ? 'an IRQ handler' : owner.kind === 'handler' ? `an on ${owner.event} handler` : 'an ioctl'}`;
+        : `in ${owner.kind === 'work' ? 'a work item' : owner.kind === 'timer' ? 'a timer callback' : owner.kind === 'irq' ? 'an IRQ handler' : owner.kind === 'attr' ? 'an attribute\'s show' : owner.kind === 'handler' ? `an on ${owner.event} handler` : 'an ioctl'}`;
       refuse(s.keywordRange, `\`${s.kind}\` ${where} is not covered by the kernel backend (it runs there as a syscall of a scenario thread)`);
     }
     const tk: TargetKey = s.kind === 'open' ? named.get(s.target.name)?.kind ?? 'none'
@@ -210,8 +209,7 @@ export function lowerForKernel(file: FileNode): Lowered {
       }
       case 'unregister': byKind({ cdev: 'CDEV' }); break;
       case 'raise': case 'free_irq': byKind({ irq: 'IRQ' }); break;
-      case 'show':
-        refuse(s.keywordRange, `\`${s.kind}\` is not covered by the kernel backend yet`); // lowerForKernel refuses attributes first
+      case 'show': w[3] = index('attr', s.target.name); break;
       case 'lock': case 'unlock':
         byKind({ mutex: 'MUTEX', spinlock: 'SPIN' });
         // a thread's top-level statements are separate syscalls: a spinlock may not be held
@@ -231,7 +229,7 @@ export function lowerForKernel(file: FileNode): Lowered {
     return idx;
   };
 
-  const bodyBlock = (d: ThreadDecl | WorkDecl | TimerDecl | IrqDecl | HandlerDecl, kernel: boolean, atomic = false): number => newBlock(d.body, d, kernel, atomic, new Map());
+  const bodyBlock = (d: ThreadDecl | WorkDecl | TimerDecl | IrqDecl | AttrDecl | HandlerDecl, kernel: boolean, atomic = false): number => newBlock(d.body, d, kernel, atomic, new Map());
   const threads = (of('thread') as ThreadDecl[]).map((t) => bodyBlock(t, false));
   // a timer callback (softirq) and a hard IRQ handler are atomic: no turn may wait inside them
   const works = callbacks.flatMap((d) => {
@@ -248,6 +246,7 @@ export function lowerForKernel(file: FileNode): Lowered {
   const removeBlock = handler('remove');
   const closeBlock = handler('close');
   const releaseBlock = handler('release');
+  const attrs = (of('attr') as AttrDecl[]).map((a) => bodyBlock(a, true));
   const krefs = (of('kref') as KrefDecl[]).flatMap((k) => {
     const h = handlers.find((x) => x.event === 'release' && x.target.name === k.name.name);
     return [h ? bodyBlock(h, true) : -1, k.devm ? 1 : 0];
@@ -278,6 +277,7 @@ export function lowerForKernel(file: FileNode): Lowered {
   set('NSPIN', of('spinlock').length);
   set('NCOMP', of('completion').length);
   set('NCDEV', of('cdev').length);
+  set('NATTR', attrs.length);
   set('NFENCE', of('fence').length);
   set('NMUTEX', of('mutex').length);
   set('NREV', of('revocable').length);
@@ -290,7 +290,7 @@ export function lowerForKernel(file: FileNode): Lowered {
   set('CLOSE_BLOCK', closeBlock);
   set('RELEASE_BLOCK', releaseBlock);
   return {
-    header, threads, works, krefs, ptimers, data, blocks, blockWords, stmts,
+    header, threads, works, krefs, attrs, ptimers, data, blocks, blockWords, stmts,
     threadNames: (of('thread') as ThreadDecl[]).map((t) => t.name.name),
     callbackNames: callbacks.map((d) => `${d.kind === 'work' ? 'kworker' : d.kind}/${d.name.name}`),
     fenceNames: of('fence').map((f) => (f as Extract<Decl, { kind: 'fence' }>).name.name),
@@ -305,5 +305,5 @@ export function programWords(l: Lowered, turns: readonly TurnWord[]): Int32Array
   const header = l.header.slice();
   header[HDR.indexOf('NTURN')] = turns.length;
   const tw = turns.flatMap((t) => [t.tid, PHASES.indexOf(t.phase), t.line, t.column, t.arg]);
-  return Int32Array.from([...header, ...l.threads, ...l.works, ...l.krefs, ...l.ptimers, ...l.data, ...l.blocks, ...l.blockWords, ...l.stmts, ...tw]);
+  return Int32Array.from([...header, ...l.threads, ...l.works, ...l.krefs, ...l.attrs, ...l.ptimers, ...l.data, ...l.blocks, ...l.blockWords, ...l.stmts, ...tw]);
 }

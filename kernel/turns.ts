@@ -159,12 +159,19 @@ export function traceModel(p: Program, l: Lowered, schedule?: readonly string[],
       if (!ok) throw new ScheduleError(`schedule entry ${n + 1} (${JSON.stringify(c)}) cannot be taken here; possible: ${exploreChoices(k).join(', ') || 'nothing'}`);
     });
     // The kernel's threads do not stop where the witness does: the model goes on to the
-    // end too (threads in declaration order first, then fences and timeouts), so that what
+    // end too (a thread in atomic context first, then threads in declaration order, then
+    // fences and timeouts), so that what
     // the kernel does after the witness's last step is in the model's run as well.
     while (!k.s.ended && k.s.steps < MAX_STEPS) {
       const choices = exploreChoices(k);
       if (!choices.length) { k.finish(); break; }
-      const c = choices[0];
+      // a thread in atomic context (a timer or hard IRQ callback, a spinlock, access) goes
+      // on first: the kernel cannot make it wait for a turn there, and any order is the
+      // model's to pick after the witness
+      const c = choices.find((x) => {
+        const i = k.threadIndex(x);
+        return i >= 0 && k.atomicContext(k.s.threads[i]) !== null;
+      }) ?? choices[0];
       if (c.startsWith('complete:') || c.startsWith('timeout:')) r.events(() => { takeChoice(k, c); });
       else r.step(k.threadIndex(c), (j) => { k.step(j); });
     }

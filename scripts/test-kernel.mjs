@@ -61,6 +61,8 @@ const twinOf = (f) => {
 const EXPLAINED = new Map([
   ['samples/bug-dvb-fd-outlives-device.lifetime (witness: use-after-free in app at line 30)',
     'open of a drm device released without drm_dev_unplug: DRM finds no minor (ENODEV), the spec says use-after-free'],
+  ...['', ' (witness: use-after-free in irq/jack at line 37)', ' (witness: deadlock in admin at line 47)'].map((w) => [`samples/v2/bug-sdca-devm-irq-after-teardown.lifetime${w}`,
+    'an oopsed IRQ thread dies and genirq cleans up after it (irq_thread_dtor), so free_irq returns; the model keeps an oopsed handler running (language.md §9 simplification), so its free_irq waits: deadlock']),
 ]);
 
 /**

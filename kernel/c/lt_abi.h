@@ -15,7 +15,7 @@ enum lt_hdr {
 	H_MAGIC, H_VERSION, H_NSTMT, H_NBLOCK, H_NBLOCKWORDS, H_NTHREAD, H_NWORK, H_NFENCE,
 	H_NMUTEX, H_NREV, H_NPTIMER, H_NDATA, H_NDRM, H_NTURN, H_FOPS_OWNER, H_DRM_HOLDS_MODULE,
 	H_REMOVE_BLOCK, H_CLOSE_BLOCK, H_RELEASE_BLOCK, H_NSLOT, H_NKREF, H_NSPIN, H_NCOMP,
-	H_NCDEV, H_WORDS
+	H_NCDEV, H_NATTR, H_WORDS
 };
 
 /* statement opcodes */
@@ -40,7 +40,7 @@ enum lt_target { T_DRM, T_KREF, T_MUTEX, T_SPIN, T_FENCE, T_COMP, T_WORK, T_TIME
 
 /*
  * Sections after the header: THR[NTHREAD], WRK[3 * NWORK] (block, kind, flags), KRF[2 * NKREF]
- * (release block, devm), PTM[NPTIMER], DAT[NDATA] (0 devm, 1 drmm, 2 kzalloc),
+ * (release block, devm), ATR[NATTR] (show block), PTM[NPTIMER], DAT[NDATA] (0 devm, 1 drmm, 2 kzalloc),
  * BLK[2 * NBLOCK], BLKW[NBLOCKWORDS], STM[LT_STMT_WORDS * NSTMT], TRN[LT_TURN_WORDS * NTURN].
  */
 

@@ -58,6 +58,7 @@ static int *BLKW;   /* statement indices */
 static int *THR;    /* thread -> block */
 static int *WRK;    /* callback (work, timer) -> block, kind */
 static int *KRF;    /* kref -> release block, devm */
+static int *ATR;    /* sysfs attribute -> show block */
 static int *PTM;    /* ptimer -> revocable */
 static int *DAT;    /* data -> 0 devm, 1 drmm */
 static int *TRN;    /* turns, LT_TURN_WORDS each */
@@ -854,6 +855,24 @@ void lt_core_kref_release(struct kref *k)
 }
 EXPORT_SYMBOL_GPL(lt_core_kref_release);
 
+/* A read of sysfs attribute idx (the runner's `show`): show() runs the block as driver
+ * code on the reading thread, inside kernfs's active reference that unbind drains. */
+ssize_t lt_core_attr_show(struct lt_attr *a, char *buf)
+{
+	struct lt_ctx c = { .tid = task_tid(), .atomic = 0, .drv = true };
+
+	if (a->idx < HDR(H_NATTR))
+		exec_block(&c, ATR[a->idx]);
+	return sysfs_emit(buf, "%d\n", a->idx);
+}
+EXPORT_SYMBOL_GPL(lt_core_attr_show);
+
+umode_t lt_core_attr_visible(int n)
+{
+	return W && n < HDR(H_NATTR) ? 0444 : 0;
+}
+EXPORT_SYMBOL_GPL(lt_core_attr_visible);
+
 /* version 2's char devices: /dev/lt_cdevN, minor N */
 int lt_core_cdev_open(struct inode *inode, struct file *f)
 {
@@ -1183,7 +1202,7 @@ static int lt_load(struct lt_load_arg *la)
 	if (w[H_MAGIC] != LT_MAGIC || w[H_VERSION] != LT_VERSION || w[H_NFENCE] > LT_MAX ||
 	    w[H_NMUTEX] > LT_MAX || w[H_NREV] > LT_MAX || w[H_NDATA] > LT_MAX || w[H_NWORK] > LT_MAX ||
 	    w[H_NTHREAD] > LT_MAX || w[H_NKREF] > LT_MAX || w[H_NSPIN] > LT_MAX ||
-	    w[H_NCOMP] > LT_MAX || w[H_NCDEV] > LT_MAX) {
+	    w[H_NCOMP] > LT_MAX || w[H_NCDEV] > LT_MAX || w[H_NATTR] > LT_MAX_ATTR) {
 		kvfree(w);
 		return -EINVAL;
 	}
@@ -1193,6 +1212,7 @@ static int lt_load(struct lt_load_arg *la)
 	THR = &w[off]; off += w[H_NTHREAD];
 	WRK = &w[off]; off += 3 * w[H_NWORK];
 	KRF = &w[off]; off += 2 * w[H_NKREF];
+	ATR = &w[off]; off += w[H_NATTR];
 	PTM = &w[off]; off += w[H_NPTIMER];
 	DAT = &w[off]; off += w[H_NDATA];
 	BLK = &w[off]; off += 2 * w[H_NBLOCK];

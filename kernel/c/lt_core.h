@@ -33,6 +33,16 @@ struct lt_driver_code {
 	irq_handler_t irq_thread;	/* a threaded one */
 };
 
+/* version 2's sysfs attributes: lt_drv's dev_groups, lt_attr0..lt_attr15 (those past the
+ * scenario's count are not visible) */
+#define LT_MAX_ATTR 16
+struct lt_attr {
+	struct device_attribute da;
+	int idx;
+};
+ssize_t lt_core_attr_show(struct lt_attr *a, char *buf);
+umode_t lt_core_attr_visible(int n);
+
 int lt_core_register(const struct lt_driver_code *code);
 void lt_core_unregister(void);
 int lt_core_probe(struct platform_device *pdev);

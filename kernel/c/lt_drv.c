@@ -51,6 +51,29 @@ static irqreturn_t lt_drv_irq_thread(int irq, void *dev_id)
 	return lt_core_irq_thread(irq, dev_id);
 }
 
+static ssize_t lt_drv_attr_show(struct device *dev, struct device_attribute *da, char *buf)
+{
+	return lt_core_attr_show(container_of(da, struct lt_attr, da), buf);
+}
+
+#define LT_ATTR(n) { .da = __ATTR(lt_attr##n, 0444, lt_drv_attr_show, NULL), .idx = n }
+static struct lt_attr lt_attrs[LT_MAX_ATTR] = {
+	LT_ATTR(0), LT_ATTR(1), LT_ATTR(2), LT_ATTR(3), LT_ATTR(4), LT_ATTR(5), LT_ATTR(6), LT_ATTR(7),
+	LT_ATTR(8), LT_ATTR(9), LT_ATTR(10), LT_ATTR(11), LT_ATTR(12), LT_ATTR(13), LT_ATTR(14), LT_ATTR(15),
+};
+static struct attribute *lt_attr_list[LT_MAX_ATTR + 1];
+
+static umode_t lt_drv_attr_visible(struct kobject *kobj, struct attribute *attr, int n)
+{
+	return lt_core_attr_visible(n);
+}
+
+static const struct attribute_group lt_attr_group = {
+	.attrs = lt_attr_list,
+	.is_visible = lt_drv_attr_visible,
+};
+static const struct attribute_group *lt_attr_groups[] = { &lt_attr_group, NULL };
+
 static void lt_drv_kref_release(struct kref *k)
 {
 	lt_core_kref_release(k);
@@ -132,13 +155,16 @@ static int lt_drv_remove(struct platform_device *pdev)
 static struct platform_driver lt_pdrv = {
 	.probe = lt_drv_probe,
 	.remove = lt_drv_remove,
-	.driver = { .name = LT_DEV_NAME },
+	/* removed before remove() runs, after kernfs drains the threads inside show() */
+	.driver = { .name = LT_DEV_NAME, .dev_groups = lt_attr_groups },
 };
 
 static int __init lt_drv_init(void)
 {
-	int ret;
+	int ret, i;
 
+	for (i = 0; i < LT_MAX_ATTR; i++)
+		lt_attr_list[i] = &lt_attrs[i].da.attr;
 	lt_code.owner = THIS_MODULE;
 	lt_code.fops = fops_owner ? &lt_fops : &lt_fops_noowner;
 	lt_code.cdev_fops = fops_owner ? &lt_cdev_fops : &lt_cdev_fops_noowner;

@@ -113,7 +113,7 @@ static void exec_stmt(struct thr *t, int s)
 		return;
 	}
 	case OP_OPEN: case OP_CLOSE: case OP_IOCTL: case OP_UNBIND: case OP_HOTUNPLUG:
-	case OP_RMMOD: case OP_REPEAT:
+	case OP_RMMOD: case OP_REPEAT: case OP_SHOW:
 		/* An open that oopses in the model keeps its turn until open() returns: the
 		 * model's next step (the release going on, in bug-chrdev-open-vs-teardown)
 		 * must not overtake it before it is inside drm_minor_acquire. An open runs no
@@ -172,6 +172,16 @@ static void exec_stmt(struct thr *t, int s)
 		say("%s %d:%d rmmod: %s", who, line, col, r == 0 ? "ok" : strerror(errno));
 		break;
 	}
+	case OP_SHOW: {
+		/* a read of the attribute: its show() runs the block in the kernel */
+		char path[96], buf[64];
+		snprintf(path, sizeof path, "/sys/bus/platform/devices/lt_gpu/lt_attr%d", a);
+		int fd = open(path, O_RDONLY);
+		if (fd < 0) { say("%s %d:%d show: %s", who, line, col, strerror(errno)); break; }
+		if (read(fd, buf, sizeof buf) < 0) say("%s %d:%d show: %s", who, line, col, strerror(errno));
+		close(fd);
+		break;
+	}
 	case OP_REPEAT:
 		for (int i = 0; i < a; i++)
 			exec_block(t, b);
@@ -228,7 +238,7 @@ int main(int argc, char **argv)
 	NWORDS = sz / 4;
 	int nthread = W[H_NTHREAD];
 	int off = H_WORDS;
-	THR = &W[off]; off += W[H_NTHREAD] + 3 * W[H_NWORK] + 2 * W[H_NKREF] + W[H_NPTIMER] + W[H_NDATA];
+	THR = &W[off]; off += W[H_NTHREAD] + 3 * W[H_NWORK] + 2 * W[H_NKREF] + W[H_NATTR] + W[H_NPTIMER] + W[H_NDATA];
 	BLK = &W[off]; off += 2 * W[H_NBLOCK];
 	BLKW = &W[off]; off += W[H_NBLOCKWORDS];
 	STM = &W[off];

@@ -95,12 +95,6 @@ describe('lowerForKernel', () => {
     expect(e.message).toMatch(/second module/);
   });
 
-  it('refuses a sysfs attribute (simulated, not built into the module yet) with its line and column', () => {
-    const a = refused('module m\ndevice d\ndriver x in m binds d\nattr at on d { log "a" }\nthread t { show at }\n');
-    expect([a.line, a.column]).toEqual([4, 1]);
-    expect(a.message).toMatch(/sysfs attribute \(`attr`\) is not covered/);
-  });
-
   it('refuses a syscall statement in kernel context (an open inside an ioctl)', () => {
     const e = refused('module m\ndevice d\ndriver x in m binds d\ndrm c on d\nthread t {\n  open f on c\n  ioctl f {\n    open g on c\n  }\n}\n');
     expect([e.line, e.column]).toEqual([8, 5]);
