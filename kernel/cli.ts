@@ -105,6 +105,10 @@ const shown = (f: string) => {
 export function agreement(model: readonly string[], kernel: readonly string[], unobservable: ReadonlyMap<FaultKind, string>) {
   const m = new Set(model);
   const k = new Set(kernel);
+  // language.md §8.8: threads blocked behind a spinning poll are part of its hang, not a
+  // deadlock of their own. A kernel without the soft-lockup watchdog cannot see the spin,
+  // only the hung tasks behind it: when the model's hang is unobservable, those are it.
+  if (m.has('hang') && unobservable.has('hang') && !m.has('deadlock')) k.delete('deadlock');
   const expected = [...m].filter((x) => !unobservable.has(x as FaultKind));
   const agree = expected.length === k.size && expected.every((x) => k.has(x));
   const notObs = [...m].filter((x) => unobservable.has(x as FaultKind)).map((x) => ({ kind: x as FaultKind, why: unobservable.get(x as FaultKind)! }));
