@@ -3,24 +3,34 @@
 // model's step order. What the backend does not cover is refused with its line and
 // column, never skipped.
 
-import { maySleep } from '../grammar/statements';
+import { stmtBlocking, type TargetKey } from '../grammar/statements';
 import type {
-  Block, DataDecl, Decl, DriverDecl, FileNode, HandlerDecl, NamedDecl, Range, Stmt, StmtKind, ThreadDecl, WorkDecl,
+  AttrDecl, Block, DataDecl, Decl, DriverDecl, FileNode, HandlerDecl, IrqDecl, KrefDecl, NamedDecl, Range, Stmt, StmtKind, ThreadDecl, TimerDecl, WorkDecl,
 } from '../grammar/ast';
 
 /** The numbers of lt_abi.h; a unit test reads the header and checks them. */
 export const LT_MAGIC = 0x4c54494d;
-export const LT_VERSION = 1;
+export const LT_VERSION = 2;
 export const HDR = [
   'MAGIC', 'VERSION', 'NSTMT', 'NBLOCK', 'NBLOCKWORDS', 'NTHREAD', 'NWORK', 'NFENCE', 'NMUTEX', 'NREV',
   'NPTIMER', 'NDATA', 'NDRM', 'NTURN', 'FOPS_OWNER', 'DRM_HOLDS_MODULE', 'REMOVE_BLOCK', 'CLOSE_BLOCK',
-  'RELEASE_BLOCK', 'NSLOT',
+  'RELEASE_BLOCK', 'NSLOT', 'NKREF', 'NSPIN', 'NCOMP', 'NCDEV', 'NATTR',
 ] as const;
 export const OPS = [
   'OPEN', 'CLOSE', 'IOCTL', 'GET', 'PUT', 'TRY_MODULE_GET', 'MODULE_PUT', 'ENTER', 'ACCESS', 'UNPLUG', 'REVOKE',
   'HOTUNPLUG', 'UNBIND', 'RMMOD', 'SUBMIT', 'WAIT', 'POLL', 'SIGNAL', 'READ', 'WRITE', 'USE', 'QUEUE', 'FLUSH',
   'CANCEL', 'SLEEP', 'LOCK', 'UNLOCK', 'REPEAT', 'LOG',
+  // version 2
+  'ARM', 'DISABLE', 'RAISE', 'FREE_IRQ', 'COMPLETE', 'FREE', 'UNREGISTER', 'SHOW',
 ] as const;
+/** A callback's kind (the WRK table's second word), in Program.works order. */
+export const CB_KINDS = ['WORK', 'TIMER', 'IRQ'] as const;
+/** The WRK table's third word: an IRQ's flags. */
+export const CB_THREADED = 1;
+export const CB_DEVM = 2;
+/** What a statement's target is, where one opcode serves several kinds (its sixth word). */
+export const TARGETS = ['DRM', 'KREF', 'MUTEX', 'SPIN', 'FENCE', 'COMP', 'WORK', 'TIMER', 'DATA', 'CDEV', 'IRQ'] as const;
+export const TARGET = Object.fromEntries(TARGETS.map((t, i) => [t, i])) as Record<(typeof TARGETS)[number], number>;
 export const PHASES = ['RUN', 'BLOCK', 'COMPLETE', 'OOPS', 'START', 'START_OOPS', 'FENCE', 'TIMEOUT'] as const;
 export type Phase = (typeof PHASES)[number];
 export const STMT_WORDS = 8;
@@ -32,10 +42,10 @@ export const MAX_OBJECTS = 16;
 const OPCODE = Object.fromEntries(OPS.map((o, i) => [o.toLowerCase(), i])) as Record<StmtKind, number>;
 
 /** Statements the userspace runner does as syscalls: only at a thread's top level. */
-export const SYSCALL_STMTS: ReadonlySet<StmtKind> = new Set<StmtKind>(['open', 'close', 'ioctl', 'unbind', 'hotunplug', 'rmmod']);
+export const SYSCALL_STMTS: ReadonlySet<StmtKind> = new Set<StmtKind>(['open', 'close', 'ioctl', 'unbind', 'hotunplug', 'rmmod', 'show']);
 
 /** Blocking statements the interpreter runs itself: their completing step is a turn. */
-export const DIRECT_WAITS: ReadonlySet<StmtKind> = new Set<StmtKind>(['wait', 'poll', 'lock', 'flush', 'cancel', 'unplug', 'revoke']);
+export const DIRECT_WAITS: ReadonlySet<StmtKind> = new Set<StmtKind>(['wait', 'poll', 'lock', 'flush', 'cancel', 'disable', 'free_irq', 'unplug', 'revoke']);
 
 export class NotCovered extends Error {
   constructor(readonly line: number, readonly column: number, message: string) {
@@ -48,7 +58,7 @@ export interface StmtInfo {
   index: number;
   /** the declaration whose body holds it */
   owner: Decl;
-  /** inside an `access` block (an RCU read section): no turn may wait there */
+  /** inside an `access` block (an RCU read section) or a timer callback: no turn may wait there */
   atomic: boolean;
 }
 
@@ -56,15 +66,20 @@ export interface Lowered {
   /** the program without turns (turns.ts appends them) */
   header: number[];
   threads: number[];
+  /** per callback (Program.works order): its block, its CB_KINDS index, its flags (IRQs) */
   works: number[];
+  /** per kref: its release block (or -1), 1 when devm */
+  krefs: number[];
+  /** per sysfs attribute: its show block */
+  attrs: number[];
   ptimers: number[];
   data: number[];
   blocks: number[];
   blockWords: number[];
   stmts: number[];
-  /** declared thread names, in order; kworkers follow as kworker/<work> */
+  /** declared thread names, in order; callback threads follow (kworker/<w>, timer/<t>) */
   threadNames: string[];
-  workNames: string[];
+  callbackNames: string[];
   fenceNames: string[];
   /** statement table by "line:column" */
   byPos: Map<string, StmtInfo>;
@@ -79,12 +94,6 @@ function refuse(r: Range, message: string): never {
 /** Lowers a tree without static errors; throws NotCovered for what the backend lacks. */
 export function lowerForKernel(file: FileNode): Lowered {
   const decls = file.decls;
-  // version 2 objects the simulator runs but the kernel backend does not model yet
-  for (const d of decls) {
-    if (d.kind === 'cdev' || d.kind === 'attr' || d.kind === 'kref' || d.kind === 'spinlock' || d.kind === 'completion') refuse(d.range, `version 2 \`${d.kind}\` is not covered by the kernel backend yet`);
-    if (d.kind === 'data' && d.managed === 'kzalloc') refuse(d.range, `version 2 \`data ${d.name.name}\` (kzalloc) is not covered by the kernel backend yet`);
-    if (d.kind === 'timer' || d.kind === 'irq') refuse(d.range, `a ${d.kind === 'timer' ? 'kernel timer' : 'IRQ'} is not covered by the kernel backend yet`);
-  }
   const of = <K extends Decl['kind']>(k: K) => decls.filter((d): d is Extract<Decl, { kind: K }> => d.kind === k);
   const one = (k: 'module' | 'device' | 'driver' | 'drm', what: string) => {
     const ds = of(k);
@@ -107,6 +116,15 @@ export function lowerForKernel(file: FileNode): Lowered {
   limit('mutex', 'mutexes');
   limit('revocable', 'revocables');
   limit('data', 'data objects');
+  limit('kref', 'krefs');
+  limit('spinlock', 'spinlocks');
+  limit('completion', 'completions');
+  limit('cdev', 'char devices');
+  limit('attr', 'sysfs attributes');
+  // Program.works: work items, timers (and IRQs) in declaration order, one index space
+  const callbacks = decls.filter((d): d is WorkDecl | TimerDecl | IrqDecl => d.kind === 'work' || d.kind === 'timer' || d.kind === 'irq');
+  if (callbacks.length > MAX_OBJECTS) refuse(callbacks[MAX_OBJECTS].range, `more than ${MAX_OBJECTS} work items, timers and IRQs are not covered by the kernel backend`);
+  const callbackIndex = (name: string): number => callbacks.findIndex((d) => d.name.name === name);
   const driver = of('driver')[0] as DriverDecl | undefined;
   const opt = (n: string, dflt: boolean) => driver?.options.find((o) => o.name.name === n)?.value ?? dflt;
   const handlers = of('handler') as HandlerDecl[];
@@ -126,22 +144,32 @@ export function lowerForKernel(file: FileNode): Lowered {
   const target = (s: Stmt): string => ('target' in s ? s.target.name : '');
   const lowerStmt = (s: Stmt, owner: Decl, kernel: boolean, atomic: boolean, slots: Map<string, number>): number => {
     if (kernel && SYSCALL_STMTS.has(s.kind)) {
-      const where = owner.kind === 'thread' ? 'inside an enter or access block of a thread' : `in ${owner.kind === 'work' ? 'a work item' : owner.kind === 'handler' ? `an on ${owner.event} handler` : 'an ioctl'}`;
+      const where = owner.kind === 'thread' ? 'inside an enter or access block of a thread'
+        : `in ${owner.kind === 'work' ? 'a work item' : owner.kind === 'timer' ? 'a timer callback' : owner.kind === 'irq' ? 'an IRQ handler' : owner.kind === 'attr' ? 'an attribute\'s show' : owner.kind === 'handler' ? `an on ${owner.event} handler` : 'an ioctl'}`;
       refuse(s.keywordRange, `\`${s.kind}\` ${where} is not covered by the kernel backend (it runs there as a syscall of a scenario thread)`);
     }
-    const w = [OPCODE[s.kind], s.range.start.line, s.range.start.column, -1, -1, -1, -1, maySleep(s.kind) ? 1 : 0];
+    const tk: TargetKey = s.kind === 'open' ? named.get(s.target.name)?.kind ?? 'none'
+      : s.kind === 'close' || s.kind === 'ioctl' ? 'file' : 'target' in s ? named.get(s.target.name)?.kind ?? 'none' : 'none';
+    // the statement sleeps on this target (language.md §4, §9): lt_core sleeps for real first in atomic context
+    const w = [OPCODE[s.kind], s.range.start.line, s.range.start.column, -1, -1, -1, -1, stmtBlocking(s, tk) === 'sleeps' ? 1 : 0];
     const slotOf = (name: string): number => {
       let n = slots.get(name);
       if (n === undefined) { n = slots.size; slots.set(name, n); }
       return n;
     };
+    const byKind = (what: Partial<Record<string, (typeof TARGETS)[number]>>): void => {
+      const k = named.get(target(s))?.kind ?? 'name';
+      const t = what[k];
+      if (!t) refuse('target' in s ? s.target.range : s.range, `\`${s.kind}\` of a ${k} is not covered by the kernel backend`);
+      w[5] = TARGET[t];
+      w[3] = t === 'DRM' ? 0 : t === 'WORK' || t === 'TIMER' || t === 'IRQ' ? callbackIndex(target(s)) : index(k as Decl['kind'], target(s));
+    };
     switch (s.kind) {
-      case 'open': w[3] = slotOf(s.file.name); w[4] = 0; break;
+      case 'open': w[3] = slotOf(s.file.name); w[4] = tk === 'cdev' ? 1 + index('cdev', s.target.name) : 0; break;
       case 'close': w[3] = slotOf(s.target.name); break;
       case 'ioctl': w[3] = slotOf(s.file.name); w[4] = newBlock(s.body, owner, true, false, slots); break;
-      case 'get': case 'put': case 'unplug':
-        if (named.get(target(s))?.kind !== 'drm') refuse(s.target.range, `\`${s.kind}\` of a ${named.get(target(s))?.kind ?? 'name'} is not covered by the kernel backend`);
-        w[3] = 0; break;
+      case 'get': case 'put': byKind({ drm: 'DRM', kref: 'KREF' }); break;
+      case 'unplug': byKind({ drm: 'DRM' }); break;
       case 'try_module_get': case 'module_put': w[3] = 0; break;
       case 'enter':
         w[3] = 0; w[4] = newBlock(s.body, owner, true, atomic, slots);
@@ -152,21 +180,42 @@ export function lowerForKernel(file: FileNode): Lowered {
       case 'revoke': w[3] = index('revocable', s.target.name); break;
       case 'hotunplug': case 'unbind': w[3] = 0; break;
       case 'rmmod': w[3] = s.force ? 1 : 0; break;
-      case 'submit': case 'wait': case 'poll': case 'signal':
+      case 'submit': case 'poll': case 'signal':
         w[3] = index('fence', s.target.name);
         w[4] = s.kind === 'signal' ? (s.error ? 1 : 0) : s.kind === 'submit' ? 0 : ('timeout' in s && s.timeout) ? 1 : 0; break;
+      case 'wait': byKind({ fence: 'FENCE', completion: 'COMP' }); w[4] = s.timeout ? 1 : 0; break;
+      case 'complete': byKind({ completion: 'COMP' }); break;
       case 'read': case 'write': {
         const d = named.get(s.target.name);
         w[3] = d?.kind === 'ptimer' ? 1 : 0;
         w[4] = d?.kind === 'ptimer' ? index('ptimer', s.target.name) : index('revocable', s.target.name); break;
       }
-      case 'use': w[3] = index('data', s.target.name); break;
-      case 'queue': case 'flush': case 'cancel':
-        if (s.kind === 'cancel' && s.nosync) refuse(s.keywordRange, '`cancel … nosync` is not covered by the kernel backend yet');
-        w[3] = index('work', s.target.name); break;
-      case 'arm': case 'disable': case 'raise': case 'free_irq': case 'complete': case 'free': case 'unregister': case 'show':
-        refuse(s.keywordRange, `\`${s.kind}\` is not covered by the kernel backend yet`); // lowerForKernel refuses their objects first
-      case 'lock': case 'unlock': w[3] = index('mutex', s.target.name); break;
+      case 'use': byKind({ data: 'DATA', kref: 'KREF' }); break;
+      case 'queue': case 'flush': byKind({ work: 'WORK' }); break;
+      case 'arm': byKind({ timer: 'TIMER' }); break;
+      case 'cancel': byKind({ work: 'WORK', timer: 'TIMER' }); w[4] = s.nosync ? 1 : 0; break;
+      case 'disable':
+        // timer_shutdown_sync() came in Linux 6.2 and Debian's 6.1.y has it (backported to
+        // 6.1 stable, exported by the pinned kernel); disable_work_sync() came in 6.10 and
+        // Linux 6.1 has nothing like it
+        if (tk !== 'timer') refuse(s.keywordRange, '`disable` of a work item is disable_work_sync(), which Linux 6.1 does not have (added in Linux 6.10): not covered by the kernel backend');
+        byKind({ timer: 'TIMER' }); break;
+      case 'free': {
+        const d = named.get(s.target.name);
+        if (d?.kind === 'data' && d.managed !== 'kzalloc') {
+          refuse(s.keywordRange, `\`free\` of ${d.managed} data (a kfree of managed memory, freed again by its release) is not covered by the kernel backend: the real double kfree would corrupt the slab, and Linux 6.1 with slub_debug=P does not report it`);
+        }
+        byKind({ data: 'DATA' }); break;
+      }
+      case 'unregister': byKind({ cdev: 'CDEV' }); break;
+      case 'raise': case 'free_irq': byKind({ irq: 'IRQ' }); break;
+      case 'show': w[3] = index('attr', s.target.name); break;
+      case 'lock': case 'unlock':
+        byKind({ mutex: 'MUTEX', spinlock: 'SPIN' });
+        // a thread's top-level statements are separate syscalls: a spinlock may not be held
+        // back to user space between them (it runs in kernel code: a handler, ioctl, callback)
+        if (w[5] === TARGET.SPIN && !kernel) refuse(s.keywordRange, `\`${s.kind}\` of a spinlock at a thread's top level is not covered by the kernel backend (each top-level statement is a syscall; a spinlock cannot be held across them): take it inside an ioctl or a callback`);
+        break;
       case 'repeat': w[3] = s.count.value; w[4] = newBlock(s.body, owner, kernel, atomic, slots); break;
       case 'sleep': case 'log': break;
       default: {
@@ -180,16 +229,28 @@ export function lowerForKernel(file: FileNode): Lowered {
     return idx;
   };
 
-  const bodyBlock = (d: ThreadDecl | WorkDecl | HandlerDecl, kernel: boolean): number => newBlock(d.body, d, kernel, false, new Map());
+  const bodyBlock = (d: ThreadDecl | WorkDecl | TimerDecl | IrqDecl | AttrDecl | HandlerDecl, kernel: boolean, atomic = false): number => newBlock(d.body, d, kernel, atomic, new Map());
   const threads = (of('thread') as ThreadDecl[]).map((t) => bodyBlock(t, false));
-  const works = (of('work') as WorkDecl[]).map((w) => bodyBlock(w, true));
+  // a timer callback (softirq) and a hard IRQ handler are atomic: no turn may wait inside them
+  const works = callbacks.flatMap((d) => {
+    const atomic = d.kind === 'timer' || (d.kind === 'irq' && !d.threaded);
+    const kind = CB_KINDS.indexOf(d.kind === 'timer' ? 'TIMER' : d.kind === 'irq' ? 'IRQ' : 'WORK');
+    const flags = d.kind === 'irq' ? (d.threaded ? CB_THREADED : 0) | (d.devm ? CB_DEVM : 0) : 0;
+    return [bodyBlock(d, true, atomic), kind, flags];
+  });
+  const isKref = (h: HandlerDecl) => named.get(h.target.name)?.kind === 'kref';
   const handler = (ev: HandlerDecl['event']): number => {
-    const h = handlers.find((x) => x.event === ev);
+    const h = handlers.find((x) => x.event === ev && !isKref(x));
     return h ? bodyBlock(h, true) : -1;
   };
   const removeBlock = handler('remove');
   const closeBlock = handler('close');
   const releaseBlock = handler('release');
+  const attrs = (of('attr') as AttrDecl[]).map((a) => bodyBlock(a, true));
+  const krefs = (of('kref') as KrefDecl[]).flatMap((k) => {
+    const h = handlers.find((x) => x.event === 'release' && x.target.name === k.name.name);
+    return [h ? bodyBlock(h, true) : -1, k.devm ? 1 : 0];
+  });
 
   // Blocks in id order; a block's statements are lowered (and may add blocks) before its words are laid out.
   const table: { start: number; len: number }[] = [];
@@ -201,7 +262,7 @@ export function lowerForKernel(file: FileNode): Lowered {
   }
   for (const t of table) blocks.push(t.start, t.len);
 
-  const data = (of('data') as DataDecl[]).map((d) => (d.managed === 'drmm' ? 1 : 0));
+  const data = (of('data') as DataDecl[]).map((d) => (d.managed === 'drmm' ? 1 : d.managed === 'kzalloc' ? 2 : 0));
   const ptimers = of('ptimer').map((t) => index('revocable', t.revocable.name));
   const header = new Array<number>(HDR.length).fill(0);
   const set = (name: (typeof HDR)[number], v: number) => { header[HDR.indexOf(name)] = v; };
@@ -211,7 +272,12 @@ export function lowerForKernel(file: FileNode): Lowered {
   set('NBLOCK', table.length);
   set('NBLOCKWORDS', blockWords.length);
   set('NTHREAD', threads.length);
-  set('NWORK', works.length);
+  set('NWORK', callbacks.length);
+  set('NKREF', krefs.length / 2);
+  set('NSPIN', of('spinlock').length);
+  set('NCOMP', of('completion').length);
+  set('NCDEV', of('cdev').length);
+  set('NATTR', attrs.length);
   set('NFENCE', of('fence').length);
   set('NMUTEX', of('mutex').length);
   set('NREV', of('revocable').length);
@@ -224,9 +290,9 @@ export function lowerForKernel(file: FileNode): Lowered {
   set('CLOSE_BLOCK', closeBlock);
   set('RELEASE_BLOCK', releaseBlock);
   return {
-    header, threads, works, ptimers, data, blocks, blockWords, stmts,
+    header, threads, works, krefs, attrs, ptimers, data, blocks, blockWords, stmts,
     threadNames: (of('thread') as ThreadDecl[]).map((t) => t.name.name),
-    workNames: (of('work') as WorkDecl[]).map((w) => w.name.name),
+    callbackNames: callbacks.map((d) => `${d.kind === 'work' ? 'kworker' : d.kind}/${d.name.name}`),
     fenceNames: of('fence').map((f) => (f as Extract<Decl, { kind: 'fence' }>).name.name),
     byPos,
   };
@@ -239,5 +305,5 @@ export function programWords(l: Lowered, turns: readonly TurnWord[]): Int32Array
   const header = l.header.slice();
   header[HDR.indexOf('NTURN')] = turns.length;
   const tw = turns.flatMap((t) => [t.tid, PHASES.indexOf(t.phase), t.line, t.column, t.arg]);
-  return Int32Array.from([...header, ...l.threads, ...l.works, ...l.ptimers, ...l.data, ...l.blocks, ...l.blockWords, ...l.stmts, ...tw]);
+  return Int32Array.from([...header, ...l.threads, ...l.works, ...l.krefs, ...l.attrs, ...l.ptimers, ...l.data, ...l.blocks, ...l.blockWords, ...l.stmts, ...tw]);
 }

@@ -42,6 +42,8 @@ export interface KernelFeatures {
   atomicSleep: boolean;
   debugMutexes: boolean;
   kmemleak: boolean;
+  /** the soft-lockup watchdog: an endless busy-wait (poll, a spinning lock) is reported */
+  softlockup: boolean;
 }
 
 export function features(config: Map<string, string>): KernelFeatures {
@@ -52,6 +54,7 @@ export function features(config: Map<string, string>): KernelFeatures {
     atomicSleep: on('CONFIG_DEBUG_ATOMIC_SLEEP'),
     debugMutexes: on('CONFIG_DEBUG_MUTEXES'),
     kmemleak: on('CONFIG_DEBUG_KMEMLEAK'),
+    softlockup: on('CONFIG_SOFTLOCKUP_DETECTOR'),
   };
 }
 
@@ -68,6 +71,10 @@ export function notObservable(f: KernelFeatures): Map<FaultKind, string> {
   m.set('bad-unlock', f.debugMutexes || f.lockdep
     ? 'the backend does not unlock a mutex the thread does not hold (the kernel would report it, then run on with a corrupted mutex)'
     : 'this kernel has no CONFIG_DEBUG_MUTEXES or lockdep: mutex_unlock by a non-owner is silent (and the backend does not do it, as it corrupts the mutex)');
+  // x86_64_defconfig (the debug kernel's base) has no soft-lockup watchdog: the first debug
+  // tree said clean where the model (and the stock kernel) say hang
+  if (!f.softlockup) m.set('hang', 'this kernel has no CONFIG_SOFTLOCKUP_DETECTOR: an endless busy-wait is never reported');
+  m.set('double-free', 'the backend does not kfree twice: a real double kfree corrupts the slab for the rest of the run (and Linux 6.1 with slub_debug=P does not check frees)');
   m.set('leak', f.kmemleak
     ? 'a reference or mutex held at thread exit is not memory kmemleak tracks'
     : 'the kernel does not report a reference or mutex still held when a task exits (no kmemleak, and a held drm_dev_get is not memory the kernel tracks)');
@@ -157,7 +164,11 @@ export function classify(log: string, threadNames: readonly string[]): Classifie
     if ((m = /INFO: task (\S+?):\d+ blocked for more than/.exec(l))) {
       add('deadlock', threadOf(m[1]), block(lines, i, 20));
     } else if ((m = /watchdog: BUG: soft lockup - CPU#\d+ stuck for \d+s! \[(\S+?):\d+\]/.exec(l))) {
-      add('hang', threadOf(m[1]), block(lines, i, 20));
+      // A spinning lock or del_timer_sync that nothing ends is a deadlock (language.md §9:
+      // a hang is only a poll's spin, lt_poll_spin in lt_core).
+      const b = block(lines, i, 20);
+      const spinWait = !/lt_poll_spin/.test(b.join('\n')) && /queued_spin_lock_slowpath|_raw_spin_lock|del_timer_sync|try_to_del_timer_sync|timer_delete_sync|timer_shutdown_sync|__timer_delete_sync/.test(b.join('\n'));
+      add(spinWait ? 'deadlock' : 'hang', threadOf(m[1]), b);
     } else if (/BUG: (scheduling while atomic|sleeping function called from invalid context)|Voluntary context switch within RCU read-side critical section/.test(l)) {
       const b = block(lines, i);
       add('sleep-in-atomic', threadOf(commOf(b) ?? /atomic: (\S+?)\/\d+/.exec(l)?.[1]), b);

@@ -259,7 +259,19 @@ export interface QemuResult {
   log: string;
   wallMs: number;
   timedOut: boolean;
+  /** QEMU's hard timeout this run had */
+  timeoutS: number;
   accel: 'kvm' | 'tcg';
+}
+
+/**
+ * How much slower than the stock kernel a tree runs a scenario: KASAN and lockdep make the
+ * boot about 5 times and a run 2–4 times slower under TCG (../shared/kernel). QEMU's hard
+ * timeout and the runner's stall, overall and hung-task windows are stretched by it.
+ */
+export function slowdown(k: KernelTree): number {
+  const on = (o: string) => k.config.get(o) === 'y';
+  return on('CONFIG_KASAN') || on('CONFIG_PROVE_LOCKING') ? 3 : 1;
 }
 
 /** Boots the kernel with the base initramfs plus this run's program; returns the serial log. */
@@ -268,7 +280,7 @@ export function boot(k: KernelTree, b: Built, program: Int32Array, names: string
   const extra = gzipSync(cpio([
     { name: 'prog.bin', mode: 0o100644, data: prog },
     { name: 'names.txt', mode: 0o100644, data: Buffer.from(names.join('\n') + '\n') },
-    { name: 'window', mode: 0o100644, data: Buffer.from(String(opts.window ?? 7)) },
+    { name: 'window', mode: 0o100644, data: Buffer.from(`${opts.window ?? 7} ${slowdown(k)}`) },
   ]));
   const dir = join(tmpdir(), `lifetime-kernel-${process.pid}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
@@ -285,11 +297,11 @@ export function boot(k: KernelTree, b: Built, program: Int32Array, names: string
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-append', append.join(' '),
   ];
   const t0 = Date.now();
-  const timeoutS = opts.timeoutS ?? (k.config.get('CONFIG_KASAN') === 'y' ? 300 : 180);
+  const timeoutS = opts.timeoutS ?? 180 * slowdown(k);
   const r = spawnSync('qemu-system-x86_64', args, { encoding: 'latin1', timeout: timeoutS * 1000, killSignal: 'SIGKILL', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
   const wallMs = Date.now() - t0;
   rmSync(dir, { recursive: true, force: true });
   const timedOut = r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
-  return { log: (r.stdout ?? '') + (r.stderr ?? ''), wallMs, timedOut, accel: kvm ? 'kvm' : 'tcg' };
+  return { log: (r.stdout ?? '') + (r.stderr ?? ''), wallMs, timedOut, timeoutS, accel: kvm ? 'kvm' : 'tcg' };
 }
 

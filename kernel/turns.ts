@@ -20,6 +20,8 @@ export interface Turn extends TurnWord {
   /** the model's step number (1-based), or 0 for an event between steps */
   step: number;
   thread: string;
+  /** why the model's thread is in atomic context at this step (an access block, a spinlock, a timer callback), if it is */
+  atomic?: string;
 }
 
 export interface NotReplayable {
@@ -61,23 +63,25 @@ class Recorder {
     const waiting = t.status === 'ready' && t.wait !== null ? t.wait : null;
     const atStmt = atStatement(t);
     const loc = k.position(t);
+    // where the thread may not sleep, it cannot wait for a turn either (replayable())
+    const atomic = k.atomicContext(t)?.why.replace(/,$/, '');
     run(i);
     const step = k.s.steps;
     const after = k.s.threads[i];
     const oops = after.status === 'oops';
     const blocked = after.status === 'ready' && after.wait !== null;
-    const base = { step, thread: t.name, tid: this.tid(i), arg: -1 };
+    const base = { step, thread: t.name, tid: this.tid(i), arg: -1, ...(atomic ? { atomic } : {}) };
     if (starting) {
       this.turns.push({ ...base, phase: oops ? 'START_OOPS' : 'START', line: 0, column: 0, arg: t.work });
     } else if (waiting) {
       const info = this.l.byPos.get(posKey(waiting.loc.line, waiting.loc.column));
-      if (info && (DIRECT_WAITS.has(info.stmt.kind) || (info.stmt.kind === 'sleep' && !info.atomic))) {
+      if (info && (DIRECT_WAITS.has(info.stmt.kind) || (info.stmt.kind === 'sleep' && !info.atomic && !atomic))) {
         this.turns.push({ ...base, phase: 'COMPLETE', line: waiting.loc.line, column: waiting.loc.column });
       }
     } else if (atStmt && loc) {
       const info = this.l.byPos.get(posKey(loc.line, loc.column));
-      // a sleep inside access has no turn: the thread may not wait there (lt_core sleeps 1 ms)
-      if (info && !(info.stmt.kind === 'sleep' && info.atomic)) {
+      // a sleep in atomic context has no turn: the thread may not wait there (lt_core sleeps 1 ms)
+      if (info && !(info.stmt.kind === 'sleep' && (info.atomic || atomic))) {
         this.turns.push({ ...base, phase: oops ? 'OOPS' : blocked ? 'BLOCK' : 'RUN', line: loc.line, column: loc.column });
       }
     }
@@ -155,12 +159,19 @@ export function traceModel(p: Program, l: Lowered, schedule?: readonly string[],
       if (!ok) throw new ScheduleError(`schedule entry ${n + 1} (${JSON.stringify(c)}) cannot be taken here; possible: ${exploreChoices(k).join(', ') || 'nothing'}`);
     });
     // The kernel's threads do not stop where the witness does: the model goes on to the
-    // end too (threads in declaration order first, then fences and timeouts), so that what
+    // end too (a thread in atomic context first, then threads in declaration order, then
+    // fences and timeouts), so that what
     // the kernel does after the witness's last step is in the model's run as well.
     while (!k.s.ended && k.s.steps < MAX_STEPS) {
       const choices = exploreChoices(k);
       if (!choices.length) { k.finish(); break; }
-      const c = choices[0];
+      // a thread in atomic context (a timer or hard IRQ callback, a spinlock, access) goes
+      // on first: the kernel cannot make it wait for a turn there, and any order is the
+      // model's to pick after the witness
+      const c = choices.find((x) => {
+        const i = k.threadIndex(x);
+        return i >= 0 && k.atomicContext(k.s.threads[i]) !== null;
+      }) ?? choices[0];
       if (c.startsWith('complete:') || c.startsWith('timeout:')) r.events(() => { takeChoice(k, c); });
       else r.step(k.threadIndex(c), (j) => { k.step(j); });
     }
@@ -233,11 +244,12 @@ export function replayable(turns: readonly Turn[], l: Lowered): NotReplayable | 
     const t = turns[n];
     if (t.phase !== 'RUN' && t.phase !== 'BLOCK' && t.phase !== 'OOPS') continue;
     const info = l.byPos.get(posKey(t.line, t.column));
-    if (!info?.atomic) continue;
+    if (!info?.atomic && !t.atomic) continue;
     if (turns[n - 1].tid !== t.tid) {
+      const why = t.atomic && !t.atomic.startsWith('is inside `access') ? `${t.thread} ${t.atomic}` : `${t.thread} is inside an access block (an RCU read section)`;
       return {
         step: t.step, thread: t.thread, line: t.line, column: t.column,
-        why: `step ${t.step} needs ${t.thread} to wait for its turn at ${t.line}:${t.column}, inside an access block (an RCU read section), where it may not sleep; ${turns[n - 1].thread} steps just before it`,
+        why: `step ${t.step} needs ${t.thread} to wait for its turn at ${t.line}:${t.column}, but ${why} and may not sleep there; ${turns[n - 1].thread} steps just before it`,
       };
     }
   }

@@ -11,7 +11,7 @@ echo -1 > /proc/sys/kernel/hung_task_warnings    # every one of them
 echo "LT-INIT kernel=$(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime)"
 [ -f /lib/drm.ko ] && { insmod /lib/drm.ko || echo "LT-FAIL insmod drm.ko"; }
 insmod /lib/lt_core.ko || echo "LT-FAIL insmod lt_core.ko"
-/bin/lt_run /prog.bin /names.txt /lib/lt_drv.ko "$(cat /window)"
+/bin/lt_run /prog.bin /names.txt /lib/lt_drv.ko $(cat /window)   # the window and the slowdown
 echo "LT-FAIL lt_run returned"
 sleep 1
 echo o > /proc/sysrq-trigger

@@ -28,6 +28,14 @@
 #include <linux/delay.h>
 #include <linux/dma-fence.h>
 #include <linux/platform_device.h>
+#include <linux/timer.h>
+#include <linux/kref.h>
+#include <linux/completion.h>
+#include <linux/cdev.h>
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
+#include <linux/irq_work.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
@@ -48,7 +56,9 @@ static int *STM;    /* statements, LT_STMT_WORDS each */
 static int *BLK;    /* blocks: [start, len] into BLKW */
 static int *BLKW;   /* statement indices */
 static int *THR;    /* thread -> block */
-static int *WRK;    /* work -> block */
+static int *WRK;    /* callback (work, timer) -> block, kind */
+static int *KRF;    /* kref -> release block, devm */
+static int *ATR;    /* sysfs attribute -> show block */
 static int *PTM;    /* ptimer -> revocable */
 static int *DAT;    /* data -> 0 devm, 1 drmm */
 static int *TRN;    /* turns, LT_TURN_WORDS each */
@@ -249,6 +259,24 @@ struct lt_work {
 	int idx;
 };
 
+/* version 2: a kernel timer (allocated by lt_core, so it outlives the module; its function
+ * is lt_drv's) */
+struct lt_timer {
+	struct timer_list t;
+	int idx;
+};
+
+/* a driver object with an embedded kref; `use`, `get` and `put` chase self first, so a
+ * freed object faults on the poison (slub_debug=P) */
+struct lt_kref_obj {
+	struct kref ref;
+	struct lt_kref_obj *self;
+	unsigned int magic;
+	int idx;
+	char pad[3000];		/* kmalloc-4k: low churn */
+};
+
+struct lt_ctx;
 static struct platform_device *g_pdev;
 static const struct lt_driver_code *g_code;
 static void (*g_statement)(void);	/* copied: g_code itself is in lt_drv's data */
@@ -261,6 +289,35 @@ static struct lt_fence g_fence[LT_MAX];
 static struct lt_work *g_work[LT_MAX];
 static struct mutex g_mutex[LT_MAX];
 static int g_mutex_holder[LT_MAX];
+static struct lt_timer *g_timer[LT_MAX];
+static struct lt_kref_obj *g_kref[LT_MAX];	/* stale after its release, on purpose */
+static struct lt_ctx *g_kref_ctx[LT_MAX];	/* the putting thread, for the release body */
+static void (*g_kref_release)(struct kref *k);	/* copied: lt_drv's code */
+static spinlock_t g_spin[LT_MAX];
+static int g_spin_holder[LT_MAX];
+static struct completion g_comp[LT_MAX];
+static DECLARE_WAIT_QUEUE_HEAD(g_comp_wq);	/* completions and their timeouts */
+static struct cdev g_cdev[LT_MAX];
+static bool g_cdev_added[LT_MAX];
+static dev_t g_cdev_base;
+static bool g_data_freed[LT_MAX];
+/*
+ * version 2's IRQs: a real interrupt line without a device. lt_core makes a linear IRQ
+ * domain on dummy_irq_chip with handle_simple_irq; the driver requests the lines for real
+ * (request_threaded_irq / devm_request_threaded_irq, free_irq, synchronize_irq), and the
+ * device "raises" one with an irq_work, whose callback runs in hard-IRQ context (the
+ * irq_work self-IPI on x86) and calls generic_handle_irq_safe(): the flow handler and the
+ * driver's handler run as for a device's interrupt, a threaded one on its irq/N thread.
+ */
+struct lt_irq {
+	struct irq_work raise;
+	unsigned int virq;
+	bool requested;
+	int idx;
+};
+static struct lt_irq *g_irq[LT_MAX];
+static struct irq_domain *g_irq_domain;
+static atomic_t g_cb_busy = ATOMIC_INIT(0);	/* callbacks inside lt_core: the runner waits for them */
 static bool g_present = true;
 static bool g_timedout[LT_MAX * 2];
 static u64 g_fence_ctx;
@@ -317,6 +374,19 @@ static noinline int lt_use_data(struct lt_data_obj *d)
 	return READ_ONCE(*READ_ONCE(d->val));
 }
 
+static noinline void lt_kref_touch(struct lt_kref_obj *o)
+{
+	if (READ_ONCE(READ_ONCE(o->self)->magic) != LT_OBJ_MAGIC)
+		pr_warn("LT: kref object memory changed under us\n");
+}
+
+/* an endless one is the soft lockup the classifier reads as a hang (not a spinning lock) */
+static noinline void lt_poll_spin(struct dma_fence *f, bool timeout, int tid)
+{
+	while (!dma_fence_is_signaled(f) && !(timeout && READ_ONCE(g_timedout[tid])))
+		cpu_relax();
+}
+
 static noinline void lt_drm_touch(struct lt_drm *d)
 {
 	if (READ_ONCE(READ_ONCE(d->self)->magic) != LT_OBJ_MAGIC)
@@ -335,6 +405,14 @@ static void lt_revoke(struct lt_rev *r)
 	synchronize_rcu();	/* waits for every reader inside `access` */
 	vfree(bar);
 	vm_unmap_aliases();	/* the mapping is really gone: a stale access faults */
+}
+
+static void lt_kref_put_action(void *p)
+{
+	struct lt_kref_obj *o = p;
+
+	lt_kref_touch(o);
+	kref_put(&o->ref, g_kref_release);	/* the creator's reference (kref … devm) */
 }
 
 static void lt_revoke_action(void *p)
@@ -358,7 +436,7 @@ static bool blocking_primitive(int op)
 {
 	switch (op) {
 	case OP_WAIT: case OP_POLL: case OP_LOCK: case OP_FLUSH: case OP_CANCEL:
-	case OP_UNPLUG: case OP_REVOKE:
+	case OP_UNPLUG: case OP_REVOKE: case OP_DISABLE: case OP_FREE_IRQ:
 		return true;
 	default:
 		return false;
@@ -373,8 +451,7 @@ static int fence_wait(struct lt_ctx *c, struct lt_fence *q, bool timeout, bool p
 	g_timedout[tid] = false;
 	if (poll) {
 		/* a busy-wait reading the hardware: never sleeps (soft lockup when endless) */
-		while (!dma_fence_is_signaled(f) && !(timeout && READ_ONCE(g_timedout[tid])))
-			cpu_relax();
+		lt_poll_spin(f, timeout, tid);
 	} else if (!timeout) {
 		dma_fence_wait(f, false);	/* TASK_UNINTERRUPTIBLE: the hung-task detector sees it */
 	} else {
@@ -389,6 +466,7 @@ static void exec_stmt(struct lt_ctx *c, int s)
 {
 	int *st = &STM[s * LT_STMT_WORDS];
 	int op = st[0], line = st[1], col = st[2], a = st[3], b = st[4], d = st[5];
+	int tk = st[5];	/* the target's kind, for the opcodes that serve several */
 	int ph, idx;
 
 	/* A statement that may sleep, inside an RCU read section: sleep for real first (the
@@ -408,10 +486,24 @@ static void exec_stmt(struct lt_ctx *c, int s)
 		g_statement();
 	switch (op) {
 	case OP_GET:
+		if (tk == T_KREF) {
+			lt_kref_touch(g_kref[a]);
+			kref_get(&g_kref[a]->ref);
+			break;
+		}
 		lt_drm_touch(g_drm);
 		drm_dev_get(&g_drm->drm);
 		break;
 	case OP_PUT:
+		if (tk == T_KREF) {
+			struct lt_kref_obj *o = g_kref[a];
+
+			lt_kref_touch(o);
+			g_kref_ctx[a] = c;	/* the release body runs on this thread */
+			kref_put(&o->ref, g_kref_release);	/* the release is lt_drv's code */
+			g_kref_ctx[a] = NULL;
+			break;
+		}
 		lt_drm_touch(g_drm);
 		drm_dev_put(&g_drm->drm);
 		break;
@@ -465,7 +557,21 @@ static void exec_stmt(struct lt_ctx *c, int s)
 		break;
 	}
 	case OP_WAIT:
+		if (tk == T_COMP) {
+			int tid = c->tid >= 0 && c->tid < LT_MAX * 2 ? c->tid : 0;
+
+			g_timedout[tid] = false;
+			if (!b)
+				wait_for_completion(&g_comp[a]);	/* uninterruptible: the hung-task detector sees it */
+			else	/* the timeout is a step of the model's schedule (timeout:<thread>) */
+				wait_event(g_comp_wq, completion_done(&g_comp[a]) || READ_ONCE(g_timedout[tid]));
+			break;
+		}
 		fence_wait(c, &g_fence[a], b, false);
+		break;
+	case OP_COMPLETE:
+		complete_all(&g_comp[a]);
+		wake_up_all(&g_comp_wq);
 		break;
 	case OP_POLL:
 		fence_wait(c, &g_fence[a], b, true);
@@ -488,22 +594,87 @@ static void exec_stmt(struct lt_ctx *c, int s)
 		break;
 	}
 	case OP_USE:
-		lt_use_data(g_data[a]);
+		if (tk == T_KREF)
+			lt_kref_touch(g_kref[a]);
+		else
+			lt_use_data(g_data[a]);
 		break;
 	case OP_QUEUE:
-		/* the work is queued for real when the model's kworker starts (the event thread) */
+	case OP_ARM:
+		/* queued or armed for real when the model's callback starts (the event thread) */
 		break;
 	case OP_FLUSH:
 		flush_work(&g_work[a]->ws);
 		break;
 	case OP_CANCEL:
-		cancel_work_sync(&g_work[a]->ws);
+		if (tk == T_TIMER) {
+			if (b)
+				del_timer(&g_timer[a]->t);
+			else
+				del_timer_sync(&g_timer[a]->t);	/* from its own callback: spins forever */
+		} else if (b) {
+			cancel_work(&g_work[a]->ws);
+		} else {
+			cancel_work_sync(&g_work[a]->ws);
+		}
+		break;
+	case OP_DISABLE:
+		/* lowered for timers only: Debian's 6.1.y has timer_shutdown_sync (backported),
+		 * not disable_work_sync (Linux 6.10) */
+		timer_shutdown_sync(&g_timer[a]->t);
+		break;
+	case OP_FREE:
+		if (g_data_freed[a]) {
+			/* not done: a real double kfree corrupts the slab for the rest of the run,
+			 * and slub_debug=P does not check frees (not observable, classify.ts) */
+			pr_info("LT-EVENT %d:%d double free of data %d (not done)\n", line, col, a);
+			break;
+		}
+		g_data_freed[a] = true;
+		kfree(g_data[a]->val);
+		kfree(g_data[a]);	/* g_data[a] stays: a later use reads the poison */
+		break;
+	case OP_RAISE:
+		/* the handler runs when the model's irq/<i> starts (the event thread raises it) */
+		break;
+	case OP_FREE_IRQ:
+		if (!g_irq[a]->requested) {
+			pr_info("LT-EVENT %d:%d free_irq of a freed IRQ (not done)\n", line, col);
+			break;
+		}
+		g_irq[a]->requested = false;
+		if (WRK[3 * a + 2] & CB_DEVM)
+			devm_free_irq(&g_pdev->dev, g_irq[a]->virq, g_irq[a]);	/* drops its devres entry */
+		else
+			free_irq(g_irq[a]->virq, g_irq[a]);	/* waits for a running handler */
+		break;
+	case OP_UNREGISTER:
+		if (g_cdev_added[a]) {
+			g_cdev_added[a] = false;
+			cdev_del(&g_cdev[a]);
+		}
 		break;
 	case OP_LOCK:
+		if (tk == T_SPIN) {
+			spin_lock(&g_spin[a]);	/* the thread's own second lock spins forever */
+			g_spin_holder[a] = c->tid;
+			c->atomic++;
+			break;
+		}
 		mutex_lock(&g_mutex[a]);
 		g_mutex_holder[a] = c->tid;
 		break;
 	case OP_UNLOCK:
+		if (tk == T_SPIN) {
+			if (g_spin_holder[a] == c->tid && c->atomic > 0) {
+				g_spin_holder[a] = -1;
+				c->atomic--;
+				spin_unlock(&g_spin[a]);
+			} else {
+				pr_info("LT-EVENT %d:%d unlock of a spinlock this thread does not hold (not done)\n", line, col);
+			}
+			break;
+		}
 		if (g_mutex_holder[a] == c->tid) {
 			g_mutex_holder[a] = -1;
 			mutex_unlock(&g_mutex[a]);
@@ -582,13 +753,154 @@ void lt_core_work(struct work_struct *ws)
 	struct lt_work *w = container_of(ws, struct lt_work, ws);
 	struct lt_ctx c = { .tid = HDR(H_NTHREAD) + w->idx, .atomic = 0, .drv = true };
 
+	atomic_inc(&g_cb_busy);
 	task_set(c.tid);
 	ts_take(c.tid, 0, 0, false, false);	/* the kworker's start step */
-	exec_block(&c, WRK[w->idx]);
+	exec_block(&c, WRK[3 * w->idx]);
 	ts_release(c.tid);
 	task_set(-1);
+	atomic_dec(&g_cb_busy);
 }
 EXPORT_SYMBOL_GPL(lt_core_work);
+
+/* A timer callback: softirq context, atomic; its turns are taken spinning (turns.ts makes
+ * sure each comes right after the callback's previous one). */
+void lt_core_timer(struct timer_list *t)
+{
+	struct lt_timer *lt = from_timer(lt, t, t);
+	struct lt_ctx c = { .tid = HDR(H_NTHREAD) + lt->idx, .atomic = 1, .drv = true };
+
+	atomic_inc(&g_cb_busy);
+	ts_take(c.tid, 0, 0, true, false);	/* the callback's start step */
+	exec_block(&c, WRK[3 * lt->idx]);
+	ts_release(c.tid);
+	atomic_dec(&g_cb_busy);
+}
+EXPORT_SYMBOL_GPL(lt_core_timer);
+
+/* A hard IRQ handler: atomic, its turns are taken spinning, as a timer callback's. */
+irqreturn_t lt_core_irq(int irq, void *dev_id)
+{
+	struct lt_irq *li = dev_id;
+	struct lt_ctx c = { .tid = HDR(H_NTHREAD) + li->idx, .atomic = 1, .drv = true };
+
+	atomic_inc(&g_cb_busy);
+	ts_take(c.tid, 0, 0, true, false);	/* the handler's start step */
+	exec_block(&c, WRK[3 * li->idx]);
+	ts_release(c.tid);
+	atomic_dec(&g_cb_busy);
+	return IRQ_HANDLED;
+}
+EXPORT_SYMBOL_GPL(lt_core_irq);
+
+/* A threaded IRQ handler: on the irq/N kthread, which may sleep (as a kworker). */
+irqreturn_t lt_core_irq_thread(int irq, void *dev_id)
+{
+	struct lt_irq *li = dev_id;
+	struct lt_ctx c = { .tid = HDR(H_NTHREAD) + li->idx, .atomic = 0, .drv = true };
+
+	atomic_inc(&g_cb_busy);
+	task_set(c.tid);
+	ts_take(c.tid, 0, 0, false, false);
+	exec_block(&c, WRK[3 * li->idx]);
+	ts_release(c.tid);
+	task_set(-1);
+	atomic_dec(&g_cb_busy);
+	return IRQ_HANDLED;
+}
+EXPORT_SYMBOL_GPL(lt_core_irq_thread);
+
+static void lt_irq_raise(struct irq_work *w)
+{
+	struct lt_irq *li = container_of(w, struct lt_irq, raise);
+
+	generic_handle_irq_safe(li->virq);	/* hard-IRQ context: the irq_work interrupt */
+}
+
+static int lt_irq_map(struct irq_domain *d, unsigned int virq, irq_hw_number_t hw)
+{
+	irq_set_chip_and_handler(virq, &dummy_irq_chip, handle_simple_irq);
+	return 0;
+}
+
+static const struct irq_domain_ops lt_irq_domain_ops = { .map = lt_irq_map };
+
+static int lt_request_irq(struct platform_device *pdev, int i)
+{
+	struct lt_irq *li = g_irq[i];
+	int fl = WRK[3 * i + 2];
+	irq_handler_t hard = fl & CB_THREADED ? NULL : g_code->irq;
+	irq_handler_t thread = fl & CB_THREADED ? g_code->irq_thread : NULL;
+	unsigned long flags = fl & CB_THREADED ? IRQF_ONESHOT : 0;
+	int ret;
+
+	if (fl & CB_DEVM)
+		ret = devm_request_threaded_irq(&pdev->dev, li->virq, hard, thread, flags, "lt_irq", li);
+	else
+		ret = request_threaded_irq(li->virq, hard, thread, flags, "lt_irq", li);
+	if (!ret)
+		li->requested = true;
+	return ret;
+}
+
+/* The last kref_put: `on release o` (driver code) on the putting thread, then kfree. */
+void lt_core_kref_release(struct kref *k)
+{
+	struct lt_kref_obj *o = container_of(k, struct lt_kref_obj, ref);
+	struct lt_ctx *pc = g_kref_ctx[o->idx];
+	struct lt_ctx c = { .tid = pc ? pc->tid : task_tid(), .atomic = pc ? pc->atomic : 0, .drv = true };
+
+	exec_block(&c, KRF[2 * o->idx]);
+	kfree(o);	/* g_kref[] stays: a later get, put or use reads the poison */
+}
+EXPORT_SYMBOL_GPL(lt_core_kref_release);
+
+/* A read of sysfs attribute idx (the runner's `show`): show() runs the block as driver
+ * code on the reading thread, inside kernfs's active reference that unbind drains. */
+ssize_t lt_core_attr_show(struct lt_attr *a, char *buf)
+{
+	struct lt_ctx c = { .tid = task_tid(), .atomic = 0, .drv = true };
+
+	if (a->idx < HDR(H_NATTR))
+		exec_block(&c, ATR[a->idx]);
+	return sysfs_emit(buf, "%d\n", a->idx);
+}
+EXPORT_SYMBOL_GPL(lt_core_attr_show);
+
+umode_t lt_core_attr_visible(int n)
+{
+	return W && n < HDR(H_NATTR) ? 0444 : 0;
+}
+EXPORT_SYMBOL_GPL(lt_core_attr_visible);
+
+/* version 2's char devices: /dev/lt_cdevN, minor N */
+int lt_core_cdev_open(struct inode *inode, struct file *f)
+{
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lt_core_cdev_open);
+
+long lt_core_cdev_ioctl(struct file *f, unsigned int cmd, unsigned long uarg)
+{
+	struct lt_drm_arg arg;
+	struct lt_ctx c = { .atomic = 0, .drv = true };
+
+	if (cmd != LT_CDEV_IOC_RUN)
+		return -ENOTTY;
+	if (copy_from_user(&arg, (void __user *)uarg, sizeof(arg)))
+		return -EFAULT;
+	c.tid = arg.tid;
+	exec_block(&c, arg.block);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lt_core_cdev_ioctl);
+
+int lt_core_cdev_release(struct inode *inode, struct file *f)
+{
+	run_handler(HDR(H_CLOSE_BLOCK));
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lt_core_cdev_release);
 
 static struct drm_ioctl_desc lt_ioctls[] = {
 	[0] = { .cmd = DRM_IOWR(DRM_COMMAND_BASE, struct lt_drm_arg), .func = NULL,
@@ -640,6 +952,22 @@ int lt_core_probe(struct platform_device *pdev)
 			return -ENOMEM;
 		g_data[i] = o;
 	}
+	for (i = 0; i < HDR(H_NKREF); i++) {
+		struct lt_kref_obj *o = kzalloc(sizeof(*o), GFP_KERNEL);
+
+		if (!o)
+			return -ENOMEM;
+		kref_init(&o->ref);	/* the creator's reference */
+		o->self = o;
+		o->magic = LT_OBJ_MAGIC;
+		o->idx = i;
+		g_kref[i] = o;
+		if (KRF[2 * i + 1]) {
+			ret = devm_add_action(&pdev->dev, lt_kref_put_action, o);
+			if (ret)
+				return ret;
+		}
+	}
 	for (i = 0; i < HDR(H_NREV); i++) {
 		struct lt_bar *bar = vzalloc(sizeof(*bar));
 
@@ -658,6 +986,22 @@ int lt_core_probe(struct platform_device *pdev)
 		if (ret)
 			return ret;
 	}
+	/* IRQs last: the devres release frees them first (language.md §9) */
+	for (i = 0; i < HDR(H_NWORK); i++) {
+		if (WRK[3 * i + 1] == CB_IRQ) {
+			ret = lt_request_irq(pdev, i);
+			if (ret)
+				return ret;
+		}
+	}
+	for (i = 0; i < HDR(H_NCDEV); i++) {
+		cdev_init(&g_cdev[i], g_code->cdev_fops);
+		g_cdev[i].owner = HDR(H_FOPS_OWNER) ? g_mod : NULL;
+		ret = cdev_add(&g_cdev[i], g_cdev_base + i, 1);
+		if (ret)
+			return ret;
+		g_cdev_added[i] = true;
+	}
 	pr_info("LT-PROBED\n");
 	return 0;
 }
@@ -665,10 +1009,21 @@ EXPORT_SYMBOL_GPL(lt_core_probe);
 
 void lt_core_remove(struct platform_device *pdev)
 {
-	if (HDR(H_REMOVE_BLOCK) >= 0)
+	int i;
+
+	if (HDR(H_REMOVE_BLOCK) >= 0) {
 		run_handler(HDR(H_REMOVE_BLOCK));
-	else if (g_drm)
-		drm_dev_unplug(&g_drm->drm);	/* the default remove */
+		return;
+	}
+	/* the default remove: unplug the drm device, unregister each cdev */
+	if (g_drm)
+		drm_dev_unplug(&g_drm->drm);
+	for (i = 0; i < HDR(H_NCDEV); i++) {
+		if (g_cdev_added[i]) {
+			g_cdev_added[i] = false;
+			cdev_del(&g_cdev[i]);
+		}
+	}
 }
 EXPORT_SYMBOL_GPL(lt_core_remove);
 
@@ -686,8 +1041,33 @@ int lt_core_register(const struct lt_driver_code *code)
 	lt_drm_driver.postclose = HDR(H_CLOSE_BLOCK) >= 0 ? code->postclose : NULL;
 	lt_drm_driver.release = HDR(H_RELEASE_BLOCK) >= 0 ? code->release : NULL;
 	lt_ioctls[0].func = code->ioctl;
+	g_kref_release = code->kref_release;
 	for (i = 0; i < HDR(H_NWORK); i++) {
-		g_work[i] = kzalloc(sizeof(*g_work[i]), GFP_KERNEL);	/* outlives the module */
+		/* both outlive the module; their functions are lt_drv's */
+		if (WRK[3 * i + 1] == CB_IRQ) {
+			g_irq[i] = kzalloc(sizeof(*g_irq[i]), GFP_KERNEL);
+			if (!g_irq[i])
+				return -ENOMEM;
+			g_irq[i]->idx = i;
+			init_irq_work(&g_irq[i]->raise, lt_irq_raise);
+			if (!g_irq_domain)
+				g_irq_domain = irq_domain_create_linear(NULL, LT_MAX, &lt_irq_domain_ops, NULL);
+			if (!g_irq_domain)
+				return -ENOMEM;
+			g_irq[i]->virq = irq_create_mapping(g_irq_domain, i);
+			if (!g_irq[i]->virq)
+				return -ENOMEM;
+			continue;
+		}
+		if (WRK[3 * i + 1] == CB_TIMER) {
+			g_timer[i] = kzalloc(sizeof(*g_timer[i]), GFP_KERNEL);
+			if (!g_timer[i])
+				return -ENOMEM;
+			g_timer[i]->idx = i;
+			timer_setup(&g_timer[i]->t, code->timer, 0);
+			continue;
+		}
+		g_work[i] = kzalloc(sizeof(*g_work[i]), GFP_KERNEL);
 		if (!g_work[i])
 			return -ENOMEM;
 		g_work[i]->idx = i;
@@ -763,8 +1143,16 @@ static int lt_events(void *unused)
 		arg = turn_word(k, 4);
 		if (ph == PH_START || ph == PH_START_OOPS) {
 			ts_queued[k] = 1;
-			pr_info("LT-EVENT kworker of work %d starts\n", arg);
-			queue_work(system_unbound_wq, &g_work[arg]->ws);
+			if (WRK[3 * arg + 1] == CB_IRQ) {
+				pr_info("LT-EVENT IRQ %d raised\n", arg);
+				irq_work_queue(&g_irq[arg]->raise);
+			} else if (WRK[3 * arg + 1] == CB_TIMER) {
+				pr_info("LT-EVENT timer %d fires\n", arg);
+				mod_timer(&g_timer[arg]->t, jiffies);	/* runs at the next tick, in softirq */
+			} else {
+				pr_info("LT-EVENT kworker of work %d starts\n", arg);
+				queue_work(system_unbound_wq, &g_work[arg]->ws);
+			}
 			if (ph == PH_START_OOPS) {
 				unsigned long fl;
 
@@ -788,6 +1176,7 @@ static int lt_events(void *unused)
 				WRITE_ONCE(g_timedout[arg], true);
 			for (i = 0; i < HDR(H_NFENCE); i++)
 				wake_up_all(&g_fence[i].wq);
+			wake_up_all(&g_comp_wq);
 			pr_info("LT-EVENT timeout of thread %d\n", arg);
 			ts_release(LT_EVENT_TID);
 		}
@@ -812,7 +1201,8 @@ static int lt_load(struct lt_load_arg *la)
 	}
 	if (w[H_MAGIC] != LT_MAGIC || w[H_VERSION] != LT_VERSION || w[H_NFENCE] > LT_MAX ||
 	    w[H_NMUTEX] > LT_MAX || w[H_NREV] > LT_MAX || w[H_NDATA] > LT_MAX || w[H_NWORK] > LT_MAX ||
-	    w[H_NTHREAD] > LT_MAX) {
+	    w[H_NTHREAD] > LT_MAX || w[H_NKREF] > LT_MAX || w[H_NSPIN] > LT_MAX ||
+	    w[H_NCOMP] > LT_MAX || w[H_NCDEV] > LT_MAX || w[H_NATTR] > LT_MAX_ATTR) {
 		kvfree(w);
 		return -EINVAL;
 	}
@@ -820,7 +1210,9 @@ static int lt_load(struct lt_load_arg *la)
 	NW = n;
 	off = H_WORDS;
 	THR = &w[off]; off += w[H_NTHREAD];
-	WRK = &w[off]; off += w[H_NWORK];
+	WRK = &w[off]; off += 3 * w[H_NWORK];
+	KRF = &w[off]; off += 2 * w[H_NKREF];
+	ATR = &w[off]; off += w[H_NATTR];
 	PTM = &w[off]; off += w[H_NPTIMER];
 	DAT = &w[off]; off += w[H_NDATA];
 	BLK = &w[off]; off += 2 * w[H_NBLOCK];
@@ -847,6 +1239,18 @@ static int lt_load(struct lt_load_arg *la)
 		mutex_init(&g_mutex[i]);
 		g_mutex_holder[i] = -1;
 	}
+	for (i = 0; i < w[H_NSPIN]; i++) {
+		spin_lock_init(&g_spin[i]);
+		g_spin_holder[i] = -1;
+	}
+	for (i = 0; i < w[H_NCOMP]; i++)
+		init_completion(&g_comp[i]);
+	if (w[H_NCDEV]) {
+		int ret = alloc_chrdev_region(&g_cdev_base, 0, LT_MAX, "lt_cdev");
+
+		if (ret)
+			return ret;
+	}
 	g_pdev = platform_device_register_simple(LT_DEV_NAME, -1, NULL, 0);
 	if (IS_ERR(g_pdev))
 		return PTR_ERR(g_pdev);
@@ -869,7 +1273,8 @@ static long lt_ctl_ioctl(struct file *f, unsigned int cmd, unsigned long uarg)
 		return lt_load(&la);
 	}
 	if (cmd == LT_IOC_STATUS) {
-		struct lt_status st = { .cur = READ_ONCE(ts_cur), .n = ts_n, .loaded = W != NULL };
+		struct lt_status st = { .cur = READ_ONCE(ts_cur), .n = ts_n, .loaded = W != NULL,
+					.busy = atomic_read(&g_cb_busy) };
 
 		return copy_to_user(up, &st, sizeof(st)) ? -EFAULT : 0;
 	}

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVENT_TID, HDR, LT_MAGIC, OPS, PHASES, STMT_WORDS, TURN_WORDS } from '../../kernel/bytecode';
+import { CB_DEVM, CB_KINDS, CB_THREADED, EVENT_TID, HDR, LT_MAGIC, LT_VERSION, OPS, PHASES, STMT_WORDS, TARGETS, TURN_WORDS } from '../../kernel/bytecode';
 
 const header = readFileSync(join(__dirname, '../../kernel/c/lt_abi.h'), 'utf8');
 const enumBody = (name: string): string[] => {
@@ -21,6 +21,13 @@ describe('lt_abi.h and bytecode.ts', () => {
   });
   it('number the turn phases alike', () => {
     expect(enumBody('lt_phase')).toEqual(PHASES.map((p) => `PH_${p}`));
+  });
+  it('number the callback kinds, their flags and the target kinds alike (version 2)', () => {
+    expect(enumBody('lt_cb')).toEqual(CB_KINDS.map((k) => `CB_${k}`));
+    expect(enumBody('lt_target')).toEqual(TARGETS.map((t) => `T_${t}`));
+    expect(header).toContain(`#define CB_THREADED ${CB_THREADED}`);
+    expect(header).toContain(`#define CB_DEVM ${CB_DEVM}`);
+    expect(header).toContain(`#define LT_VERSION ${LT_VERSION}`);
   });
   it('agree on the magic, the record sizes and the event thread', () => {
     expect(header).toContain(`#define LT_MAGIC 0x${LT_MAGIC.toString(16)}`);

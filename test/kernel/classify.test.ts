@@ -105,7 +105,8 @@ describe('classify', () => {
 });
 
 describe('agreement', () => {
-  const stock = notObservable(features(new Map()));
+  // Debian's stock config, as far as it matters here
+  const stock = notObservable(features(new Map([['CONFIG_SOFTLOCKUP_DETECTOR', 'y']])));
   it('holds when the kernel saw exactly the observable kinds the model found', () => {
     expect(agreement(['deadlock'], ['deadlock'], stock).agree).toBe(true);
     expect(agreement(['use-after-free', 'leak'], ['use-after-free'], stock)).toEqual({
@@ -116,6 +117,16 @@ describe('agreement', () => {
     expect(agreement(['deadlock'], [], stock).agree).toBe(false);
     expect(agreement([], ['oops'], stock).agree).toBe(false);
     expect(agreement(['code-after-unload'], ['code-after-unload', 'use-after-free'], stock).agree).toBe(false);
+  });
+  it('lists hang as not observable on a kernel without the soft-lockup watchdog (the first debug tree: x86_64_defconfig)', () => {
+    const debug = notObservable(features(new Map([['CONFIG_KASAN', 'y'], ['CONFIG_PROVE_LOCKING', 'y']])));
+    expect(agreement(['hang'], [], debug)).toEqual({
+      agree: true, notObservable: [{ kind: 'hang', why: expect.stringMatching(/CONFIG_SOFTLOCKUP_DETECTOR/) }],
+    });
+    expect(stock.has('hang')).toBe(false);
+    // what that kernel does see is the hung task behind the spinning reader (§8.8 folds it into the hang)
+    expect(agreement(['hang'], ['deadlock'], debug).agree).toBe(true);
+    expect(agreement(['hang'], ['deadlock'], stock).agree).toBe(false);
   });
   it('never lets the required kinds be unobservable', () => {
     for (const k of ['deadlock', 'code-after-unload', 'use-after-free', 'refcount-underflow', 'sleep-in-atomic'] as const) {

@@ -31,11 +31,11 @@ describe('lifetime kernel', () => {
     expect(r.stderr.trim()).toBe('two.lifetime:5:1: not covered by the kernel backend: a second module is not covered by the kernel backend yet (one module per scenario)');
   });
 
-  it('refuses a char device, which the runtime simulates but the backend does not build yet (exit 2)', () => {
-    const f = file('cdev.lifetime', `${HEAD}cdev tty on gpu0\nthread t { open f on tty }\n`);
+  it('refuses disable of a work item, which Linux 6.1 lacks, naming the function and the version (exit 2)', () => {
+    const f = file('disable.lifetime', `${HEAD}work w in nova_drm { log "w" }\nthread t {\n  queue w\n  disable w\n}\n`);
     const r = kernel([f]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('cdev.lifetime:5:1: not covered by the kernel backend: version 2 `cdev` is not covered by the kernel backend yet');
+    expect(r.stderr.trim()).toBe('disable.lifetime:8:3: not covered by the kernel backend: `disable` of a work item is disable_work_sync(), which Linux 6.1 does not have (added in Linux 6.10): not covered by the kernel backend');
   });
 
   it('refuses a witness it cannot replay, naming the step (exit 2), with the model in --json', () => {

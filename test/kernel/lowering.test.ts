@@ -81,7 +81,7 @@ describe('lowerForKernel', () => {
     expect(h('REMOVE_BLOCK')).toBeGreaterThanOrEqual(0);
     expect(h('CLOSE_BLOCK')).toBe(-1);
     expect(h('NTURN')).toBe(1);
-    const tables = h('NTHREAD') + h('NWORK') + h('NPTIMER') + h('NDATA') + 2 * h('NBLOCK') + h('NBLOCKWORDS');
+    const tables = h('NTHREAD') + 3 * h('NWORK') + 2 * h('NKREF') + h('NPTIMER') + h('NDATA') + 2 * h('NBLOCK') + h('NBLOCKWORDS');
     expect(words.length).toBe(HDR.length + tables + STMT_WORDS * h('NSTMT') + 5);
     // the `wait job` statement: opcode, line, column, fence 0, no timeout
     const stmts = words.slice(HDR.length + tables, HDR.length + tables + STMT_WORDS * h('NSTMT'));
@@ -93,24 +93,6 @@ describe('lowerForKernel', () => {
     const e = refused('module a\nmodule b\ndevice d\ndriver x in a binds d\nthread t { log "x" }\n');
     expect([e.line, e.column]).toEqual([2, 1]);
     expect(e.message).toMatch(/second module/);
-  });
-
-  it('refuses the version-2 objects the simulator runs but the backend does not model (kref, spinlock, completion, kzalloc data)', () => {
-    const pre = 'module m\ndevice d\ndriver x in m binds d\n';
-    for (const [decl, what] of [['kref o in x', /`kref`/], ['spinlock s', /`spinlock`/], ['completion c', /`completion`/], ['data p', /`data p` \(kzalloc\)/]] as const) {
-      const e = refused(`${pre}${decl}\nthread t { log "x" }\n`);
-      expect([e.line, e.column]).toEqual([4, 1]);
-      expect(e.message).toMatch(what);
-    }
-  });
-
-  it('refuses a kernel timer and an IRQ (simulated, not built into the module yet) with their line and column', () => {
-    const t = refused('module m\ndevice d\ndriver x in m binds d\ntimer tm in x { log "t" }\nthread t { arm tm }\n');
-    expect([t.line, t.column]).toEqual([4, 1]);
-    expect(t.message).toMatch(/kernel timer is not covered by the kernel backend/);
-    const i = refused('module m\ndevice d\ndriver x in m binds d\nirq iq on d { log "i" }\nthread t { raise iq }\n');
-    expect([i.line, i.column]).toEqual([4, 1]);
-    expect(i.message).toMatch(/IRQ is not covered/);
   });
 
   it('refuses a syscall statement in kernel context (an open inside an ioctl)', () => {
