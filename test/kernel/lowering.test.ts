@@ -2,26 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../grammar';
 import { lower } from '../../debug-adapter/runtime/program';
-import { HDR, lowerForKernel, NotCovered, OPS, programWords, STMT_WORDS } from '../../kernel/bytecode';
+import { HDR, lowerForKernel, OPS, programWords, STMT_WORDS } from '../../kernel/bytecode';
 import { traceModel } from '../../kernel/turns';
+import { load, refused } from './helpers';
 
 const SAMPLES = join(__dirname, '../../samples');
-const load = (text: string) => {
-  const a = compile(text);
-  expect(a.diagnostics).toEqual([]);
-  return a.file;
-};
-const refused = (text: string): NotCovered => {
-  try {
-    lowerForKernel(load(text));
-  } catch (e) {
-    if (e instanceof NotCovered) return e;
-    throw e;
-  }
-  throw new Error('not refused');
-};
 const turnsOf = (text: string, schedule?: string[]) => {
   const file = load(text);
   const l = lowerForKernel(file);

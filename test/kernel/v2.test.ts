@@ -4,27 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../grammar';
 import { lower } from '../../debug-adapter/runtime/program';
 import { CB_DEVM, CB_KINDS, CB_THREADED, HDR, lowerForKernel, NotCovered, OPS, STMT_WORDS, TARGETS, type Lowered } from '../../kernel/bytecode';
 import { classify } from '../../kernel/classify';
 import { traceModel } from '../../kernel/turns';
+import { load, refused } from './helpers';
 
 const PRE = 'module m\ndevice d\ndriver x in m binds d\n';
-const load = (text: string) => {
-  const a = compile(text);
-  expect(a.diagnostics).toEqual([]);
-  return a.file;
-};
-const refused = (text: string): NotCovered => {
-  try {
-    lowerForKernel(load(text));
-  } catch (e) {
-    if (e instanceof NotCovered) return e;
-    throw e;
-  }
-  throw new Error('not refused');
-};
 const h = (l: Lowered, n: (typeof HDR)[number]) => l.header[HDR.indexOf(n)];
 /** The statement at line:col as [op name, a, b, target kind name, sleeps]. */
 const stmtAt = (l: Lowered, line: number, col: number) => {
