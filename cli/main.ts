@@ -5,6 +5,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import { renderRunSvg } from '../debug-adapter/timeline';
 import { compile, type Analysis } from '../grammar';
 import type { Diagnostic } from '../grammar/ast';
@@ -15,7 +16,7 @@ import { runJson, type RunJson } from '../debug-adapter/runtime/report';
 import { judge, settle, type StopKind } from '../debug-adapter/runtime/expectations';
 import { formatDuration as fmtTime } from '../grammar/ast';
 import { Kernel } from '../debug-adapter/runtime/kernel';
-import { explore, exploreJson, type ExploreJson, type ExploreOptions, type ExploreResult } from '../debug-adapter/explorer/explore';
+import { explore, exploreJson, startExplore, type ExploreJson, type ExploreOptions, type ExploreResult } from '../debug-adapter/explorer/explore';
 import { UsageError, parseDuration, readScenario, readSchedule } from './files';
 import { kernelMain } from '../kernel/cli';
 
@@ -447,8 +448,13 @@ function printRun(o: Options, l: Loaded, p: Program, k: Kernel, r: RunJson, writ
 
 const EXPLORE_ROLE = 'lifetime-cli-explore';
 
-/** How long explore searches on the main thread before it moves the search to a worker. */
-const FIRST_SLICE_MS = 300;
+/** The explorer's default memory bound (explore.ts), which a worker gets a heap for. */
+const DEFAULT_MAX_MEMORY_BYTES = 4096 * 1048576;
+
+/** What this thread's heap can hold of a search, with room for the rest of the CLI. */
+function mainHeapBound(): number {
+  return Math.max(256 * 1048576, getHeapStatistics().heap_size_limit - 512 * 1048576);
+}
 
 interface ExploreJob {
   role: typeof EXPLORE_ROLE;
@@ -462,8 +468,9 @@ type WorkerMsg =
   | { type: 'result'; result: ExploreResult };
 
 /**
- * The search runs in a worker thread (this same file), so that the main thread stays free
- * to see Ctrl-C (a signal is delivered through the event loop) and draw the progress line.
+ * A search whose memory bound is larger than the main thread's heap goes on in a worker
+ * thread (this same file) with a heap of that size; the main thread stays free to see
+ * Ctrl-C (a signal is delivered through the event loop) and draw the progress line.
  */
 function exploreInWorker(job: Omit<ExploreJob, 'role' | 'flag'>, ctl: Control): Promise<ExploreResult> {
   return new Promise((resolve, reject) => {
@@ -522,17 +529,28 @@ async function exploreCmd(o: Options, io: Io): Promise<number> {
   const started = Date.now();
   let res: ExploreResult;
   try {
-    // Most searches end in a fraction of a second: try here first, and only a longer one
-    // starts over in the worker (a worker costs a second load of this bundle).
-    const slice = Math.min(o.maxTimeMs ?? Infinity, FIRST_SLICE_MS);
-    res = explore(p, { ...bounds, maxTimeMs: slice });
-    if (res.stopped === 'max-time' && slice === FIRST_SLICE_MS && o.maxTimeMs !== FIRST_SLICE_MS) {
+    // The search runs here in slices: between two, Ctrl-C is seen and the progress line
+    // drawn. Only a memory bound larger than this thread's heap allows moves it to a
+    // worker with a heap of that size, and then only once this thread's share is used up.
+    const requested = bounds.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES;
+    const here = Math.min(requested, mainHeapBound());
+    let last = { states: 0, statesPerSecond: 0, depth: 0 };
+    const search = startExplore(p, {
+      ...bounds,
+      maxMemoryBytes: here,
+      maxTimeMs: o.maxTimeMs,
+      shouldStop: () => ctl.interrupted,
+      progressEveryMs: 250,
+      onProgress: (st) => { last = st; },
+    });
+    while (!search.advance(Date.now() + 50)) {
       await new Promise((r) => setImmediate(r)); // a Ctrl-C typed meanwhile is seen here
-      if (ctl.interrupted) res = { ...res, stopped: 'interrupted', stopReason: 'interrupted' };
-      else {
-        const left = o.maxTimeMs === undefined ? undefined : Math.max(0, o.maxTimeMs - (Date.now() - started));
-        res = await exploreInWorker({ text: l.text, opts: { ...bounds, maxTimeMs: left } }, ctl);
-      }
+      ctl.progress(() => `explore: ${last.states.toLocaleString('en-US')} states, ${Math.round(last.statesPerSecond).toLocaleString('en-US')} states/s, depth ${last.depth}`);
+    }
+    res = search.result();
+    if (res.stopped === 'max-memory' && requested > here && !ctl.interrupted) {
+      const left = o.maxTimeMs === undefined ? undefined : Math.max(0, o.maxTimeMs - (Date.now() - started));
+      res = await exploreInWorker({ text: l.text, opts: { ...bounds, maxTimeMs: left } }, ctl);
     }
   } finally {
     ctl.done();

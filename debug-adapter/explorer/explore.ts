@@ -120,6 +120,23 @@ interface Found {
 }
 
 export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
+  const search = startExplore(p, opts);
+  search.advance(Infinity);
+  return search.result();
+}
+
+/**
+ * A search that runs in slices: `advance(until)` expands states until the search ends
+ * (true) or the clock passes `until` (false; call it again to go on). A caller that must
+ * stay responsive (the CLI sees Ctrl-C and draws its progress line between slices) runs it
+ * this way; the result is the same as one `explore` call.
+ */
+export interface ExploreSearch {
+  advance(until: number): boolean;
+  result(): ExploreResult;
+}
+
+export function startExplore(p: Program, opts: ExploreOptions = {}): ExploreSearch {
   const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
   const maxMem = opts.maxMemoryBytes ?? DEFAULT_MAX_MEMORY;
   const red = opts.reduction ?? true;
@@ -291,151 +308,162 @@ export function explore(p: Program, opts: ExploreOptions = {}): ExploreResult {
   const deadline = opts.maxTimeMs !== undefined ? started + opts.maxTimeMs : Infinity;
   let lastReport = started;
 
-  for (let head = 0; head < queue.length; head++) {
-    const base = queue[head]!;
-    for (let i = 0; i < T; i++) baseIds[i] = idStore[head * T + i];
-    for (let q = 0; q < Q; q++) baseDead[q] = deadStore[head * Q + q];
-    queue[head] = undefined; // let the expanded state be collected
-    const depth = depths[head];
-    k.s = base;
-    R.ids = baseIds;
-    R.knownDead = forget ? baseDead : null;
-    const { all, reduced } = R.choose(!usePor);
-    if (all.length === 0) {
-      // a final state: deadlock, hang, or the end of every thread
-      cov.final(base);
-      const s = cloneState(base);
-      s.faults = [];
-      k.s = s;
-      k.finish();
-      if (s.faults.length) {
-        const endSet = endThreads(k);
-        for (const f of s.faults) record(f, 0, () => witness(head), AT_END.has(f.kind), endSet);
-      }
-      continue;
-    }
-    let revisited = false;
-    const expand = (list: readonly number[]) => {
-      for (const e of list) {
-        const choice = choiceIds[e];
-        const mover = e < T ? e : e >= T + Q ? e - T - Q : -1;
-        const s = successorState(base, mover);
-        k.s = s;
-        if (e < T) {
-          cov.before(base, e);
-          k.step(e);
-          cov.after(s, e);
-        } else k.fireEvent(names[choice]);
-        transitions++;
-        if (s.faults.length) s.faults.forEach((f, j) => record(f, nthOf(s.faults, j), () => witness(head, choice), false, null));
-        k.s = s;
-        const ids = scratchIds;
-        for (let i = 0; i < T; i++) ids[i] = baseIds[i];
-        if (mover >= 0) ids[mover] = -1;
-        enc.fillIds(s, ids);
-        R.ids = ids;
-        if (forget) R.deadFencesAfter(dead, baseDead, mover, e >= T && e < T + Q ? e - T : -1);
-        const key = enc.encode(s, dead, ids);
-        const id = seen.add(key.buf, key.len);
-        if (id < 0) {
-          revisited = true;
-          continue;
-        }
-        link(id, head, choice);
-        queue.push(s);
-        if ((id + 1) * T > idStore.length) {
-          const grown = new Int32Array(idStore.length * 2);
-          grown.set(idStore);
-          idStore = grown;
-        }
-        idStore.set(ids, id * T);
-        if ((id + 1) * Q > deadStore.length) {
-          const grown = new Uint8Array(deadStore.length * 2);
-          grown.set(deadStore);
-          deadStore = grown;
-        }
-        deadStore.set(dead, id * Q);
-        depths.push(depth + 1);
-        if (depth + 1 > maxDepth) maxDepth = depth + 1;
-      }
-    };
-    expand(reduced);
-    if (proviso && revisited && reduced.length < all.length) {
-      // BFS cycle proviso: a reduced state whose successor was seen before is expanded fully
-      expand(all.filter((e) => !reduced.includes(e)));
-    }
-    if (opts.paranoid) {
+  let head = 0;
+  const advance = (until: number): boolean => {
+    for (; head < queue.length; head++) {
+      const base = queue[head]!;
+      for (let i = 0; i < T; i++) baseIds[i] = idStore[head * T + i];
+      for (let q = 0; q < Q; q++) baseDead[q] = deadStore[head * Q + q];
+      queue[head] = undefined; // let the expanded state be collected
+      const depth = depths[head];
       k.s = base;
-      const fresh = new Int32Array(T).fill(-1);
-      enc.fillIds(base, fresh);
-      R.ids = fresh;
-      if (forget) {
-        R.deadFences(dead);
-        for (let q = 0; q < Q; q++) if (dead[q] !== baseDead[q]) throw new Error(`explorer: state ${head}: fence ${q} dead flag kept wrong`);
+      R.ids = baseIds;
+      R.knownDead = forget ? baseDead : null;
+      const { all, reduced } = R.choose(!usePor);
+      if (all.length === 0) {
+        // a final state: deadlock, hang, or the end of every thread
+        cov.final(base);
+        const s = cloneState(base);
+        s.faults = [];
+        k.s = s;
+        k.finish();
+        if (s.faults.length) {
+          const endSet = endThreads(k);
+          for (const f of s.faults) record(f, 0, () => witness(head), AT_END.has(f.kind), endSet);
+        }
+        continue;
       }
-      const again = enc.encode(base, dead, fresh);
-      if (seen.find(again.buf, again.len) !== head) throw new Error(`explorer: state ${head} changed while its successors were made`);
-    }
-    if (seen.size >= maxStates) {
-      stopped = 'max-states';
-      stopReason = `stopped at --max-states ${maxStates}`;
-      break;
-    }
-    if ((head & 255) === 0) {
-      if (opts.shouldStop?.()) {
-        stopped = 'interrupted';
-        stopReason = 'interrupted';
+      let revisited = false;
+      const expand = (list: readonly number[]) => {
+        for (const e of list) {
+          const choice = choiceIds[e];
+          const mover = e < T ? e : e >= T + Q ? e - T - Q : -1;
+          const s = successorState(base, mover);
+          k.s = s;
+          if (e < T) {
+            cov.before(base, e);
+            k.step(e);
+            cov.after(s, e);
+          } else k.fireEvent(names[choice]);
+          transitions++;
+          if (s.faults.length) s.faults.forEach((f, j) => record(f, nthOf(s.faults, j), () => witness(head, choice), false, null));
+          k.s = s;
+          const ids = scratchIds;
+          for (let i = 0; i < T; i++) ids[i] = baseIds[i];
+          if (mover >= 0) ids[mover] = -1;
+          enc.fillIds(s, ids);
+          R.ids = ids;
+          if (forget) R.deadFencesAfter(dead, baseDead, mover, e >= T && e < T + Q ? e - T : -1);
+          const key = enc.encode(s, dead, ids);
+          const id = seen.add(key.buf, key.len);
+          if (id < 0) {
+            revisited = true;
+            continue;
+          }
+          link(id, head, choice);
+          queue.push(s);
+          if ((id + 1) * T > idStore.length) {
+            const grown = new Int32Array(idStore.length * 2);
+            grown.set(idStore);
+            idStore = grown;
+          }
+          idStore.set(ids, id * T);
+          if ((id + 1) * Q > deadStore.length) {
+            const grown = new Uint8Array(deadStore.length * 2);
+            grown.set(deadStore);
+            deadStore = grown;
+          }
+          deadStore.set(dead, id * Q);
+          depths.push(depth + 1);
+          if (depth + 1 > maxDepth) maxDepth = depth + 1;
+        }
+      };
+      expand(reduced);
+      if (proviso && revisited && reduced.length < all.length) {
+        // BFS cycle proviso: a reduced state whose successor was seen before is expanded fully
+        expand(all.filter((e) => !reduced.includes(e)));
+      }
+      if (opts.paranoid) {
+        k.s = base;
+        const fresh = new Int32Array(T).fill(-1);
+        enc.fillIds(base, fresh);
+        R.ids = fresh;
+        if (forget) {
+          R.deadFences(dead);
+          for (let q = 0; q < Q; q++) if (dead[q] !== baseDead[q]) throw new Error(`explorer: state ${head}: fence ${q} dead flag kept wrong`);
+        }
+        const again = enc.encode(base, dead, fresh);
+        if (seen.find(again.buf, again.len) !== head) throw new Error(`explorer: state ${head} changed while its successors were made`);
+      }
+      if (seen.size >= maxStates) {
+        stopped = 'max-states';
+        stopReason = `stopped at --max-states ${maxStates}`;
         break;
       }
-      const mu = process.memoryUsage();
-      if (mu.heapUsed + mu.arrayBuffers > maxMem) {
-        stopped = 'max-memory';
-        stopReason = `stopped at the memory bound (${Math.round(maxMem / 1048576)} MB)`;
-        break;
-      }
-      const now = Date.now();
-      if (now > deadline) {
-        stopped = 'max-time';
-        stopReason = `stopped at the time bound (${fmtMs(opts.maxTimeMs!)})`;
-        break;
-      }
-      if (opts.onProgress && now - lastReport >= (opts.progressEveryMs ?? 200)) {
-        lastReport = now;
-        opts.onProgress({ states: seen.size, statesPerSecond: seen.size / Math.max(0.001, (now - started) / 1000), depth });
-      }
-    }
-  }
-
-  // Confirm each witness by replaying it as `run --schedule` would; a deadlock's witness is
-  // finished with the completions the reduced search left out.
-  const faults: ExploreFault[] = [];
-  for (const fd of [...found.values(), ...extras]) {
-    let f = fd.fault;
-    let schedule = fd.schedule;
-    let others = fd.others;
-    if (fd.atEnd) {
-      const r = replayWitness(p, fd.schedule, fd.kind, fd.thread, true);
-      if (r) {
-        f = r.fault;
-        schedule = r.schedule;
-        others = positions(r.kernel, fd.thread);
+      if ((head & 255) === 0) {
+        if (opts.shouldStop?.()) {
+          stopped = 'interrupted';
+          stopReason = 'interrupted';
+          break;
+        }
+        const mu = process.memoryUsage();
+        if (mu.heapUsed + mu.arrayBuffers > maxMem) {
+          stopped = 'max-memory';
+          stopReason = `stopped at the memory bound (${Math.round(maxMem / 1048576)} MB)`;
+          break;
+        }
+        const now = Date.now();
+        if (now > deadline) {
+          stopped = 'max-time';
+          stopReason = `stopped at the time bound (${fmtMs(opts.maxTimeMs!)})`;
+          break;
+        }
+        if (opts.onProgress && now - lastReport >= (opts.progressEveryMs ?? 200)) {
+          lastReport = now;
+          opts.onProgress({ states: seen.size, statesPerSecond: seen.size / Math.max(0.001, (now - started) / 1000), depth });
+        }
+        if (now > until) {
+          head++; // this state is expanded: the next slice starts after it
+          return false;
+        }
       }
     }
-    const out: ExploreFault = { kind: fd.kind, thread: fd.thread, line: f.line, column: f.column, message: f.message, schedule, others };
-    if (f.blocked) out.blocked = f.blocked.slice();
-    faults.push(out);
-  }
-  const complete = stopped === null;
-  return {
-    complete,
-    stopped,
-    stopReason,
-    states: seen.size,
-    transitions,
-    maxDepth,
-    faults,
-    ...(complete ? { unreached: cov.unreached(useSym ? A : null) } : {}),
+    return true;
   };
+
+  const result = (): ExploreResult => {
+    // Confirm each witness by replaying it as `run --schedule` would; a deadlock's witness is
+    // finished with the completions the reduced search left out.
+    const faults: ExploreFault[] = [];
+    for (const fd of [...found.values(), ...extras]) {
+      let f = fd.fault;
+      let schedule = fd.schedule;
+      let others = fd.others;
+      if (fd.atEnd) {
+        const r = replayWitness(p, fd.schedule, fd.kind, fd.thread, true);
+        if (r) {
+          f = r.fault;
+          schedule = r.schedule;
+          others = positions(r.kernel, fd.thread);
+        }
+      }
+      const out: ExploreFault = { kind: fd.kind, thread: fd.thread, line: f.line, column: f.column, message: f.message, schedule, others };
+      if (f.blocked) out.blocked = f.blocked.slice();
+      faults.push(out);
+    }
+    const complete = stopped === null;
+    return {
+      complete,
+      stopped,
+      stopReason,
+      states: seen.size,
+      transitions,
+      maxDepth,
+      faults,
+      ...(complete ? { unreached: cov.unreached(useSym ? A : null) } : {}),
+    };
+  };
+  return { advance, result };
 }
 
 /** How many faults of the same kind on the same thread come before faults[j] (in one step). */

@@ -2,7 +2,7 @@
 // conformance files' explore expectations, the benchmark family's verdicts.
 
 import { describe, expect, it } from 'vitest';
-import { explore, exploreJson } from '../../debug-adapter/explorer/explore';
+import { explore, exploreJson, startExplore } from '../../debug-adapter/explorer/explore';
 import { replaySchedule } from '../../debug-adapter/runtime/schedule';
 import { expectedVerdicts, familyScenario, FAMILY_VARIANTS, verdictOfKind, deadlockAScenario } from '../../bench/spin/family';
 import { TIMER_FAMILY_VARIANTS, timerFamilyExpected, timerFamilyScenario } from '../../bench/timer-family';
@@ -127,6 +127,20 @@ thread admin { hotunplug d }
     const seen: number[] = [];
     explore(program(familyScenario(3, 'putorder')), { onProgress: (x) => seen.push(x.states), progressEveryMs: 0 });
     expect(seen.length).toBeGreaterThan(0);
+  });
+
+  it('a search run in slices (the CLI between two looks at Ctrl-C) ends as one call does', () => {
+    for (const v of ['buggy', 'fixed'] as const) {
+      const p = program(familyScenario(3, v));
+      const whole = explore(p);
+      const search = startExplore(p);
+      let slices = 1;
+      // a slice whose end has passed stops at the next check (every 256 states)
+      while (!search.advance(Date.now() - 1)) slices++;
+      const sliced = search.result();
+      expect(slices).toBeGreaterThan(2);
+      expect(sliced).toEqual(whole);
+    }
   });
 
   it('each fault comes with a witness and the other threads\' positions', () => {
