@@ -1,6 +1,6 @@
 // Where the shared contract lives: ../shared beside the clone (always there in CI; a
 // user's fresh clone may not have it, and then the suites that read it say so and skip).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(__dirname, '..');
@@ -25,4 +25,21 @@ export function noteMissingShared(): void {
     said = true;
     console.log(`../shared/conformance not found beside the clone (${CONFORMANCE}): skipping the conformance cases`);
   }
+}
+
+/** The `.lifetime` files of one folder, by name (none when the folder is absent). */
+export function lifetimeFiles(dir: string): { name: string; text: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.lifetime')).sort().map((f) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') }));
+}
+
+/** Every scenario the property tests perturb: the samples (v1 and v2), the conformance files and the LSP fixtures. */
+export function scenarioCorpus(): { name: string; text: string }[] {
+  return [
+    ...lifetimeFiles(join(REPO, 'samples')),
+    ...lifetimeFiles(join(REPO, 'samples/v2')),
+    ...lifetimeFiles(CONFORMANCE),
+    ...lifetimeFiles(join(CONFORMANCE, 'v2')),
+    ...lifetimeFiles(join(REPO, 'test/lsp/fixtures')),
+  ];
 }

@@ -104,6 +104,17 @@ export async function threadId(dc: Client, name: string): Promise<number> {
 
 export type Tree = { [name: string]: string | { value: string; children: Tree } };
 
+/** The value at a path of a variables tree (`v(t, 'card0', 'refcount')`); throws naming the path when it is not there. */
+export const v = (t: Tree, ...path: string[]): string => {
+  let node: Tree | string | { value: string; children: Tree } = t;
+  for (const p of path) {
+    const n: Tree | string | { value: string; children: Tree } | undefined = typeof node === 'string' ? undefined : 'children' in node && typeof node.children === 'object' && !(p in node) ? (node.children as Tree)[p] : (node as Tree)[p];
+    if (n === undefined) throw new Error(`no ${path.join('.')} in ${JSON.stringify(t, null, 1)}`);
+    node = n;
+  }
+  return typeof node === 'string' ? node : (node as { value: string }).value;
+};
+
 export async function tree(dc: Client, ref: number, depth = 3): Promise<Tree> {
   const v = await dc.variablesRequest({ variablesReference: ref });
   const out: Tree = {};

@@ -4,7 +4,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdapter } from './build';
 import {
-  T, client, cont, evaluate, fixture, launch, lineOf, next, scopes, snapshot, tree, type Client, type Tree,
+  T, client, cont, evaluate, fixture, launch, lineOf, next, scopes, snapshot, tree, type Client, v,
 } from './helpers';
 import type { LifetimeStateJson } from '../../debug-adapter/debugger/model';
 
@@ -16,15 +16,6 @@ let dc: Client;
 beforeAll(() => buildAdapter(), 120_000);
 afterEach(async () => { await dc?.stop(); });
 
-const v = (t: Tree, ...path: string[]): string => {
-  let node: Tree | string | { value: string; children: Tree } = t;
-  for (const p of path) {
-    const n: Tree | string | { value: string; children: Tree } | undefined = typeof node === 'string' ? undefined : 'children' in node && typeof node.children === 'object' && !(p in node) ? (node.children as Tree)[p] : (node as Tree)[p];
-    if (n === undefined) throw new Error(`no ${path.join('.')} in ${JSON.stringify(t, null, 1)}`);
-    node = n;
-  }
-  return typeof node === 'string' ? node : (node as { value: string }).value;
-};
 
 describe('variables', () => {
   it('show every object and what each step changes, with who holds each reference', async () => {

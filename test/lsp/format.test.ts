@@ -2,35 +2,16 @@
 // scenario and random perturbations of them: formatting is idempotent and keeps every
 // token and comment; incremental parsing gives exactly the tree of a whole-file parse.
 
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { scenarioCorpus } from '../shared';
 import { lex, parse } from '../../grammar/index';
 import { compileText } from '../../server/compiled';
 import { formatText } from '../../server/format';
 import { IncrementalParser, chunkStarts } from '../../server/incremental';
 import { generateScenario } from '../../bench/lsp';
-import { REPO } from './helpers';
 
-function lifetimeFiles(dir: string): { name: string; text: string }[] {
-  try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.lifetime'))
-      .sort()
-      .map((f) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') }));
-  } catch {
-    return [];
-  }
-}
-
-const FILES = [
-  ...lifetimeFiles(join(REPO, 'samples')),
-  ...lifetimeFiles(join(REPO, 'samples/v2')),
-  ...lifetimeFiles(join(REPO, '../shared/conformance')),
-  ...lifetimeFiles(join(REPO, '../shared/conformance/v2')),
-  ...lifetimeFiles(join(REPO, 'test/lsp/fixtures')),
-];
+const FILES = scenarioCorpus();
 
 const fmt = (text: string) => formatText(compileText('file:///x.lifetime', 1, text));
 

@@ -5,36 +5,17 @@
 // declarations), lines put in or taken out (which move every later position named in a
 // message), syntax errors, duplicates, new declarations.
 
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { scenarioCorpus } from '../shared';
 import { compile, type Analysis } from '../../grammar/index';
 import { generateThreads } from '../../bench/lsp';
 import { compileText, lintsOf } from '../../server/compiled';
 import { IncrementalParser } from '../../server/incremental';
 import { lint } from '../../server/lints';
 
-const REPO = join(__dirname, '../..');
 
-function lifetimeFiles(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.lifetime'))
-      .sort()
-      .map((f) => readFileSync(join(dir, f), 'utf8'));
-  } catch {
-    return [];
-  }
-}
-
-const FILES = [
-  ...lifetimeFiles(join(REPO, 'samples')),
-  ...lifetimeFiles(join(REPO, 'samples/v2')),
-  ...lifetimeFiles(join(REPO, '../shared/conformance')),
-  ...lifetimeFiles(join(REPO, '../shared/conformance/v2')),
-  ...lifetimeFiles(join(REPO, 'test/lsp/fixtures')),
-];
+const FILES = scenarioCorpus().map((f) => f.text);
 
 /** What a check reports, positions and texts included; resolved names by where they point. */
 function report(a: Analysis, lints: unknown): string {
